@@ -1,0 +1,55 @@
+# The two commands of the README:
+#   make run   installs what is missing, builds Release, serves on 127.0.0.1:8080
+#   make test  installs what is missing, builds, runs every test suite
+# Everything else here is a building block of those two.
+
+JOBS        ?= $(shell nproc)
+BUILD_DIR   ?= build/release
+ASAN_DIR    ?= build/asan
+HOST        ?= 127.0.0.1
+PORT        ?= 8080
+DATA_DIR    ?= ./modelhost-data
+CMAKE_FLAGS ?=
+
+export CCACHE_DIR ?= $(HOME)/.cache/ccache
+
+.PHONY: all deps build build-asan run test test-unit-asan format format-check bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+build-asan: deps
+	@cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DMODELHOST_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(ASAN_DIR) -j $(JOBS)
+
+run: build
+	exec $(BUILD_DIR)/modelhost serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
+
+format:
+	@git ls-files '*.h' '*.cc' | xargs clang-format -i
+
+format-check: deps
+	@git ls-files '*.h' '*.cc' | xargs clang-format --dry-run --Werror
+	@echo "format-check: ok"
+
+# Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-unit-asan: build-asan
+	@cd $(ASAN_DIR) && ctest -L unit --output-on-failure -j $(JOBS)
+
+# The Release suite runs last so that its summary line is the last thing printed.
+test: format-check test-unit-asan build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+bench: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DMODELHOST_BUILD_BENCH=ON >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+	bench/http_hello/run.sh $(BUILD_DIR)
+
+clean:
+	rm -rf build

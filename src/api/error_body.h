@@ -1,0 +1,29 @@
+// The one mapping from a core::Status to an HTTP status code and JSON error
+// body, used by every route so that clients see a single error shape:
+//
+//   {"error": {"code": "not_found", "message": "model 'pima' has no version 7"}}
+//
+// Thread-safety: pure functions.
+
+#ifndef MODELHOST_API_ERROR_BODY_H_
+#define MODELHOST_API_ERROR_BODY_H_
+
+#include <string>
+
+#include "core/status.h"
+
+namespace modelhost::api {
+
+// 400 invalid_argument, 401 unauthenticated, 403 permission_denied,
+// 404 not_found, 409 already_exists / failed_precondition,
+// 429 resource_exhausted, 503 unavailable, 500 data_loss / internal.
+// REQUIRES: !status.ok().
+int HttpStatusFor(const core::Status& status);
+
+// The JSON error body for `status`: {"error":{"code":…,"message":…}}.
+// REQUIRES: !status.ok().
+std::string ErrorBodyJson(const core::Status& status);
+
+}  // namespace modelhost::api
+
+#endif  // MODELHOST_API_ERROR_BODY_H_

@@ -1,0 +1,35 @@
+#include "api/error_body.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace modelhost::api {
+namespace {
+
+TEST(ErrorBodyTest, MapsEveryCodeToItsHttpStatus) {
+  EXPECT_EQ(HttpStatusFor(core::InvalidArgument("x")), 400);
+  EXPECT_EQ(HttpStatusFor(core::Unauthenticated("x")), 401);
+  EXPECT_EQ(HttpStatusFor(core::PermissionDenied("x")), 403);
+  EXPECT_EQ(HttpStatusFor(core::NotFound("x")), 404);
+  EXPECT_EQ(HttpStatusFor(core::AlreadyExists("x")), 409);
+  EXPECT_EQ(HttpStatusFor(core::FailedPrecondition("x")), 409);
+  EXPECT_EQ(HttpStatusFor(core::ResourceExhausted("x")), 429);
+  EXPECT_EQ(HttpStatusFor(core::Unavailable("x")), 503);
+  EXPECT_EQ(HttpStatusFor(core::DataLoss("x")), 500);
+  EXPECT_EQ(HttpStatusFor(core::Internal("x")), 500);
+}
+
+TEST(ErrorBodyTest, BodyCarriesCodeAndMessage) {
+  auto body = nlohmann::json::parse(ErrorBodyJson(core::NotFound("no route for GET /x")));
+  EXPECT_EQ(body["error"]["code"], "not_found");
+  EXPECT_EQ(body["error"]["message"], "no route for GET /x");
+}
+
+TEST(ErrorBodyTest, InvalidUtf8InMessageIsReplacedNotThrown) {
+  std::string message = "bad byte \xff here";
+  auto body = nlohmann::json::parse(ErrorBodyJson(core::InvalidArgument(message)));
+  EXPECT_EQ(body["error"]["code"], "invalid_argument");
+}
+
+}  // namespace
+}  // namespace modelhost::api
