@@ -3,7 +3,8 @@
 //
 //   core::LogInfo("listening", {{"url", url}, {"threads", 2}});
 //   text: 2026-11-29T17:40:01.123Z INFO listening url=http://127.0.0.1:8080 threads=2
-//   json: {"ts":"2026-11-29T17:40:01.123Z","level":"info","msg":"listening","url":"http://…","threads":2}
+//   json: {"ts":"2026-11-29T17:40:01.123Z","level":"info","msg":"listening",
+//          "url":"http://127.0.0.1:8080","threads":2}       (one line in reality)
 //
 // The header stays light (no spdlog or fmt) because nearly every file includes it.
 //
@@ -14,6 +15,7 @@
 #define MODELHOST_CORE_LOG_H_
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -83,6 +85,12 @@ inline void LogWarn(std::string_view message, LogFields fields = {}) {
 inline void LogError(std::string_view message, LogFields fields = {}) {
   Log(LogLevel::kError, message, fields);
 }
+
+// Testing only: sends each formatted line (without its trailing newline) to
+// `sink` instead of stderr; an empty function restores stderr. Blocks while
+// another thread is writing a line. `sink` runs under the logger's lock, so it
+// must not log itself.
+void SetLogSinkForTesting(std::function<void(std::string_view line)> sink);
 
 }  // namespace modelhost::core
 
