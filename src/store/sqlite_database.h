@@ -1,0 +1,72 @@
+// SqliteDatabase: one open SQLite database file in WAL mode, with numbered
+// schema migrations applied atomically on open. The metadata store of later
+// modules (datasets, jobs, models, keys) is built on it.
+//
+// Durability: WAL with synchronous=FULL, so a committed transaction survives
+// a crash or power loss; a crash mid-transaction leaves the previous state.
+//
+// Thread-safety: the connection is opened in SQLite's serialized mode, so
+// Execute may be called from any thread; statements run one at a time.
+
+#ifndef MODELHOST_STORE_SQLITE_DATABASE_H_
+#define MODELHOST_STORE_SQLITE_DATABASE_H_
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+struct sqlite3;
+
+namespace modelhost::store {
+
+// One step of a database schema: `sql` (one or more statements) takes the
+// schema from version `version - 1` to `version`.
+struct Migration {
+  int version;
+  std::string_view description;
+  std::string_view sql;
+};
+
+class SqliteDatabase {
+ public:
+  ~SqliteDatabase();
+  SqliteDatabase(const SqliteDatabase&) = delete;
+  SqliteDatabase& operator=(const SqliteDatabase&) = delete;
+
+  // Opens (creating if absent) the database at `path`, switches it to WAL,
+  // and applies the migrations whose version is above the file's
+  // (PRAGMA user_version), each in its own transaction.
+  // REQUIRES: `migrations` are numbered 1, 2, 3, … in order.
+  // Errors: Unavailable when the file cannot be opened or written (the
+  // message names the path and SQLite's reason); FailedPrecondition when the
+  // file's schema is newer than the newest migration (written by a newer
+  // modelhost); Internal when a migration's SQL fails (the version is named).
+  static core::Result<std::unique_ptr<SqliteDatabase>> Open(const std::string& path,
+                                                             std::span<const Migration> migrations);
+
+  // Runs `sql` (one or more statements without results).
+  // Errors: Internal naming the database file and SQLite's message.
+  core::Status Execute(std::string_view sql);
+
+  // The schema version the file is at (PRAGMA user_version).
+  core::Result<int> SchemaVersion();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  SqliteDatabase(std::string path, sqlite3* handle) : path_(std::move(path)), handle_(handle) {}
+  core::Status Migrate(std::span<const Migration> migrations);
+
+  std::string path_;
+  sqlite3* handle_;  // owned; closed by the destructor
+};
+
+// The migrations of modelhost's own metadata database (modelhost.db).
+std::span<const Migration> MetadataMigrations();
+
+}  // namespace modelhost::store
+
+#endif  // MODELHOST_STORE_SQLITE_DATABASE_H_

@@ -1,0 +1,116 @@
+#include "store/sqlite_database.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace modelhost::store {
+namespace {
+
+using ::testing::HasSubstr;
+
+class SqliteDatabaseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = std::filesystem::path(::testing::TempDir()) /
+                 ("sqlite_" + std::string(::testing::UnitTest::GetInstance()
+                                              ->current_test_info()
+                                              ->name()));
+    std::filesystem::remove_all(directory_);
+    std::filesystem::create_directories(directory_);
+  }
+  void TearDown() override {
+    std::filesystem::permissions(directory_, std::filesystem::perms::owner_all);
+    std::filesystem::remove_all(directory_);
+  }
+  std::string DatabasePath() const { return (directory_ / "test.db").string(); }
+
+  std::filesystem::path directory_;
+};
+
+constexpr Migration kTwoSteps[] = {
+    {1, "items", "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)"},
+    {2, "item sizes", "ALTER TABLE items ADD COLUMN size INTEGER NOT NULL DEFAULT 0"},
+};
+
+TEST_F(SqliteDatabaseTest, OpenAppliesMigrationsAndUsesWal) {
+  auto database = SqliteDatabase::Open(DatabasePath(), kTwoSteps);
+  ASSERT_TRUE(database.ok()) << database.status().ToString();
+  EXPECT_EQ(*(*database)->SchemaVersion(), 2);
+  EXPECT_TRUE((*database)->Execute("INSERT INTO items (name, size) VALUES ('a', 3)").ok());
+  EXPECT_TRUE(std::filesystem::exists(DatabasePath() + "-wal"));
+}
+
+TEST_F(SqliteDatabaseTest, ReopeningAppliesOnlyNewMigrations) {
+  {
+    auto first = SqliteDatabase::Open(DatabasePath(), std::span(kTwoSteps).first(1));
+    ASSERT_TRUE(first.ok());
+    ASSERT_TRUE((*first)->Execute("INSERT INTO items (name) VALUES ('kept')").ok());
+  }
+  auto second = SqliteDatabase::Open(DatabasePath(), kTwoSteps);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(*(*second)->SchemaVersion(), 2);
+  // Data written before the second migration is still there, with the new column.
+  EXPECT_TRUE((*second)->Execute("UPDATE items SET size = 1 WHERE name = 'kept'").ok());
+}
+
+TEST_F(SqliteDatabaseTest, NewerSchemaThanThisBuildIsRefused) {
+  ASSERT_TRUE(SqliteDatabase::Open(DatabasePath(), kTwoSteps).ok());
+  auto older_build = SqliteDatabase::Open(DatabasePath(), std::span(kTwoSteps).first(1));
+  ASSERT_FALSE(older_build.ok());
+  EXPECT_EQ(older_build.status().code(), core::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(older_build.status().message(), HasSubstr("newer release"));
+}
+
+TEST_F(SqliteDatabaseTest, FailingMigrationIsRolledBackAndNamed) {
+  constexpr Migration kBroken[] = {
+      {1, "items", "CREATE TABLE items (id INTEGER PRIMARY KEY)"},
+      {2, "broken", "CREATE TABLE extra (x INTEGER); INSERT INTO no_such_table VALUES (1)"},
+  };
+  auto database = SqliteDatabase::Open(DatabasePath(), kBroken);
+  ASSERT_FALSE(database.ok());
+  EXPECT_THAT(database.status().message(), HasSubstr("migration 2 (broken)"));
+  EXPECT_THAT(database.status().message(), HasSubstr("no_such_table"));
+  // Version 1 committed, version 2 left no trace.
+  auto reopened = SqliteDatabase::Open(DatabasePath(), std::span(kBroken).first(1));
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_EQ(*(*reopened)->SchemaVersion(), 1);
+  EXPECT_TRUE((*reopened)->Execute("CREATE TABLE extra (x INTEGER)").ok());
+}
+
+TEST_F(SqliteDatabaseTest, UnwritableDirectoryIsUnavailableAndNamesPath) {
+  if (::geteuid() == 0) {
+    // root ignores permission bits; an unreachable parent path is refused for everyone.
+    auto database = SqliteDatabase::Open((directory_ / "missing" / "x.db").string(), kTwoSteps);
+    ASSERT_FALSE(database.ok());
+    EXPECT_EQ(database.status().code(), core::StatusCode::kUnavailable);
+    EXPECT_THAT(database.status().message(), HasSubstr("missing/x.db"));
+    return;
+  }
+  std::filesystem::permissions(directory_, std::filesystem::perms::owner_read |
+                                               std::filesystem::perms::owner_exec);
+  auto database = SqliteDatabase::Open(DatabasePath(), kTwoSteps);
+  ASSERT_FALSE(database.ok());
+  EXPECT_EQ(database.status().code(), core::StatusCode::kUnavailable);
+  EXPECT_THAT(database.status().message(), HasSubstr(DatabasePath()));
+}
+
+TEST_F(SqliteDatabaseTest, FileThatIsNotADatabaseIsRefused) {
+  std::ofstream(DatabasePath()) << "this is not an SQLite file, it is plain text padding out a page";
+  auto database = SqliteDatabase::Open(DatabasePath(), kTwoSteps);
+  ASSERT_FALSE(database.ok());
+  EXPECT_THAT(database.status().message(), HasSubstr(DatabasePath()));
+}
+
+TEST_F(SqliteDatabaseTest, MetadataMigrationsApplyToAFreshFile) {
+  auto database = SqliteDatabase::Open(DatabasePath(), MetadataMigrations());
+  ASSERT_TRUE(database.ok()) << database.status().ToString();
+  EXPECT_EQ(*(*database)->SchemaVersion(), MetadataMigrations().back().version);
+}
+
+}  // namespace
+}  // namespace modelhost::store
