@@ -22,7 +22,7 @@ class [[nodiscard]] Result {
 
  public:
   // Implicit on purpose, so `return value;` and `return NotFound(...);` both read naturally.
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT
+  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}        // NOLINT
   Result(Status status) : state_(std::in_place_index<1>, std::move(status)) {  // NOLINT
     if (std::get<1>(state_).ok()) {
       assert(false && "Result constructed from an OK Status");

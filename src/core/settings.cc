@@ -92,17 +92,15 @@ Status ApplyConfigFile(const SettingsSchema& schema, const std::string& path) {
       return InvalidArgument("config file " + path + ": key " + Quoted(key) +
                              " must be a string, number or boolean");
     }
-    MODELHOST_RETURN_IF_ERROR(
-        setting->set(text).WithContext("config file " + path + ": key " + Quoted(key) + " = " +
-                                       Quoted(text)));
+    MODELHOST_RETURN_IF_ERROR(setting->set(text).WithContext("config file " + path + ": key " +
+                                                             Quoted(key) + " = " + Quoted(text)));
   }
   return OkStatus();
 }
 
 }  // namespace
 
-void SettingsSchema::Add(std::string key, std::string help, std::string default_text,
-                         Setter set) {
+void SettingsSchema::Add(std::string key, std::string help, std::string default_text, Setter set) {
   assert(!key.empty() && Find(key) == nullptr && "setting keys are unique");
   settings_.push_back(
       Setting{std::move(key), std::move(help), std::move(default_text), std::move(set)});
@@ -136,9 +134,14 @@ void SettingsSchema::AddBytes(std::string key, uint64_t* target, std::string hel
         }
         if (digits == 0) return InvalidArgument("not a byte size (e.g. 1048576, 64KiB, 64MiB)");
         MODELHOST_ASSIGN_OR_RETURN(int64_t count, ParseInteger(text.substr(0, digits)));
-        static const std::map<std::string, uint64_t, std::less<>> kUnits = {
-            {"", 1},           {"b", 1},           {"kb", 1000},       {"kib", 1ull << 10},
-            {"mb", 1000000},   {"mib", 1ull << 20}, {"gb", 1000000000}, {"gib", 1ull << 30}};
+        static const std::map<std::string, uint64_t, std::less<>> kUnits = {{"", 1},
+                                                                            {"b", 1},
+                                                                            {"kb", 1000},
+                                                                            {"kib", 1ull << 10},
+                                                                            {"mb", 1000000},
+                                                                            {"mib", 1ull << 20},
+                                                                            {"gb", 1000000000},
+                                                                            {"gib", 1ull << 30}};
         auto unit = kUnits.find(ToLower(text.substr(digits)));
         if (unit == kUnits.end()) {
           return InvalidArgument("unknown size unit " + Quoted(text.substr(digits)) +

@@ -88,9 +88,9 @@ Status Internal(std::string message);
 }  // namespace modelhost::core
 
 // Evaluates `expr` (a Status); returns it from the enclosing function if not OK.
-#define MODELHOST_RETURN_IF_ERROR(expr)                  \
-  do {                                                   \
-    ::modelhost::core::Status modelhost_status_ = (expr); \
+#define MODELHOST_RETURN_IF_ERROR(expr)                    \
+  do {                                                     \
+    ::modelhost::core::Status modelhost_status_ = (expr);  \
     if (!modelhost_status_.ok()) return modelhost_status_; \
   } while (false)
 

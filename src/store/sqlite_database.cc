@@ -25,9 +25,9 @@ std::span<const Migration> MetadataMigrations() { return kMetadataMigrations; }
 core::Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(
     const std::string& path, std::span<const Migration> migrations) {
   sqlite3* handle = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &handle,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &handle,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string reason = handle != nullptr ? sqlite3_errmsg(handle) : sqlite3_errstr(rc);
     sqlite3_close(handle);
@@ -37,8 +37,9 @@ core::Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(
   sqlite3_busy_timeout(handle, kBusyTimeoutMs);
   // journal_mode is the first statement that touches the file: it is where an
   // unwritable directory or a file that is not a database shows up.
-  core::Status status = database->Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                                          "PRAGMA foreign_keys=ON;");
+  core::Status status = database->Execute(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+      "PRAGMA foreign_keys=ON;");
   if (!status.ok()) return core::Unavailable(status.message());
   MODELHOST_RETURN_IF_ERROR(database->Migrate(migrations));
   return database;

@@ -45,7 +45,7 @@ class SqliteDatabase {
   // file's schema is newer than the newest migration (written by a newer
   // modelhost); Internal when a migration's SQL fails (the version is named).
   static core::Result<std::unique_ptr<SqliteDatabase>> Open(const std::string& path,
-                                                             std::span<const Migration> migrations);
+                                                            std::span<const Migration> migrations);
 
   // Runs `sql` (one or more statements without results).
   // Errors: Internal naming the database file and SQLite's message.

@@ -38,9 +38,9 @@ class SettingsTest : public ::testing::Test {
   }
 
   std::string WriteConfig(const std::string& contents) {
-    auto path = std::filesystem::path(::testing::TempDir()) /
-                (std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) +
-                 ".json");
+    auto path =
+        std::filesystem::path(::testing::TempDir()) /
+        (std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + ".json");
     std::ofstream(path) << contents;
     return path.string();
   }
@@ -63,9 +63,9 @@ TEST_F(SettingsTest, FlagsBeatEnvironmentBeatsFileBeatsDefaults) {
   sources.environment = {{"MODELHOST_PORT", "9100"}, {"MODELHOST_HOST", "10.0.0.1"}};
   sources.flags = {{"port", "9200"}};
   ASSERT_TRUE(ApplySettings(schema_, sources).ok());
-  EXPECT_EQ(options_.port, 9200);         // flag
-  EXPECT_EQ(options_.host, "10.0.0.1");   // environment over file
-  EXPECT_TRUE(options_.verbose);          // file over default
+  EXPECT_EQ(options_.port, 9200);             // flag
+  EXPECT_EQ(options_.host, "10.0.0.1");       // environment over file
+  EXPECT_TRUE(options_.verbose);              // file over default
   EXPECT_EQ(options_.max_body_bytes, 1024u);  // default
 }
 

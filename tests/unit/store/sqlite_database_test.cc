@@ -16,10 +16,9 @@ using ::testing::HasSubstr;
 class SqliteDatabaseTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = std::filesystem::path(::testing::TempDir()) /
-                 ("sqlite_" + std::string(::testing::UnitTest::GetInstance()
-                                              ->current_test_info()
-                                              ->name()));
+    directory_ =
+        std::filesystem::path(::testing::TempDir()) /
+        ("sqlite_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     std::filesystem::remove_all(directory_);
     std::filesystem::create_directories(directory_);
   }
@@ -91,8 +90,8 @@ TEST_F(SqliteDatabaseTest, UnwritableDirectoryIsUnavailableAndNamesPath) {
     EXPECT_THAT(database.status().message(), HasSubstr("missing/x.db"));
     return;
   }
-  std::filesystem::permissions(directory_, std::filesystem::perms::owner_read |
-                                               std::filesystem::perms::owner_exec);
+  std::filesystem::permissions(
+      directory_, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
   auto database = SqliteDatabase::Open(DatabasePath(), kTwoSteps);
   ASSERT_FALSE(database.ok());
   EXPECT_EQ(database.status().code(), core::StatusCode::kUnavailable);
@@ -100,7 +99,8 @@ TEST_F(SqliteDatabaseTest, UnwritableDirectoryIsUnavailableAndNamesPath) {
 }
 
 TEST_F(SqliteDatabaseTest, FileThatIsNotADatabaseIsRefused) {
-  std::ofstream(DatabasePath()) << "this is not an SQLite file, it is plain text padding out a page";
+  std::ofstream(DatabasePath())
+      << "this is not an SQLite file, it is plain text padding out a page";
   auto database = SqliteDatabase::Open(DatabasePath(), kTwoSteps);
   ASSERT_FALSE(database.ok());
   EXPECT_THAT(database.status().message(), HasSubstr(DatabasePath()));
