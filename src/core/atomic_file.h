@@ -31,21 +31,21 @@
 
 namespace modelhost::core {
 
+struct AtomicFileOptions {
+  // Permission bits of the committed file, applied exactly (the umask is not
+  // consulted). Default 0644.
+  mode_t mode = 0644;
+};
+
 class AtomicFileWriter {
  public:
-  struct Options {
-    // Permission bits of the committed file, applied exactly (the umask is
-    // not consulted). Default 0644.
-    mode_t mode = 0644;
-  };
-
   // Opens a new temporary file "<dir>/.<name>.tmp-XXXXXX" next to `path`. The
   // target itself is untouched until Commit. InvalidArgument when `path` names
   // no file (empty, or ending in '/'); the errno-derived error (see above)
   // when the temporary file cannot be created, e.g. NotFound for a missing
   // directory. Does not create directories.
   static Result<std::unique_ptr<AtomicFileWriter>> Create(const std::string& path,
-                                                          Options options = {});
+                                                          AtomicFileOptions options = {});
 
   // Without a successful Commit: closes and deletes the temporary file; the
   // target keeps its old content (or stays absent).
@@ -87,15 +87,15 @@ class AtomicFileWriter {
 
   const std::string path_;
   const std::string temp_path_;
-  int fd_;             // of temp_path_; -1 once closed
-  std::string buffer_; // bytes appended but not yet written
+  int fd_;              // of temp_path_; -1 once closed
+  std::string buffer_;  // bytes appended but not yet written
   State state_ = State::kOpen;
 };
 
 // Replaces the content of `path` with `bytes` atomically and durably
 // (AtomicFileWriter::Create + Append + Commit); the same errors.
 Status WriteFileAtomically(const std::string& path, std::string_view bytes,
-                           AtomicFileWriter::Options options = {});
+                           AtomicFileOptions options = {});
 
 // Reads the whole file at `path`. Errors as above (NotFound for a missing
 // file; reading a directory is an error). Blocks on disk I/O.
