@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# The hello benchmark: modelhost's HTTP server against a minimal raw-epoll
+# reference server (raw_epoll_server.cc), side by side in one run.
+#
+#   bench/http_hello/run.sh [BUILD_DIR]        (default build/release; `make bench`)
+#
+# Both servers get 2 threads on free loopback ports; wrk (-t2 -c64 -d10s
+# --latency) loads GET /v2 on each: one warm-up, then 3 rounds alternating which
+# server goes first; the table shows the median of the rounds. Goal: modelhost
+# reaches >= 0.80 of the reference's requests/s with a p99 no worse.
+# Exit status: 0 goal met, 1 goal missed, 2 could not measure.
+#
+# Environment: WRK_DURATION (default 10s), ROUNDS (default 3), WARMUP (default 3s).
+set -euo pipefail
+
+BUILD_DIR=${1:-build/release}
+DURATION=${WRK_DURATION:-10s}
+ROUNDS=${ROUNDS:-3}
+WARMUP=${WARMUP:-3s}
+THREADS=2
+CONNECTIONS=64
+GOAL_RATIO=0.80
+
+MODELHOST_BIN="$BUILD_DIR/modelhost"
+REFERENCE_BIN="$BUILD_DIR/bench/raw_epoll_server"
+
+die() { echo "run.sh: $*" >&2; exit 2; }
+command -v wrk >/dev/null || die "wrk not found (Debian package wrk)"
+[[ -x "$REFERENCE_BIN" ]] || die "$REFERENCE_BIN missing: configure with -DMODELHOST_BUILD_BENCH=ON"
+[[ -x "$MODELHOST_BIN" ]] || die "$MODELHOST_BIN missing: build the modelhost target"
+
+WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/modelhost-bench.XXXXXX")
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK_DIR"
+}
+trap cleanup EXIT
+
+# start NAME COMMAND... : runs the server, waits for its "listening on URL"
+# line, and sets URL_<NAME>.
+start() {
+  local name=$1; shift
+  "$@" >"$WORK_DIR/$name.out" 2>"$WORK_DIR/$name.err" &
+  PIDS+=($!)
+  local pid=$! url=""
+  for _ in $(seq 1 200); do
+    url=$(sed -n 's/.*listening on \(http:\/\/[0-9.]*:[0-9]*\).*/\1/p' "$WORK_DIR/$name.out" | head -1)
+    [[ -n "$url" ]] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  if [[ -z "$url" ]]; then
+    echo "run.sh: $name did not start; its stderr:" >&2
+    sed 's/^/  /' "$WORK_DIR/$name.err" >&2
+    exit 2
+  fi
+  printf -v "URL_$name" '%s' "$url"
+}
+
+# to_ms VALUE: wrk prints latencies as 812.00us, 1.23ms or 1.02s.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0
+    if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000
+    printf "%.3f", n }'
+}
+
+# measure NAME ROUND: one wrk run; appends "rps p50 p99" to $WORK_DIR/NAME.results.
+measure() {
+  local name=$1 round=$2 url_var="URL_$1"
+  local log="$WORK_DIR/$name.wrk.$round"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${!url_var}/v2" >"$log"
+  if grep -qE 'Non-2xx|Socket errors' "$log"; then
+    echo "run.sh: $name answered with errors in round $round:" >&2
+    grep -E 'Non-2xx|Socket errors' "$log" | sed 's/^/  /' >&2
+    ERRORS=1
+  fi
+  local rps p50 p99
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$log")
+  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$log")")
+  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$log")")
+  [[ -n "$rps" ]] || die "could not read wrk output for $name: $(cat "$log")"
+  echo "$rps $p50 $p99" >>"$WORK_DIR/$name.results"
+}
+
+# median NAME COLUMN: median over the rounds of one column (1 rps, 2 p50, 3 p99).
+median() {
+  awk -v c="$2" '{print $c}' "$WORK_DIR/$1.results" | sort -g |
+    awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+
+ERRORS=0
+start reference "$REFERENCE_BIN" --host 127.0.0.1 --port 0 --threads "$THREADS"
+mkdir -p "$WORK_DIR/data"
+start modelhost "$MODELHOST_BIN" serve --host 127.0.0.1 --port 0 --data-dir "$WORK_DIR/data" \
+  --threads "$THREADS"
+echo "reference: $URL_reference   modelhost: $URL_modelhost"
+curl -fsS "$URL_modelhost/v2" >/dev/null 2>&1 || echo "run.sh: warning: GET /v2 on modelhost failed" >&2
+
+echo "warm-up ($WARMUP each) ..."
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$URL_reference/v2" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$URL_modelhost/v2" >/dev/null
+
+for round in $(seq 1 "$ROUNDS"); do
+  echo "round $round/$ROUNDS: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency GET /v2 ..."
+  if ((round % 2)); then order="reference modelhost"; else order="modelhost reference"; fi
+  for name in $order; do measure "$name" "$round"; done
+done
+
+REF_RPS=$(median reference 1); REF_P50=$(median reference 2); REF_P99=$(median reference 3)
+MH_RPS=$(median modelhost 1); MH_P50=$(median modelhost 2); MH_P99=$(median modelhost 3)
+
+echo
+echo "median of $ROUNDS rounds (wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $THREADS server threads," \
+  "$(nproc) CPUs shared with wrk)"
+printf '%-12s %12s %10s %10s\n' server "req/s" "p50 ms" "p99 ms"
+printf '%-12s %12.0f %10.3f %10.3f\n' reference "$REF_RPS" "$REF_P50" "$REF_P99"
+printf '%-12s %12.0f %10.3f %10.3f\n' modelhost "$MH_RPS" "$MH_P50" "$MH_P99"
+echo "per round (req/s p50 p99):"
+for name in reference modelhost; do
+  echo "  $name: $(tr '\n' ';' <"$WORK_DIR/$name.results" | sed 's/;$//; s/;/ | /g')"
+done
+
+RATIO=$(awk -v a="$MH_RPS" -v b="$REF_RPS" 'BEGIN {printf "%.3f", a / b}')
+P99_OK=$(awk -v a="$MH_P99" -v b="$REF_P99" 'BEGIN {print (a <= b) ? "yes" : "no"}')
+RATIO_OK=$(awk -v r="$RATIO" -v g="$GOAL_RATIO" 'BEGIN {print (r >= g) ? "yes" : "no"}')
+echo
+echo "ratio modelhost/reference req/s: $RATIO (goal >= $GOAL_RATIO: $RATIO_OK)"
+echo "p99 modelhost ${MH_P99} ms vs reference ${REF_P99} ms (no worse: $P99_OK)"
+if [[ $ERRORS -ne 0 ]]; then
+  echo "goal: NOT MET (error responses, see above)"
+  exit 1
+elif [[ $RATIO_OK == yes && $P99_OK == yes ]]; then
+  echo "goal: MET"
+else
+  echo "goal: NOT MET"
+  exit 1
+fi
