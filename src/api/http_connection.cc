@@ -1,0 +1,462 @@
+#include "api/http_connection.h"
+
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "api/error_body.h"
+#include "api/request_id.h"
+#include "core/log.h"
+
+namespace modelhost::api::internal {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using boost::system::error_code;
+
+namespace {
+
+Method ToMethod(http::verb verb) {
+  switch (verb) {
+    case http::verb::get: return Method::kGet;
+    case http::verb::head: return Method::kHead;
+    case http::verb::post: return Method::kPost;
+    case http::verb::put: return Method::kPut;
+    case http::verb::delete_: return Method::kDelete;
+    case http::verb::patch: return Method::kPatch;
+    case http::verb::options: return Method::kOptions;
+    default: return Method::kOther;
+  }
+}
+
+bool IsHttpParseError(const error_code& error) {
+  return &error.category() == &http::make_error_code(http::error::bad_method).category();
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+// The ResponseTarget of this connection's Responders and the wake-up target of
+// its event streams. Created once per connection and shared by all of its
+// Responders. Other threads only reach the connection by posting through the
+// gate; `retired_` (I/O thread only) silences a Responder whose request was
+// already answered by the server (its handler threw after handing it off).
+class HttpConnection::Port : public ResponseTarget, public std::enable_shared_from_this<Port> {
+ public:
+  Port(std::weak_ptr<HttpConnection> connection, std::shared_ptr<IoGate> gate)
+      : connection_(std::move(connection)), gate_(std::move(gate)) {}
+
+  void Deliver(HttpResponse response, bool abandoned) override {
+    if (gate_->RunningInThisThread()) {
+      DeliverHere(std::move(response), abandoned);
+      return;
+    }
+    gate_->Post([self = shared_from_this(), response = std::move(response), abandoned]() mutable {
+      self->DeliverHere(std::move(response), abandoned);
+    });
+  }
+
+  void WakeStream() {
+    if (gate_->RunningInThisThread()) {
+      if (auto connection = connection_.lock()) connection->PumpStream();
+      return;
+    }
+    gate_->Post([self = shared_from_this()] {
+      if (auto connection = self->connection_.lock()) connection->PumpStream();
+    });
+  }
+
+  void Retire() { retired_ = true; }
+
+ private:
+  void DeliverHere(HttpResponse response, bool abandoned) {
+    if (retired_) return;
+    if (auto connection = connection_.lock()) {
+      connection->OnResponse(std::move(response), abandoned);
+    }
+  }
+
+  std::weak_ptr<HttpConnection> connection_;
+  std::shared_ptr<IoGate> gate_;
+  bool retired_ = false;
+};
+
+HttpConnection::HttpConnection(asio::ip::tcp::socket socket, IoWorker* worker,
+                               ServerShared* shared)
+    : socket_(std::move(socket)), worker_(worker), shared_(shared) {}
+
+HttpConnection::~HttpConnection() = default;
+
+void HttpConnection::Start() {
+  port_ = std::make_shared<Port>(weak_from_this(), worker_->gate);
+  if (shared_->draining.load(std::memory_order_acquire)) {
+    Close();
+    return;
+  }
+  ReadRequest();
+}
+
+void HttpConnection::ReadRequest() {
+  state_ = State::kReading;
+  waiting_since_ = Clock::now();
+  parser_.emplace();
+  parser_->body_limit(shared_->options.max_body_bytes);
+  parser_->header_limit(static_cast<uint32_t>(shared_->options.max_header_bytes));
+  http::async_read_some(socket_, buffer_, *parser_,
+                        [self = shared_from_this()](error_code error, size_t) {
+                          self->OnRead(error);
+                        });
+}
+
+void HttpConnection::OnRead(error_code error) {
+  if (state_ != State::kReading) return;  // closed meanwhile
+  if (error) {
+    if (IsHttpParseError(error) && error != http::error::end_of_stream &&
+        error != http::error::partial_message) {
+      RejectMalformed(error);
+    } else {
+      Close();  // the peer closed or reset; nothing to answer
+    }
+    return;
+  }
+  if (!parser_->is_done()) {
+    // A large body arrives in several reads; each counts as activity.
+    waiting_since_ = Clock::now();
+    http::async_read_some(socket_, buffer_, *parser_,
+                          [self = shared_from_this()](error_code error, size_t) {
+                            self->OnRead(error);
+                          });
+    return;
+  }
+  HandleRequest();
+}
+
+void HttpConnection::RejectMalformed(error_code error) {
+  request_.Clear();
+  request_.set_method(parser_->is_header_done() ? ToMethod(parser_->get().method())
+                                                : Method::kOther);
+  std::string id;
+  worker_->request_ids.Next(&id);
+  request_.set_request_id(id);
+  request_start_ = Clock::now();
+  route_id_ = shared_->router.unmatched_route_id();
+  keep_alive_ = false;
+  core::Status status;
+  int code = 400;
+  if (error == http::error::body_limit) {
+    code = 413;
+    status = core::ResourceExhausted("request body exceeds the limit of " +
+                                     std::to_string(shared_->options.max_body_bytes) + " bytes");
+  } else if (error == http::error::header_limit) {
+    code = 431;
+    status = core::ResourceExhausted("request headers exceed the limit of " +
+                                     std::to_string(shared_->options.max_header_bytes) + " bytes");
+  } else {
+    status = core::InvalidArgument("malformed HTTP request: " + error.message());
+  }
+  if (core::LogEnabled(core::LogLevel::kDebug)) {
+    core::LogDebug("http request rejected",
+                   {{"request_id", request_.request_id()}, {"status", code},
+                    {"reason", status.message()}});
+  }
+  state_ = State::kHandling;
+  WriteResponse(HttpResponse::Json(code, ErrorBodyJson(status)));
+}
+
+void HttpConnection::HandleRequest() {
+  request_start_ = Clock::now();
+  auto& message = parser_->get();
+  request_.Clear();
+  request_.set_method(ToMethod(message.method()));
+  request_.SetTarget(message.target());
+  for (const auto& field : message) request_.AddHeader(field.name_string(), field.value());
+  request_.mutable_body().swap(message.body());
+  std::optional<std::string_view> incoming_id = request_.Header("X-Request-Id");
+  if (incoming_id && IsValidRequestId(*incoming_id)) {
+    request_.set_request_id(*incoming_id);
+  } else {
+    std::string id;
+    worker_->request_ids.Next(&id);
+    request_.set_request_id(id);
+  }
+  keep_alive_ = message.keep_alive();
+  state_ = State::kHandling;
+
+  RouteMatch match = shared_->router.Match(request_.method(), request_.path(), &request_);
+  route_id_ = match.route_id;
+  switch (match.kind) {
+    case RouteMatch::Kind::kFound:
+      RunHandler(*match.handler);
+      return;
+    case RouteMatch::Kind::kNotFound:
+      WriteResponse(HttpResponse::Error(core::NotFound("no route for " +
+                                                       std::string(ToString(request_.method())) +
+                                                       " " + request_.path())));
+      return;
+    case RouteMatch::Kind::kMethodNotAllowed: {
+      // 405 has no core::StatusCode of its own: the body keeps the one error
+      // shape with code "method_not_allowed", decided here by the HTTP layer.
+      HttpResponse response = HttpResponse::Json(
+          405, R"({"error":{"code":"method_not_allowed","message":")" +
+                   std::string(ToString(request_.method())) + " is not allowed on this path; allowed: " +
+                   std::string(match.allow) + R"("}})");
+      response.headers.emplace_back("Allow", std::string(match.allow));
+      WriteResponse(std::move(response));
+      return;
+    }
+  }
+}
+
+void HttpConnection::RunHandler(const Handler& handler) {
+  in_handler_ = true;
+  parked_.reset();
+  std::string failure;
+  try {
+    handler(request_, Responder(port_));
+  } catch (const std::exception& e) {
+    failure = e.what();
+    if (failure.empty()) failure = "exception";
+  } catch (...) {
+    failure = "unknown exception";
+  }
+  in_handler_ = false;
+  if (!failure.empty()) {
+    core::LogError("handler threw", {{"request_id", request_.request_id()},
+                                     {"route", shared_->router.RouteLabel(route_id_)},
+                                     {"error", failure}});
+    if (!parked_ || parked_abandoned_) {
+      // The handler may have handed its Responder to another thread before
+      // throwing; the server answers now, so that late answer must be dropped.
+      port_->Retire();
+      port_ = std::make_shared<Port>(weak_from_this(), worker_->gate);
+      parked_ = HttpResponse::Error(
+          core::Internal("internal error while handling request " + request_.request_id()));
+    }
+  }
+  if (parked_) {
+    HttpResponse response = std::move(*parked_);
+    parked_.reset();
+    WriteResponse(std::move(response));
+  }
+  // Otherwise the Responder is still out; OnResponse will write.
+}
+
+void HttpConnection::OnResponse(HttpResponse response, bool abandoned) {
+  if (state_ != State::kHandling) return;  // closed (or drained away) meanwhile
+  if (in_handler_) {
+    parked_ = std::move(response);
+    parked_abandoned_ = abandoned;
+    return;
+  }
+  WriteResponse(std::move(response));
+}
+
+void HttpConnection::WriteResponse(HttpResponse response) {
+  if (response.stream) {
+    StartStream(std::move(response));
+    return;
+  }
+  response_status_ = response.status;
+  response_.clear();
+  response_.version(11);
+  response_.result(static_cast<unsigned>(response.status));
+  if (!response.content_type.empty()) {
+    response_.set(http::field::content_type, response.content_type);
+  }
+  for (auto& [name, value] : response.headers) response_.set(name, value);
+  response_.set("X-Request-Id", request_.request_id());
+  response_.body() = std::move(response.body);
+  response_.keep_alive(keep_alive_ && !shared_->draining.load(std::memory_order_acquire));
+  response_.prepare_payload();
+  state_ = State::kWriting;
+  http::async_write(socket_, response_, [self = shared_from_this()](error_code error, size_t) {
+    self->OnWritten(error);
+  });
+}
+
+void HttpConnection::OnWritten(error_code error) {
+  RecordMetrics(response_status_);
+  if (state_ != State::kWriting) return;
+  if (error) {
+    Close();
+    return;
+  }
+  if (shared_->draining.load(std::memory_order_acquire)) {
+    // Draining: the request was read whole, so nothing unread can turn the
+    // close into a reset; close now rather than wait for the peer.
+    error_code ignored;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    Close();
+    return;
+  }
+  if (!response_.keep_alive()) {
+    Linger();
+    return;
+  }
+  // Return the body's memory to the next response only if it was small.
+  if (response_.body().capacity() > 64 * 1024) response_.body() = std::string();
+  ReadRequest();
+}
+
+void HttpConnection::RecordMetrics(int status) {
+  double seconds = SecondsSince(request_start_);
+  worker_->recorder.Record(route_id_, request_.method(), status, seconds);
+  if (core::LogEnabled(core::LogLevel::kDebug)) {
+    core::LogDebug("http request", {{"request_id", request_.request_id()},
+                                    {"method", ToString(request_.method())},
+                                    {"path", request_.path()},
+                                    {"status", status},
+                                    {"seconds", seconds}});
+  }
+}
+
+// After the last response: shut our sending side and read until the peer
+// closes, so unread request bytes do not turn our close into a reset that
+// destroys the response in flight. Bounded by the idle timeout.
+void HttpConnection::Linger() {
+  state_ = State::kLingering;
+  waiting_since_ = Clock::now();
+  error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  socket_.async_read_some(asio::buffer(discard_),
+                          [self = shared_from_this()](error_code error, size_t) {
+                            if (self->state_ != State::kLingering) return;
+                            if (error) {
+                              self->Close();
+                            } else {
+                              self->Linger();
+                            }
+                          });
+}
+
+void HttpConnection::StartStream(HttpResponse response) {
+  stream_ = std::move(response.stream);
+  response_status_ = response.status;
+  RecordMetrics(response.status);  // latency up to the start of the stream
+  state_ = State::kStreaming;
+  keep_alive_ = false;
+  // The head is written by hand: chunked framing of SSE is simpler than
+  // driving a Beast serializer across an open-ended series of writes.
+  stream_chunk_ = "HTTP/1.1 " + std::to_string(response.status) +
+                  " OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                  "Transfer-Encoding: chunked\r\nConnection: close\r\nX-Request-Id: " +
+                  request_.request_id() + "\r\n";
+  for (const auto& [name, value] : response.headers) {
+    stream_chunk_.append(name).append(": ").append(value).append("\r\n");
+  }
+  stream_chunk_.append("\r\n");
+  stream_writing_ = true;
+  asio::async_write(socket_, asio::buffer(stream_chunk_),
+                    [self = shared_from_this()](error_code error, size_t) {
+                      self->stream_writing_ = false;
+                      if (self->state_ != State::kStreaming) return;
+                      if (error) {
+                        self->Close();
+                        return;
+                      }
+                      std::shared_ptr<Port> port = self->port_;
+                      self->stream_->Attach([port] { port->WakeStream(); });
+                      if (self->shared_->draining.load(std::memory_order_acquire)) {
+                        self->stream_->MarkClientGone();
+                      }
+                      self->WatchStreamPeer();
+                      self->PumpStream();
+                    });
+}
+
+// Writes whatever the producer queued as one chunk; after Close(), the last
+// chunk. Runs again when a write completes or the producer wakes us.
+void HttpConnection::PumpStream() {
+  if (state_ != State::kStreaming || stream_writing_ || stream_finishing_) return;
+  bool closed = stream_->TakePending(&stream_out_);
+  stream_chunk_.clear();
+  if (!stream_out_.empty()) {
+    char size[20];
+    int length = std::snprintf(size, sizeof(size), "%zx\r\n", stream_out_.size());
+    stream_chunk_.append(size, static_cast<size_t>(length)).append(stream_out_).append("\r\n");
+  } else if (closed) {
+    stream_finishing_ = true;
+    stream_chunk_ = "0\r\n\r\n";
+  } else {
+    return;
+  }
+  stream_writing_ = true;
+  asio::async_write(socket_, asio::buffer(stream_chunk_),
+                    [self = shared_from_this()](error_code error, size_t) {
+                      self->stream_writing_ = false;
+                      if (self->state_ != State::kStreaming) return;
+                      if (error) {
+                        self->Close();
+                      } else if (self->stream_finishing_) {
+                        // The peer watch read is still pending and ends the lingering.
+                        self->state_ = State::kLingering;
+                        self->waiting_since_ = Clock::now();
+                        error_code ignored;
+                        self->socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+                      } else {
+                        self->PumpStream();
+                      }
+                    });
+}
+
+// An SSE client sends nothing; a read completing with an error means it went
+// away, which the producer sees through EventStream::client_gone().
+void HttpConnection::WatchStreamPeer() {
+  socket_.async_read_some(asio::buffer(discard_),
+                          [self = shared_from_this()](error_code error, size_t) {
+                            if (self->state_ != State::kStreaming &&
+                                self->state_ != State::kLingering) {
+                              return;
+                            }
+                            if (error) {
+                              self->Close();
+                            } else {
+                              self->WatchStreamPeer();
+                            }
+                          });
+}
+
+void HttpConnection::BeginDrain() {
+  switch (state_) {
+    case State::kReading:
+    case State::kLingering: Close(); return;
+    case State::kStreaming:
+      // Ends the stream for the producer; queued events are still written,
+      // then the last chunk (PumpStream).
+      stream_->MarkClientGone();
+      PumpStream();
+      return;
+    case State::kHandling:
+    case State::kWriting:  // the response goes out with Connection: close
+    case State::kClosed: return;
+  }
+}
+
+void HttpConnection::CloseIfIdle(Clock::time_point now) {
+  if ((state_ == State::kReading || state_ == State::kLingering) &&
+      now - waiting_since_ > shared_->options.idle_timeout) {
+    Close();
+  }
+}
+
+void HttpConnection::Close() {
+  if (state_ == State::kClosed) return;
+  state_ = State::kClosed;
+  auto self = shared_from_this();
+  error_code ignored;
+  socket_.close(ignored);
+  if (stream_) {
+    stream_->MarkClientGone();
+    stream_.reset();
+  }
+  worker_->connections.erase(this);
+  shared_->ConnectionClosed();
+}
+
+}  // namespace modelhost::api::internal

@@ -1,0 +1,109 @@
+// HttpConnection: one accepted TCP connection of HttpServer, from its first
+// byte to its close. It reads a request with Beast, converts it to an
+// HttpRequest, routes it, runs the handler, writes the response (or an event
+// stream) and loops for keep-alive. Internal to api/.
+//
+// States: kReading → kHandling → kWriting → kReading …; kStreaming for an
+// event stream; kLingering after a final response (send side shut, reading
+// until the peer closes so it gets the response rather than a reset); kClosed.
+//
+// Thread-safety: every member function runs on the owning IoWorker's thread.
+// Other threads reach a connection only through its Port (Responder target,
+// stream wake-ups), which posts to that thread.
+
+#ifndef MODELHOST_API_HTTP_CONNECTION_H_
+#define MODELHOST_API_HTTP_CONNECTION_H_
+
+#include <array>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "api/event_stream.h"
+#include "api/http_request.h"
+#include "api/http_response.h"
+#include "api/io_worker.h"
+#include "api/router.h"
+
+namespace modelhost::api::internal {
+
+class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  HttpConnection(boost::asio::ip::tcp::socket socket, IoWorker* worker, ServerShared* shared);
+  ~HttpConnection();
+
+  // Starts reading the first request. The worker's registry must already own
+  // this connection.
+  void Start();
+  // Shutdown began: close now if idle; otherwise finish the current request
+  // (its response says Connection: close) or end the event stream.
+  void BeginDrain();
+  // Closes if it has waited longer than the idle timeout for request bytes.
+  void CloseIfIdle(Clock::time_point now);
+  // Closes the socket, drops out of the worker's registry. Idempotent.
+  // The caller must hold a reference (the registry's may be the last).
+  void Close();
+
+ private:
+  class Port;
+  friend class Port;
+  enum class State { kReading, kHandling, kWriting, kStreaming, kLingering, kClosed };
+
+  void ReadRequest();
+  void OnRead(boost::system::error_code error);
+  void RejectMalformed(boost::system::error_code error);
+  void HandleRequest();
+  void RunHandler(const Handler& handler);
+  void OnResponse(HttpResponse response, bool abandoned);
+  void WriteResponse(HttpResponse response);
+  void OnWritten(boost::system::error_code error);
+  void Linger();
+
+  void StartStream(HttpResponse response);
+  void PumpStream();
+  void WatchStreamPeer();
+
+  void RecordMetrics(int status);
+
+  boost::asio::ip::tcp::socket socket_;
+  IoWorker* worker_;
+  ServerShared* shared_;
+  std::shared_ptr<Port> port_;
+
+  State state_ = State::kReading;
+  // Start of the current wait for request bytes (kReading, kLingering).
+  Clock::time_point waiting_since_;
+  Clock::time_point request_start_;
+
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  boost::beast::http::response<boost::beast::http::string_body> response_;
+  HttpRequest request_;
+  int route_id_ = 0;
+  bool keep_alive_ = true;
+  int response_status_ = 0;
+
+  // While a handler runs on this thread, a response it gives is parked here
+  // and written when it returns (so the handler's frame is never re-entered).
+  bool in_handler_ = false;
+  std::optional<HttpResponse> parked_;
+  bool parked_abandoned_ = false;
+
+  std::shared_ptr<EventStream> stream_;
+  std::string stream_out_;    // events taken from the stream
+  std::string stream_chunk_;  // the bytes being written (head or one chunk)
+  bool stream_writing_ = false;
+  bool stream_finishing_ = false;
+  std::array<char, 512> discard_;
+};
+
+}  // namespace modelhost::api::internal
+
+#endif  // MODELHOST_API_HTTP_CONNECTION_H_

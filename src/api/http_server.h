@@ -1,0 +1,99 @@
+// HttpServer: the asynchronous HTTP/1.1 server (Boost.Beast/Asio inside, none
+// of it visible here). A fixed number of I/O threads each run their own event
+// loop; accepted connections are spread over them round-robin and stay on one
+// thread for life, so a connection's state needs no lock. It provides
+// keep-alive, TCP_NODELAY, an idle timeout, body and header size limits, a
+// request id per request (X-Request-Id), JSON errors for everything the HTTP
+// layer decides itself (400 malformed, 404, 405 + Allow, 413, 431, 500 when a
+// handler throws), request metrics, Server-Sent Events, and a graceful drain.
+//
+//   api::Router router;
+//   api::AddSystemRoutes(router, {.metrics = &registry});
+//   auto server = api::HttpServer::Start(options, std::move(router), &registry);
+//   if (!server.ok()) return server.status();   // e.g. "bind 0.0.0.0:8080: Address in use"
+//   ... (*server)->port() ...
+//   (*server)->Shutdown();                       // from the signal-watching thread
+//
+// The server never installs signal handlers; the caller watches signals and
+// calls Shutdown().
+//
+// Thread-safety: port() and host() may be called from any thread; Shutdown()
+// from any thread except an I/O thread (i.e. not from inside a handler).
+
+#ifndef MODELHOST_API_HTTP_SERVER_H_
+#define MODELHOST_API_HTTP_SERVER_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "api/router.h"
+#include "core/metrics.h"
+#include "core/result.h"
+
+namespace modelhost::api {
+
+struct HttpServerOptions {
+  // Address to listen on (a numeric IPv4/IPv6 address or a host name).
+  std::string host = "127.0.0.1";
+  // TCP port; 0 picks a free ephemeral port (see HttpServer::port()).
+  uint16_t port = 8080;
+  // Number of I/O threads (event loops). Values < 1 are treated as 1.
+  int io_threads = 2;
+  // Largest accepted request body; a larger one gets 413 and the connection
+  // is closed.
+  size_t max_body_bytes = 16 * 1024 * 1024;
+  // Largest accepted request line plus headers; larger gets 431 and a close.
+  size_t max_header_bytes = 16 * 1024;
+  // A connection that waits this long for (the rest of) a request is closed.
+  std::chrono::milliseconds idle_timeout{60'000};
+  // Shutdown() waits at most this long for in-flight requests and open event
+  // streams to finish before closing their connections.
+  std::chrono::milliseconds drain_timeout{10'000};
+};
+
+namespace internal {
+class ServerCore;
+}  // namespace internal
+
+class HttpServer {
+ public:
+  // Binds host:port, starts the I/O threads and begins accepting. `router` is
+  // moved in and read-only from then on. `metrics` receives the request
+  // metrics (see request_metrics.h); may be null; must outlive the server.
+  // Errors: InvalidArgument for a router with a bad route or a host that does
+  // not resolve, Unavailable when the address cannot be bound (in use,
+  // permission); messages name host:port and the OS reason. Blocks only to
+  // resolve the host.
+  static core::Result<std::unique_ptr<HttpServer>> Start(HttpServerOptions options, Router router,
+                                                         core::MetricsRegistry* metrics);
+
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+  // Calls Shutdown().
+  ~HttpServer();
+
+  // The bound port (the ephemeral one when options.port was 0).
+  uint16_t port() const;
+  const std::string& host() const;
+
+  // Graceful drain, blocking until done: stops accepting; closes idle
+  // keep-alive connections; lets in-flight requests finish and sends their
+  // responses with "Connection: close"; ends open event streams (queued events
+  // are still sent); after options.drain_timeout closes whatever is left;
+  // joins the I/O threads. Responders and EventStreams still held by other
+  // threads afterwards are harmless (their output is dropped). Idempotent.
+  // REQUIRES: not called on an I/O thread (it would wait for itself).
+  void Shutdown();
+
+ private:
+  explicit HttpServer(std::unique_ptr<internal::ServerCore> core);
+
+  std::unique_ptr<internal::ServerCore> core_;
+};
+
+}  // namespace modelhost::api
+
+#endif  // MODELHOST_API_HTTP_SERVER_H_
