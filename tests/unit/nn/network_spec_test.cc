@@ -1,0 +1,137 @@
+#include "nn/network_spec.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace modelhost::nn {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string ReadTestData(const std::string& name) {
+  std::ifstream file(std::string(MODELHOST_NN_TESTDATA) + "/" + name);
+  std::stringstream contents;
+  contents << file.rdbuf();
+  return contents.str();
+}
+
+TEST(NetworkSpecTest, ParsesKeras3ToJson) {
+  auto spec = ParseNetworkSpec(ReadTestData("keras3_sequential.json"));
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  EXPECT_EQ(spec->input_width, 8);
+  ASSERT_EQ(spec->layers.size(), 6u);
+  const auto& first = std::get<DenseSpec>(spec->layers[0]);
+  EXPECT_EQ(first.name, "dense");
+  EXPECT_EQ(first.units, 10);
+  EXPECT_EQ(first.activation, "relu");
+  EXPECT_EQ(first.kernel_initializer.name, "glorot_uniform");
+  EXPECT_EQ(first.bias_initializer.name, "zeros");
+  EXPECT_DOUBLE_EQ(std::get<DenseSpec>(spec->layers[1]).kernel_l2, 0.01);
+  EXPECT_EQ(std::get<DropoutSpec>(spec->layers[2]).seed, 7u);
+  EXPECT_DOUBLE_EQ(std::get<BatchNormalizationSpec>(spec->layers[3]).momentum, 0.99);
+  EXPECT_EQ(std::get<ActivationSpec>(spec->layers[4]).activation, "tanh");
+  EXPECT_EQ(std::get<DenseSpec>(spec->layers[5]).kernel_initializer.name, "he_normal");
+}
+
+TEST(NetworkSpecTest, ParsesTheSeedExample) {
+  auto spec = ParseNetworkSpec(ReadTestData("keras3_seed_example.json"));
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  EXPECT_EQ(spec->input_width, 8);
+  ASSERT_EQ(spec->layers.size(), 3u);
+  EXPECT_EQ(std::get<DenseSpec>(spec->layers[2]).activation, "sigmoid");
+}
+
+TEST(NetworkSpecTest, ParsesTfKeras2ToJson) {
+  auto spec = ParseNetworkSpec(ReadTestData("keras2_sequential.json"));
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  EXPECT_EQ(spec->input_width, 8);
+  ASSERT_EQ(spec->layers.size(), 4u);
+  EXPECT_NEAR(std::get<DenseSpec>(spec->layers[0]).kernel_l2, 0.01, 1e-9);
+  EXPECT_EQ(std::get<DenseSpec>(spec->layers[3]).name, "dense_1");
+}
+
+TEST(NetworkSpecTest, Keras2InputShapeOnFirstLayerWithoutInputLayer) {
+  auto spec = ParseNetworkSpec(R"({"class_name": "Sequential", "config": {"layers": [
+      {"class_name": "Dense", "config": {"units": 4, "batch_input_shape": [null, 3]}}]}})");
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  EXPECT_EQ(spec->input_width, 3);
+  EXPECT_EQ(std::get<DenseSpec>(spec->layers[0]).activation, "linear");
+}
+
+TEST(NetworkSpecTest, ParsesShortFormWithDefaultNames) {
+  auto spec = ParseNetworkSpec(R"({"layers": [
+      {"dense": 10, "activation": "relu", "input_dim": 8},
+      {"dropout": 0.5},
+      {"dense": 10, "activation": "relu", "kernel_l2": 0.001},
+      {"batch_normalization": {"momentum": 0.9}},
+      {"dense": 3},
+      {"activation": "softmax"}]})");
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  EXPECT_EQ(spec->input_width, 8);
+  ASSERT_EQ(spec->layers.size(), 6u);
+  EXPECT_EQ(LayerName(spec->layers[0]), "dense");
+  EXPECT_EQ(LayerName(spec->layers[2]), "dense_1");
+  EXPECT_EQ(LayerName(spec->layers[4]), "dense_2");
+  EXPECT_EQ(LayerName(spec->layers[5]), "activation");
+  EXPECT_DOUBLE_EQ(std::get<DenseSpec>(spec->layers[2]).kernel_l2, 0.001);
+  EXPECT_DOUBLE_EQ(std::get<BatchNormalizationSpec>(spec->layers[3]).momentum, 0.9);
+}
+
+TEST(NetworkSpecTest, RoundTripsThroughCanonicalJson) {
+  for (const char* file : {"keras3_sequential.json", "keras2_sequential.json"}) {
+    auto spec = ParseNetworkSpec(ReadTestData(file));
+    ASSERT_TRUE(spec.ok()) << file;
+    auto again = ParseNetworkSpec(NetworkSpecToJson(*spec));
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    EXPECT_TRUE(*again == *spec) << file;
+  }
+}
+
+TEST(NetworkSpecTest, ErrorsNameTheLayerAndTheKey) {
+  struct Case {
+    const char* json;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {R"({"layers": [{"dense": 4, "activaton": "relu"}]})", "layer 0: unknown option 'activaton'"},
+      {R"({"layers": [{"dense": 0}]})", "layer 0: 'units' must be a positive integer"},
+      {R"({"layers": [{"dense": 4}, {"conv2d": 3}]})", "layer 1: expected one of"},
+      {R"({"class_name": "Sequential", "config": {"layers": [
+          {"class_name": "Conv2D", "config": {"name": "c"}}]}})",
+       "layer 0 ('c'): layer type 'Conv2D' is not supported"},
+      {R"({"class_name": "Sequential", "config": {"layers": [
+          {"class_name": "Dense", "config": {"units": 2, "kernel_constraint": {"class_name": "MaxNorm"}}}]}})",
+       "'kernel_constraint' is not supported"},
+      {R"({"class_name": "Sequential", "config": {"layers": [
+          {"class_name": "Dense", "config": {"units": 2, "dtype": "float64"}}]}})",
+       "dtype must be float32"},
+      {R"({"class_name": "Sequential", "config": {"layers": [
+          {"class_name": "Dense", "config": {"units": 2, "trainable": false}}]}})",
+       "frozen layers"},
+      {R"({"layers": [{"dropout": 1.5}]})", "'rate' must be in [0, 1)"},
+      {R"({"layers": [{"dense": 2, "name": "a"}, {"dense": 2, "name": "a"}]})",
+       "name 'a' is used twice"},
+      {R"({"class_name": "Functional", "config": {}})", "only Sequential models"},
+      {R"({"layers": []})", "no layers"},
+      {R"({"layers": [{"dense": 2}], "optimizer": "adam"})", "unknown key 'optimizer'"},
+      {R"({"class_name": "Sequential", "config": {"layers": [
+          {"class_name": "InputLayer", "config": {"batch_shape": [null, 28, 28]}}, {"class_name": "Dense", "config": {"units": 1}}]}})",
+       "flat feature vectors"},
+      {R"({"layers": [{"dense": "ten"}]})", "'units' must be a positive integer"},
+      {R"({"layers": [{"dense": 2, "kernel_initializer": 5}]})", "'kernel_initializer' must be"},
+      {"{\"layers\": [", "not valid JSON"},
+      {"[1, 2]", "expected a Keras Sequential config"},
+  };
+  for (const Case& c : cases) {
+    auto spec = ParseNetworkSpec(c.json);
+    ASSERT_FALSE(spec.ok()) << c.json;
+    EXPECT_EQ(spec.status().code(), core::StatusCode::kInvalidArgument);
+    EXPECT_THAT(spec.status().message(), HasSubstr(c.expected)) << c.json;
+  }
+}
+
+}  // namespace
+}  // namespace modelhost::nn
