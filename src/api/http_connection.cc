@@ -394,6 +394,10 @@ void HttpConnection::PumpStream() {
                       if (error) {
                         self->Close();
                       } else if (self->stream_finishing_) {
+                        if (self->shared_->draining.load(std::memory_order_acquire)) {
+                          self->Close();  // nothing unread; do not hold up the drain
+                          return;
+                        }
                         // The peer watch read is still pending and ends the lingering.
                         self->state_ = State::kLingering;
                         self->waiting_since_ = Clock::now();

@@ -1,0 +1,409 @@
+#include "api/http_server.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <thread>
+
+#include "api/event_stream.h"
+#include "api/system_routes.h"
+#include "test_http_client.h"
+
+namespace modelhost::api {
+namespace {
+
+using testing::ParsedResponse;
+using testing::TestHttpClient;
+
+std::string ErrorCode(const ParsedResponse& response) {
+  return nlohmann::json::parse(response.body)["error"]["code"];
+}
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  // Starts a server on an ephemeral loopback port with `router` plus the
+  // system routes and a few test routes.
+  void StartServer(HttpServerOptions options = {}) {
+    options.host = "127.0.0.1";
+    options.port = 0;
+    AddSystemRoutes(router_, {.ready = [this] { return ready_.load(); }, .metrics = &metrics_});
+    router_
+        .Add(Method::kPost, "/echo",
+             SyncHandler([](const HttpRequest& request) {
+               return HttpResponse::Text(200, request.body());
+             }))
+        .Add(Method::kGet, "/throw",
+             SyncHandler([](const HttpRequest&) -> HttpResponse {
+               throw std::runtime_error("boom");
+             }))
+        .Add(Method::kGet, "/drop", Handler([](HttpRequest&, Responder) {}))
+        .Add(Method::kGet, "/models/{name}:predict", SyncHandler([](const HttpRequest& request) {
+               return HttpResponse::Text(200, "predict " + std::string(request.PathParam("name")));
+             }));
+    auto server = HttpServer::Start(options, std::move(router_), &metrics_);
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(server).value();
+  }
+
+  std::optional<ParsedResponse> Get(const std::string& target) {
+    TestHttpClient client(server_->port());
+    if (!client.Get(target)) return std::nullopt;
+    return client.ReadResponse();
+  }
+
+  core::MetricsRegistry metrics_;
+  Router router_;
+  std::atomic<bool> ready_{true};
+  std::unique_ptr<HttpServer> server_;
+};
+
+TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
+  StartServer();
+  TestHttpClient client(server_->port());
+  ASSERT_TRUE(client.connected());
+  for (int request = 0; request < 3; ++request) {
+    std::string body = "payload " + std::to_string(request);
+    ASSERT_TRUE(client.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: " +
+                            std::to_string(body.size()) + "\r\n\r\n" + body));
+    auto response = client.ReadResponse();
+    ASSERT_TRUE(response.has_value()) << "request " << request;
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(response->body, body);
+    EXPECT_NE(response->Header("connection"), "close");
+  }
+}
+
+TEST_F(HttpServerTest, SystemRoutes) {
+  StartServer();
+  auto live = Get("/v2/health/live");
+  ASSERT_TRUE(live);
+  EXPECT_EQ(live->status, 200);
+  EXPECT_EQ(live->body, "");
+
+  auto ready = Get("/v2/health/ready");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200);
+  ready_ = false;
+  auto not_ready = Get("/v2/health/ready");
+  ASSERT_TRUE(not_ready);
+  EXPECT_EQ(not_ready->status, 503);
+  EXPECT_EQ(ErrorCode(*not_ready), "unavailable");
+
+  auto metadata = Get("/v2");
+  ASSERT_TRUE(metadata);
+  EXPECT_EQ(metadata->status, 200);
+  EXPECT_EQ(metadata->Header("content-type"), "application/json");
+  auto json = nlohmann::json::parse(metadata->body);
+  EXPECT_EQ(json["name"], "modelhost");
+  EXPECT_TRUE(json["extensions"].is_array());
+}
+
+TEST_F(HttpServerTest, UnknownRouteIs404Json) {
+  StartServer();
+  auto response = Get("/nowhere");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 404);
+  EXPECT_EQ(response->Header("content-type"), "application/json");
+  EXPECT_EQ(ErrorCode(*response), "not_found");
+}
+
+TEST_F(HttpServerTest, WrongMethodIs405WithAllow) {
+  StartServer();
+  TestHttpClient client(server_->port());
+  ASSERT_TRUE(client.Send("DELETE /v2 HTTP/1.1\r\nHost: t\r\n\r\n"));
+  auto response = client.ReadResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 405);
+  EXPECT_EQ(response->Header("allow"), "GET");
+  EXPECT_EQ(ErrorCode(*response), "method_not_allowed");
+}
+
+TEST_F(HttpServerTest, RoutesVerbSuffixWithParams) {
+  StartServer();
+  auto response = Get("/models/pima:predict");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "predict pima");
+}
+
+TEST_F(HttpServerTest, BodyOverLimitIs413AndCloses) {
+  HttpServerOptions options;
+  options.max_body_bytes = 16;
+  StartServer(options);
+  TestHttpClient client(server_->port());
+  ASSERT_TRUE(client.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n" +
+                          std::string(100, 'x')));
+  auto response = client.ReadResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 413);
+  EXPECT_EQ(ErrorCode(*response), "resource_exhausted");
+  EXPECT_EQ(response->Header("connection"), "close");
+  EXPECT_TRUE(client.WaitForClose());
+}
+
+TEST_F(HttpServerTest, MalformedRequestIs400AndCloses) {
+  StartServer();
+  TestHttpClient client(server_->port());
+  ASSERT_TRUE(client.Send("THIS IS NOT HTTP\r\n\r\n"));
+  auto response = client.ReadResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 400);
+  EXPECT_EQ(ErrorCode(*response), "invalid_argument");
+  EXPECT_FALSE(response->Header("x-request-id").empty());
+  EXPECT_TRUE(client.WaitForClose());
+}
+
+TEST_F(HttpServerTest, OversizedHeadersAre431) {
+  HttpServerOptions options;
+  options.max_header_bytes = 256;
+  StartServer(options);
+  TestHttpClient client(server_->port());
+  ASSERT_TRUE(client.Get("/v2", "X-Big: " + std::string(1000, 'a') + "\r\n"));
+  auto response = client.ReadResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 431);
+  EXPECT_TRUE(client.WaitForClose());
+}
+
+TEST_F(HttpServerTest, RequestIdIsEchoedWhenSaneAndGeneratedOtherwise) {
+  StartServer();
+  TestHttpClient client(server_->port());
+  ASSERT_TRUE(client.Get("/v2", "X-Request-Id: abc-123_x.y\r\n"));
+  auto echoed = client.ReadResponse();
+  ASSERT_TRUE(echoed);
+  EXPECT_EQ(echoed->Header("x-request-id"), "abc-123_x.y");
+
+  ASSERT_TRUE(client.Get("/v2", "X-Request-Id: bad id with spaces\r\n"));
+  auto replaced = client.ReadResponse();
+  ASSERT_TRUE(replaced);
+  EXPECT_NE(replaced->Header("x-request-id"), "bad id with spaces");
+  EXPECT_EQ(replaced->Header("x-request-id").size(), 16u);
+
+  ASSERT_TRUE(client.Get("/v2"));
+  auto generated = client.ReadResponse();
+  ASSERT_TRUE(generated);
+  EXPECT_EQ(generated->Header("x-request-id").size(), 16u);
+  EXPECT_NE(generated->Header("x-request-id"), replaced->Header("x-request-id"));
+}
+
+TEST_F(HttpServerTest, ThrowingHandlerIs500JsonAndConnectionSurvives) {
+  StartServer();
+  TestHttpClient client(server_->port());
+  ASSERT_TRUE(client.Get("/throw", "X-Request-Id: req-42\r\n"));
+  auto response = client.ReadResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 500);
+  EXPECT_EQ(ErrorCode(*response), "internal");
+  EXPECT_NE(response->body.find("req-42"), std::string::npos);
+  ASSERT_TRUE(client.Get("/v2/health/live"));
+  auto next = client.ReadResponse();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200);
+}
+
+TEST_F(HttpServerTest, DroppedResponderIs500) {
+  StartServer();
+  auto response = Get("/drop");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 500);
+  EXPECT_EQ(ErrorCode(*response), "internal");
+}
+
+TEST_F(HttpServerTest, HandlerAnswersAsynchronouslyFromAnotherThread) {
+  std::promise<Responder> handed_off;
+  router_.Add(Method::kPost, "/async", Handler([&](HttpRequest& request, Responder responder) {
+                // The request stays valid until the answer; read it on the worker.
+                std::thread([&request, responder = std::move(responder)]() mutable {
+                  responder.Respond(HttpResponse::Text(202, "async " + request.body()));
+                }).detach();
+              }));
+  StartServer();
+  TestHttpClient client(server_->port());
+  ASSERT_TRUE(client.Send("POST /async HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nhi"));
+  auto response = client.ReadResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 202);
+  EXPECT_EQ(response->body, "async hi");
+}
+
+TEST_F(HttpServerTest, EventStreamDeliversEventsInOrderAndEndsOnClose) {
+  std::promise<std::shared_ptr<EventStream>> opened;
+  router_.Add(Method::kGet, "/events", SyncHandler([&](const HttpRequest&) {
+                auto stream = EventStream::Create();
+                opened.set_value(stream);
+                return HttpResponse::Stream(stream);
+              }));
+  StartServer();
+  TestHttpClient client(server_->port());
+  ASSERT_TRUE(client.Get("/events"));
+  std::shared_ptr<EventStream> stream = opened.get_future().get();
+  // Produce from another thread, as a training job would.
+  std::thread producer([stream] {
+    for (int epoch = 1; epoch <= 3; ++epoch) {
+      stream->Send("progress", "{\"epoch\":" + std::to_string(epoch) + "}");
+    }
+    stream->Send("", "line1\nline2");
+    stream->Close();
+  });
+  auto response = client.ReadResponse();  // reads the whole chunked body to the last chunk
+  producer.join();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->Header("content-type"), "text/event-stream");
+  EXPECT_EQ(response->body,
+            "event: progress\ndata: {\"epoch\":1}\n\n"
+            "event: progress\ndata: {\"epoch\":2}\n\n"
+            "event: progress\ndata: {\"epoch\":3}\n\n"
+            "data: line1\ndata: line2\n\n");
+  EXPECT_FALSE(stream->Send("late", "x"));
+}
+
+TEST_F(HttpServerTest, EventStreamProducerSeesClientGone) {
+  std::promise<std::shared_ptr<EventStream>> opened;
+  router_.Add(Method::kGet, "/events", SyncHandler([&](const HttpRequest&) {
+                auto stream = EventStream::Create();
+                opened.set_value(stream);
+                return HttpResponse::Stream(stream);
+              }));
+  StartServer();
+  auto client = std::make_unique<TestHttpClient>(server_->port());
+  ASSERT_TRUE(client->Get("/events"));
+  std::shared_ptr<EventStream> stream = opened.get_future().get();
+  ASSERT_TRUE(stream->Send("hello", "1"));
+  ASSERT_TRUE(client->ReadUntil("data: 1\n\n"));
+  client.reset();  // the client goes away
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!stream->client_gone() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  EXPECT_TRUE(stream->client_gone());
+  EXPECT_FALSE(stream->Send("hello", "2"));
+}
+
+TEST_F(HttpServerTest, ShutdownLetsInFlightRequestCompleteAndClosesIdleConnections) {
+  std::promise<Responder> in_flight;
+  router_.Add(Method::kGet, "/slow", Handler([&](HttpRequest&, Responder responder) {
+                in_flight.set_value(std::move(responder));
+              }));
+  StartServer();
+  TestHttpClient idle(server_->port());
+  ASSERT_TRUE(idle.Get("/v2/health/live"));
+  ASSERT_TRUE(idle.ReadResponse());  // now an idle keep-alive connection
+
+  TestHttpClient busy(server_->port());
+  ASSERT_TRUE(busy.Get("/slow"));
+  Responder responder = in_flight.get_future().get();
+
+  std::thread shutdown([this] { server_->Shutdown(); });
+  // The drain has begun once the idle connection is closed by the server.
+  EXPECT_TRUE(idle.WaitForClose());
+  responder.Respond(HttpResponse::Text(200, "finished"));
+  auto response = busy.ReadResponse();
+  shutdown.join();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "finished");
+  EXPECT_EQ(response->Header("connection"), "close");
+  // New connections are refused once Shutdown returned.
+  TestHttpClient late(server_->port());
+  EXPECT_FALSE(late.connected());
+}
+
+TEST_F(HttpServerTest, ShutdownEndsOpenEventStreams) {
+  std::promise<std::shared_ptr<EventStream>> opened;
+  router_.Add(Method::kGet, "/events", SyncHandler([&](const HttpRequest&) {
+                auto stream = EventStream::Create();
+                opened.set_value(stream);
+                return HttpResponse::Stream(stream);
+              }));
+  HttpServerOptions options;
+  options.drain_timeout = std::chrono::seconds(30);
+  StartServer(options);
+  TestHttpClient client(server_->port());
+  ASSERT_TRUE(client.Get("/events"));
+  auto stream = opened.get_future().get();
+  ASSERT_TRUE(stream->Send("a", "1"));
+  auto start = std::chrono::steady_clock::now();
+  server_->Shutdown();
+  // The stream ended the drain, not the timeout.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, options.drain_timeout);
+  auto response = client.ReadResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "event: a\ndata: 1\n\n");
+  EXPECT_TRUE(stream->client_gone());
+}
+
+TEST_F(HttpServerTest, IdleTimeoutClosesConnection) {
+  HttpServerOptions options;
+  options.idle_timeout = std::chrono::milliseconds(50);
+  StartServer(options);
+  TestHttpClient client(server_->port());
+  ASSERT_TRUE(client.Get("/v2/health/live"));
+  ASSERT_TRUE(client.ReadResponse());
+  EXPECT_TRUE(client.WaitForClose());
+}
+
+TEST_F(HttpServerTest, MetricsCountRequestsByRouteMethodAndCode) {
+  StartServer();
+  ASSERT_TRUE(Get("/v2"));
+  ASSERT_TRUE(Get("/v2"));
+  ASSERT_TRUE(Get("/nowhere/at/all"));
+  auto response = Get("/metrics");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->Header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  const std::string& text = response->body;
+  EXPECT_NE(text.find(R"(modelhost_http_requests_total{route="/v2",method="GET",code="200"} 2)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find(R"(modelhost_http_requests_total{route="unmatched",method="GET",code="404"} 1)"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find(R"(modelhost_http_request_duration_seconds_count{route="/v2"} 2)"),
+            std::string::npos)
+      << text;
+}
+
+TEST_F(HttpServerTest, BindingAPortInUseFailsWithClearStatus) {
+  StartServer();
+  HttpServerOptions options;
+  options.host = "127.0.0.1";
+  options.port = server_->port();
+  auto second = HttpServer::Start(options, Router(), nullptr);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), core::StatusCode::kUnavailable);
+  std::string where = "127.0.0.1:" + std::to_string(server_->port());
+  EXPECT_NE(second.status().message().find(where), std::string::npos)
+      << second.status().message();
+  EXPECT_NE(second.status().message().find("in use"), std::string::npos)
+      << second.status().message();
+}
+
+TEST(HttpServerStartTest, RejectsRouterWithBadRoute) {
+  Router router;
+  router.Add(Method::kGet, "no-slash", SyncHandler([](const HttpRequest&) {
+               return HttpResponse::Empty(200);
+             }));
+  HttpServerOptions options;
+  options.port = 0;
+  auto server = HttpServer::Start(options, std::move(router), nullptr);
+  ASSERT_FALSE(server.ok());
+  EXPECT_EQ(server.status().code(), core::StatusCode::kInvalidArgument);
+}
+
+TEST(HttpServerStartTest, UnresolvableHostFails) {
+  HttpServerOptions options;
+  options.host = "no-such-host.invalid";
+  options.port = 0;
+  auto server = HttpServer::Start(options, Router(), nullptr);
+  ASSERT_FALSE(server.ok());
+  EXPECT_NE(server.status().message().find("no-such-host.invalid:0"), std::string::npos)
+      << server.status().message();
+}
+
+}  // namespace
+}  // namespace modelhost::api

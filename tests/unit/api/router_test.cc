@@ -1,0 +1,120 @@
+#include "api/router.h"
+
+#include <gtest/gtest.h>
+
+namespace modelhost::api {
+namespace {
+
+HttpResponse Ok(const HttpRequest&) { return HttpResponse::Empty(200); }
+
+TEST(RouterTest, MatchesLiteralsAndExtractsParams) {
+  Router router;
+  router.Add(Method::kGet, "/v2/health/live", SyncHandler(Ok))
+      .Add(Method::kGet, "/v1/models/{name}/versions/{version}", SyncHandler(Ok));
+  ASSERT_TRUE(router.status().ok());
+  HttpRequest request;
+  RouteMatch match = router.Match(Method::kGet, "/v1/models/pima/versions/3", &request);
+  ASSERT_EQ(match.kind, RouteMatch::Kind::kFound);
+  EXPECT_EQ(router.RouteLabel(match.route_id), "/v1/models/{name}/versions/{version}");
+  EXPECT_EQ(request.PathParam("name"), "pima");
+  EXPECT_EQ(request.PathParam("version"), "3");
+  EXPECT_EQ(router.Match(Method::kGet, "/v2/health/live", nullptr).kind,
+            RouteMatch::Kind::kFound);
+}
+
+TEST(RouterTest, VerbSuffixRoutesCoexistWithBareParam) {
+  Router router;
+  router.Add(Method::kGet, "/v1/models/{name}", SyncHandler(Ok))
+      .Add(Method::kPost, "/v1/models/{name}:predict", SyncHandler(Ok))
+      .Add(Method::kPost, "/v1/models/{name}/versions/{version}:predict", SyncHandler(Ok));
+  ASSERT_TRUE(router.status().ok());
+
+  HttpRequest predict;
+  RouteMatch match = router.Match(Method::kPost, "/v1/models/pima:predict", &predict);
+  ASSERT_EQ(match.kind, RouteMatch::Kind::kFound);
+  EXPECT_EQ(router.RouteLabel(match.route_id), "/v1/models/{name}:predict");
+  EXPECT_EQ(predict.PathParam("name"), "pima");
+
+  HttpRequest versioned;
+  match = router.Match(Method::kPost, "/v1/models/pima/versions/2:predict", &versioned);
+  ASSERT_EQ(match.kind, RouteMatch::Kind::kFound);
+  EXPECT_EQ(versioned.PathParam("version"), "2");
+
+  HttpRequest get;
+  match = router.Match(Method::kGet, "/v1/models/pima", &get);
+  ASSERT_EQ(match.kind, RouteMatch::Kind::kFound);
+  EXPECT_EQ(router.RouteLabel(match.route_id), "/v1/models/{name}");
+  EXPECT_EQ(get.PathParam("name"), "pima");
+
+  // The suffix alone is not a name.
+  EXPECT_EQ(router.Match(Method::kPost, "/v1/models/:predict", nullptr).kind,
+            RouteMatch::Kind::kMethodNotAllowed);  // falls to "{name}" which only has GET
+}
+
+TEST(RouterTest, MostSpecificWinsRegardlessOfOrder) {
+  Router router;
+  router.Add(Method::kGet, "/v1/{collection}/list", SyncHandler(Ok))
+      .Add(Method::kGet, "/v1/models/list", SyncHandler(Ok));
+  RouteMatch match = router.Match(Method::kGet, "/v1/models/list", nullptr);
+  ASSERT_EQ(match.kind, RouteMatch::Kind::kFound);
+  EXPECT_EQ(router.RouteLabel(match.route_id), "/v1/models/list");
+}
+
+TEST(RouterTest, ParamsArePercentDecoded) {
+  Router router;
+  router.Add(Method::kGet, "/v1/models/{name}", SyncHandler(Ok));
+  HttpRequest request;
+  ASSERT_EQ(router.Match(Method::kGet, "/v1/models/a%20b", &request).kind,
+            RouteMatch::Kind::kFound);
+  EXPECT_EQ(request.PathParam("name"), "a b");
+}
+
+TEST(RouterTest, WrongMethodReportsAllowedMethods) {
+  Router router;
+  router.Add(Method::kGet, "/v1/datasets", SyncHandler(Ok))
+      .Add(Method::kPost, "/v1/datasets", SyncHandler(Ok));
+  RouteMatch match = router.Match(Method::kDelete, "/v1/datasets", nullptr);
+  EXPECT_EQ(match.kind, RouteMatch::Kind::kMethodNotAllowed);
+  EXPECT_EQ(match.allow, "GET, POST");
+}
+
+TEST(RouterTest, UnknownPathIsNotFoundUnderTheUnmatchedLabel) {
+  Router router;
+  router.Add(Method::kGet, "/v2", SyncHandler(Ok));
+  RouteMatch match = router.Match(Method::kGet, "/v2/nope", nullptr);
+  EXPECT_EQ(match.kind, RouteMatch::Kind::kNotFound);
+  EXPECT_EQ(match.route_id, router.unmatched_route_id());
+  EXPECT_EQ(router.RouteLabel(match.route_id), Router::kUnmatchedLabel);
+  EXPECT_EQ(router.Match(Method::kGet, "/v2/", nullptr).kind, RouteMatch::Kind::kNotFound);
+}
+
+TEST(RouterTest, BadPatternsAndDuplicatesSetStatus) {
+  Router bad_pattern;
+  bad_pattern.Add(Method::kGet, "/v1/{unclosed", SyncHandler(Ok));
+  EXPECT_EQ(bad_pattern.status().code(), core::StatusCode::kInvalidArgument);
+
+  Router no_slash;
+  no_slash.Add(Method::kGet, "v1", SyncHandler(Ok));
+  EXPECT_FALSE(no_slash.status().ok());
+
+  Router duplicate;
+  duplicate.Add(Method::kGet, "/x", SyncHandler(Ok)).Add(Method::kGet, "/x", SyncHandler(Ok));
+  EXPECT_FALSE(duplicate.status().ok());
+  EXPECT_NE(duplicate.status().message().find("duplicate"), std::string::npos);
+}
+
+TEST(HttpRequestTest, HeadersAreCaseInsensitiveAndQueryParamsDecoded) {
+  HttpRequest request;
+  request.SetTarget("/v1/x?name=a%2Fb&flag&q=hello+world");
+  request.AddHeader("Content-Type", "application/json");
+  EXPECT_EQ(request.path(), "/v1/x");
+  EXPECT_EQ(request.Header("content-type"), "application/json");
+  EXPECT_FALSE(request.Header("accept").has_value());
+  EXPECT_EQ(request.QueryParam("name"), "a/b");
+  EXPECT_EQ(request.QueryParam("flag"), "");
+  EXPECT_EQ(request.QueryParam("q"), "hello world");
+  EXPECT_FALSE(request.QueryParam("missing").has_value());
+}
+
+}  // namespace
+}  // namespace modelhost::api
