@@ -69,9 +69,9 @@ class EventStream {
   void MarkClientGone();
 
   mutable std::mutex mu_;
-  std::string pending_;  // GUARDED_BY(mu_)
-  bool closed_ = false;  // GUARDED_BY(mu_)
-  bool gone_ = false;    // GUARDED_BY(mu_)
+  std::string pending_;         // GUARDED_BY(mu_)
+  bool closed_ = false;         // GUARDED_BY(mu_)
+  bool gone_ = false;           // GUARDED_BY(mu_)
   std::function<void()> wake_;  // GUARDED_BY(mu_)
 };
 

@@ -87,8 +87,7 @@ class HttpConnection::Port : public ResponseTarget, public std::enable_shared_fr
   bool retired_ = false;
 };
 
-HttpConnection::HttpConnection(asio::ip::tcp::socket socket, IoWorker* worker,
-                               ServerShared* shared)
+HttpConnection::HttpConnection(asio::ip::tcp::socket socket, IoWorker* worker, ServerShared* shared)
     : socket_(std::move(socket)), worker_(worker), shared_(shared) {}
 
 HttpConnection::~HttpConnection() = default;
@@ -108,10 +107,9 @@ void HttpConnection::ReadRequest() {
   parser_.emplace();
   parser_->body_limit(shared_->options.max_body_bytes);
   parser_->header_limit(static_cast<uint32_t>(shared_->options.max_header_bytes));
-  http::async_read_some(socket_, buffer_, *parser_,
-                        [self = shared_from_this()](error_code error, size_t) {
-                          self->OnRead(error);
-                        });
+  http::async_read_some(
+      socket_, buffer_, *parser_,
+      [self = shared_from_this()](error_code error, size_t) { self->OnRead(error); });
 }
 
 void HttpConnection::OnRead(error_code error) {
@@ -128,10 +126,9 @@ void HttpConnection::OnRead(error_code error) {
   if (!parser_->is_done()) {
     // A large body arrives in several reads; each counts as activity.
     waiting_since_ = Clock::now();
-    http::async_read_some(socket_, buffer_, *parser_,
-                          [self = shared_from_this()](error_code error, size_t) {
-                            self->OnRead(error);
-                          });
+    http::async_read_some(
+        socket_, buffer_, *parser_,
+        [self = shared_from_this()](error_code error, size_t) { self->OnRead(error); });
     return;
   }
   HandleRequest();
@@ -161,9 +158,9 @@ void HttpConnection::RejectMalformed(error_code error) {
     status = core::InvalidArgument("malformed HTTP request: " + error.message());
   }
   if (core::LogEnabled(core::LogLevel::kDebug)) {
-    core::LogDebug("http request rejected",
-                   {{"request_id", request_.request_id()}, {"status", code},
-                    {"reason", status.message()}});
+    core::LogDebug(
+        "http request rejected",
+        {{"request_id", request_.request_id()}, {"status", code}, {"reason", status.message()}});
   }
   state_ = State::kHandling;
   WriteResponse(HttpResponse::Json(code, ErrorBodyJson(status)));
@@ -191,21 +188,18 @@ void HttpConnection::HandleRequest() {
   RouteMatch match = shared_->router.Match(request_.method(), request_.path(), &request_);
   route_id_ = match.route_id;
   switch (match.kind) {
-    case RouteMatch::Kind::kFound:
-      RunHandler(*match.handler);
-      return;
+    case RouteMatch::Kind::kFound: RunHandler(*match.handler); return;
     case RouteMatch::Kind::kNotFound:
-      WriteResponse(HttpResponse::Error(core::NotFound("no route for " +
-                                                       std::string(ToString(request_.method())) +
-                                                       " " + request_.path())));
+      WriteResponse(HttpResponse::Error(core::NotFound(
+          "no route for " + std::string(ToString(request_.method())) + " " + request_.path())));
       return;
     case RouteMatch::Kind::kMethodNotAllowed: {
       // 405 has no core::StatusCode of its own: the body keeps the one error
       // shape with code "method_not_allowed", decided here by the HTTP layer.
       HttpResponse response = HttpResponse::Json(
           405, R"({"error":{"code":"method_not_allowed","message":")" +
-                   std::string(ToString(request_.method())) + " is not allowed on this path; allowed: " +
-                   std::string(match.allow) + R"("}})");
+                   std::string(ToString(request_.method())) +
+                   " is not allowed on this path; allowed: " + std::string(match.allow) + R"("}})");
       response.headers.emplace_back("Allow", std::string(match.allow));
       WriteResponse(std::move(response));
       return;
@@ -412,18 +406,17 @@ void HttpConnection::PumpStream() {
 // An SSE client sends nothing; a read completing with an error means it went
 // away, which the producer sees through EventStream::client_gone().
 void HttpConnection::WatchStreamPeer() {
-  socket_.async_read_some(asio::buffer(discard_),
-                          [self = shared_from_this()](error_code error, size_t) {
-                            if (self->state_ != State::kStreaming &&
-                                self->state_ != State::kLingering) {
-                              return;
-                            }
-                            if (error) {
-                              self->Close();
-                            } else {
-                              self->WatchStreamPeer();
-                            }
-                          });
+  socket_.async_read_some(
+      asio::buffer(discard_), [self = shared_from_this()](error_code error, size_t) {
+        if (self->state_ != State::kStreaming && self->state_ != State::kLingering) {
+          return;
+        }
+        if (error) {
+          self->Close();
+        } else {
+          self->WatchStreamPeer();
+        }
+      });
 }
 
 void HttpConnection::BeginDrain() {

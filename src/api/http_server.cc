@@ -58,8 +58,7 @@ core::Status ServerCore::Bind() {
   error_code error;
   tcp::resolver resolver(workers_[0]->io);
   auto endpoints = resolver.resolve(options.host, std::to_string(options.port),
-                                    tcp::resolver::passive | tcp::resolver::numeric_service,
-                                    error);
+                                    tcp::resolver::passive | tcp::resolver::numeric_service, error);
   if (error || endpoints.empty()) {
     return core::InvalidArgument("cannot listen on " + where +
                                  ": host does not resolve: " + error.message());
@@ -108,10 +107,10 @@ void ServerCore::Run() {
 void ServerCore::Accept() {
   IoWorker& target = *workers_[next_worker_];
   next_worker_ = (next_worker_ + 1) % workers_.size();
-  acceptor_->async_accept(target.io, [this, worker = &target](error_code error,
-                                                               tcp::socket socket) {
-    OnAccept(error, std::move(socket), worker);
-  });
+  acceptor_->async_accept(target.io,
+                          [this, worker = &target](error_code error, tcp::socket socket) {
+                            OnAccept(error, std::move(socket), worker);
+                          });
 }
 
 void ServerCore::OnAccept(error_code error, tcp::socket socket, IoWorker* worker) {
@@ -213,7 +212,8 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions op
                                                             Router router,
                                                             core::MetricsRegistry* metrics) {
   if (!router.status().ok()) return router.status();
-  auto core = std::make_unique<internal::ServerCore>(std::move(options), std::move(router), metrics);
+  auto core =
+      std::make_unique<internal::ServerCore>(std::move(options), std::move(router), metrics);
   MODELHOST_RETURN_IF_ERROR(core->Bind());
   core->Run();
   core::LogInfo("http server listening",

@@ -10,10 +10,9 @@ RequestMetrics::RequestMetrics(core::MetricsRegistry* registry, const Router& ro
   requests_ = &registry->AddCounter("modelhost_http_requests_total",
                                     "HTTP requests answered, by route pattern, method and status.",
                                     {"route", "method", "code"});
-  core::HistogramFamily& latency =
-      registry->AddHistogram("modelhost_http_request_duration_seconds",
-                             "Time from a request's last byte read to its response written.",
-                             {"route"});
+  core::HistogramFamily& latency = registry->AddHistogram(
+      "modelhost_http_request_duration_seconds",
+      "Time from a request's last byte read to its response written.", {"route"});
   for (int route = 0; route < router.route_label_count(); ++route) {
     latencies_.push_back(&latency.WithLabels({router.RouteLabel(route)}));
   }
@@ -26,8 +25,8 @@ core::Counter& RequestMetrics::ResolveCounter(int route_id, Method method, int s
 
 void RequestMetricsRecorder::Record(int route_id, Method method, int status, double seconds) {
   if (!metrics_->enabled()) return;
-  uint64_t key = (static_cast<uint64_t>(route_id) << 24) |
-                 (static_cast<uint64_t>(method) << 16) | static_cast<uint16_t>(status);
+  uint64_t key = (static_cast<uint64_t>(route_id) << 24) | (static_cast<uint64_t>(method) << 16) |
+                 static_cast<uint16_t>(status);
   core::Counter*& counter = counters_[key];
   if (counter == nullptr) counter = &metrics_->ResolveCounter(route_id, method, status);
   counter->Increment();

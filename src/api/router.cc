@@ -52,18 +52,18 @@ bool Router::MoreSpecific(const Pattern& a, const Pattern& b) {
   for (size_t index = 0; index < common; ++index) {
     const Segment& sa = a.segments[index];
     const Segment& sb = b.segments[index];
-    int rank_a = SegmentRank(sa.kind == Segment::Kind::kLiteral,
-                             !sa.prefix.empty() || !sa.suffix.empty());
-    int rank_b = SegmentRank(sb.kind == Segment::Kind::kLiteral,
-                             !sb.prefix.empty() || !sb.suffix.empty());
+    int rank_a =
+        SegmentRank(sa.kind == Segment::Kind::kLiteral, !sa.prefix.empty() || !sa.suffix.empty());
+    int rank_b =
+        SegmentRank(sb.kind == Segment::Kind::kLiteral, !sb.prefix.empty() || !sb.suffix.empty());
     if (rank_a != rank_b) return rank_a > rank_b;
   }
   return false;
 }
 
 Router& Router::Add(Method method, std::string_view pattern, SyncHandler handler) {
-  return Add(method, pattern, Handler([handler = std::move(handler)](HttpRequest& request,
-                                                                       Responder responder) {
+  return Add(method, pattern,
+             Handler([handler = std::move(handler)](HttpRequest& request, Responder responder) {
                responder.Respond(handler(request));
              }));
 }
@@ -88,9 +88,9 @@ Router& Router::Add(Method method, std::string_view pattern, Handler handler) {
     entry.label_id = static_cast<int>(labels_.size());
     labels_.emplace_back(pattern);
     // Keep most-specific-first order; stable among equals (insertion order).
-    auto position = std::upper_bound(
-        patterns_.begin(), patterns_.end(), entry,
-        [](const Pattern& a, const Pattern& b) { return MoreSpecific(a, b); });
+    auto position =
+        std::upper_bound(patterns_.begin(), patterns_.end(), entry,
+                         [](const Pattern& a, const Pattern& b) { return MoreSpecific(a, b); });
     existing = patterns_.insert(position, std::move(entry));
   }
   Handler& slot = existing->handlers[static_cast<size_t>(method)];

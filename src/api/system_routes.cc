@@ -8,10 +8,11 @@
 namespace modelhost::api {
 
 const std::string& ServerMetadataJson() {
-  static const std::string kBody = nlohmann::json{{"name", std::string(core::kProductName)},
-                                                  {"version", std::string(core::ModelhostVersion())},
-                                                  {"extensions", nlohmann::json::array()}}
-                                       .dump();
+  static const std::string kBody = nlohmann::json{
+      {"name", std::string(core::kProductName)},
+      {"version", std::string(core::ModelhostVersion())},
+      {"extensions",
+       nlohmann::json::array()}}.dump();
   return kBody;
 }
 

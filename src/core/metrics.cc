@@ -236,8 +236,8 @@ MetricsRegistry::MetricsRegistry() = default;
 MetricsRegistry::~MetricsRegistry() = default;
 
 template <typename T>
-MetricFamily<T>& MetricsRegistry::Add(MetricType type, std::string_view name,
-                                      std::string_view help, std::vector<std::string> label_names,
+MetricFamily<T>& MetricsRegistry::Add(MetricType type, std::string_view name, std::string_view help,
+                                      std::vector<std::string> label_names,
                                       std::vector<double> buckets) {
   bool valid = IsValidName(name) && AreValidBuckets(buckets) &&
                std::all_of(label_names.begin(), label_names.end(),

@@ -31,12 +31,10 @@ class HttpServerTest : public ::testing::Test {
     options.port = 0;
     AddSystemRoutes(router_, {.ready = [this] { return ready_.load(); }, .metrics = &metrics_});
     router_
-        .Add(Method::kPost, "/echo",
-             SyncHandler([](const HttpRequest& request) {
+        .Add(Method::kPost, "/echo", SyncHandler([](const HttpRequest& request) {
                return HttpResponse::Text(200, request.body());
              }))
-        .Add(Method::kGet, "/throw",
-             SyncHandler([](const HttpRequest&) -> HttpResponse {
+        .Add(Method::kGet, "/throw", SyncHandler([](const HttpRequest&) -> HttpResponse {
                throw std::runtime_error("boom");
              }))
         .Add(Method::kGet, "/drop", Handler([](HttpRequest&, Responder) {}))
@@ -377,17 +375,15 @@ TEST_F(HttpServerTest, BindingAPortInUseFailsWithClearStatus) {
   ASSERT_FALSE(second.ok());
   EXPECT_EQ(second.status().code(), core::StatusCode::kUnavailable);
   std::string where = "127.0.0.1:" + std::to_string(server_->port());
-  EXPECT_NE(second.status().message().find(where), std::string::npos)
-      << second.status().message();
+  EXPECT_NE(second.status().message().find(where), std::string::npos) << second.status().message();
   EXPECT_NE(second.status().message().find("in use"), std::string::npos)
       << second.status().message();
 }
 
 TEST(HttpServerStartTest, RejectsRouterWithBadRoute) {
   Router router;
-  router.Add(Method::kGet, "no-slash", SyncHandler([](const HttpRequest&) {
-               return HttpResponse::Empty(200);
-             }));
+  router.Add(Method::kGet, "no-slash",
+             SyncHandler([](const HttpRequest&) { return HttpResponse::Empty(200); }));
   HttpServerOptions options;
   options.port = 0;
   auto server = HttpServer::Start(options, std::move(router), nullptr);

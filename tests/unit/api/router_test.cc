@@ -18,8 +18,7 @@ TEST(RouterTest, MatchesLiteralsAndExtractsParams) {
   EXPECT_EQ(router.RouteLabel(match.route_id), "/v1/models/{name}/versions/{version}");
   EXPECT_EQ(request.PathParam("name"), "pima");
   EXPECT_EQ(request.PathParam("version"), "3");
-  EXPECT_EQ(router.Match(Method::kGet, "/v2/health/live", nullptr).kind,
-            RouteMatch::Kind::kFound);
+  EXPECT_EQ(router.Match(Method::kGet, "/v2/health/live", nullptr).kind, RouteMatch::Kind::kFound);
 }
 
 TEST(RouterTest, VerbSuffixRoutesCoexistWithBareParam) {
