@@ -1,0 +1,48 @@
+// `modelhost serve`: opens the data directory and its metadata database,
+// starts the HTTP server, and runs until SIGINT or SIGTERM, then drains
+// in-flight requests and exits 0.
+//
+// Thread-safety: RunServe is called once, from the main thread, before any
+// other thread exists (it sets the process signal mask).
+
+#ifndef MODELHOST_CLI_SERVE_COMMAND_H_
+#define MODELHOST_CLI_SERVE_COMMAND_H_
+
+#include <cstdint>
+#include <string>
+
+#include "core/log.h"
+#include "core/settings.h"
+
+namespace modelhost::cli {
+
+struct ServeOptions {
+  // Address to bind. Loopback by default: exposing the server is a choice.
+  std::string host = "127.0.0.1";
+  // TCP port; 0 picks a free one (the chosen port is printed).
+  int port = 8080;
+  // Where the metadata database and artifacts live; created if missing.
+  std::string data_dir = "./modelhost-data";
+  // HTTP I/O threads. Default: the number of cores.
+  int threads = 0;
+  // Largest request body accepted; larger ones get 413.
+  uint64_t max_body_bytes = 64ull << 20;
+  // How long shutdown waits for in-flight requests before closing them.
+  int drain_timeout_seconds = 10;
+  core::LogLevel log_level = core::LogLevel::kInfo;
+  core::LogFormat log_format = core::LogFormat::kText;
+};
+
+// The settings `serve` reads from flags, MODELHOST_* variables and the config
+// file, bound to the fields of `*options` (which must outlive the schema).
+// Fills `threads` with the core count first so help shows the real default.
+core::SettingsSchema ServeSettings(ServeOptions* options);
+
+// Serves until SIGINT/SIGTERM. Returns the process exit code: 0 after a clean
+// shutdown, 1 when the data directory, database or listening socket cannot be
+// set up (the reason is one line on stderr).
+int RunServe(const ServeOptions& options);
+
+}  // namespace modelhost::cli
+
+#endif  // MODELHOST_CLI_SERVE_COMMAND_H_
