@@ -1,0 +1,81 @@
+#include "nn/layer.h"
+
+#include <cassert>
+#include <string>
+
+namespace modelhost::nn {
+
+void Layer::set_name(std::string name) {
+  name_ = std::move(name);
+  // Parameter names are "<layer>/<local>"; keep the local part.
+  for (Parameter* parameter : Parameters()) {
+    const size_t slash = parameter->name.rfind('/');
+    const std::string local =
+        slash == std::string::npos ? parameter->name : parameter->name.substr(slash + 1);
+    parameter->name = name_ + "/" + local;
+  }
+}
+
+core::Status Layer::Build(size_t input_width, RandomGenerator* generator) {
+  if (built_) return core::FailedPrecondition(name_ + ": already built");
+  if (input_width == 0) return core::InvalidArgument(name_ + ": input width must be positive");
+  input_width_ = input_width;
+  core::Status status = DoBuild(generator);
+  if (!status.ok()) return status.WithContext(name_);
+  built_ = true;
+  return core::OkStatus();
+}
+
+core::Status Layer::Forward(const Matrix& input, Matrix* output, bool training) {
+  assert(output != &input);
+  if (!built_) return core::FailedPrecondition(name_ + ": Forward before Build");
+  if (input.cols() != input_width_) {
+    return core::InvalidArgument(name_ + ": expected " + std::to_string(input_width_) +
+                                 " input features, got " + std::to_string(input.cols()));
+  }
+  // Invalidate first: a failed DoForward must not leave a stale pairing.
+  last_input_ = nullptr;
+  last_output_ = nullptr;
+  core::Status status = DoForward(input, output, training);
+  if (!status.ok()) return status.WithContext(name_);
+  last_input_ = &input;
+  last_output_ = output;
+  last_forward_was_training_ = training;
+  return core::OkStatus();
+}
+
+core::Status Layer::Backward(const Matrix& output_gradient, Matrix* input_gradient) {
+  return BackwardChecked(output_gradient, /*gradient_is_pre_activation=*/false, input_gradient);
+}
+
+core::Status Layer::BackwardFromPreActivation(const Matrix& pre_activation_gradient,
+                                              Matrix* input_gradient) {
+  return BackwardChecked(pre_activation_gradient, /*gradient_is_pre_activation=*/true,
+                         input_gradient);
+}
+
+core::Status Layer::BackwardChecked(const Matrix& gradient, bool gradient_is_pre_activation,
+                                    Matrix* input_gradient) {
+  if (last_output_ == nullptr || !last_forward_was_training_) {
+    return core::FailedPrecondition(name_ + ": Backward needs a Forward with training=true first");
+  }
+  if (gradient.rows() != last_output_->rows() || gradient.cols() != output_width()) {
+    return core::InvalidArgument(name_ + ": output gradient is " + std::to_string(gradient.rows()) +
+                                 "x" + std::to_string(gradient.cols()) + ", expected " +
+                                 std::to_string(last_output_->rows()) + "x" +
+                                 std::to_string(output_width()));
+  }
+  DoBackward(*last_input_, *last_output_, gradient, gradient_is_pre_activation, input_gradient);
+  return core::OkStatus();
+}
+
+std::string LayerNamer::Next(std::string_view base) {
+  auto it = counts_.find(base);
+  if (it == counts_.end()) {
+    counts_.emplace(std::string(base), 1);
+    return std::string(base);
+  }
+  return std::string(base) + "_" + std::to_string(it->second++);
+}
+
+}  // namespace modelhost::nn
