@@ -1,0 +1,96 @@
+// Classification metrics (see metric.h for the Metric interface), Keras's
+// definitions:
+//   BinaryAccuracy  — predictions and targets of the same shape; an element is
+//                     right when (prediction > threshold) equals
+//                     (target > 0.5); the fraction of right elements.
+//   CategoricalAccuracy — same shape [batch, classes], one-hot (or
+//                     probability) targets; a row is right when the argmax of
+//                     its prediction equals the argmax of its target (first
+//                     maximum on ties, as numpy/Keras argmax).
+//   SparseCategoricalAccuracy — predictions [batch, classes], targets
+//                     [batch, 1] holding class indices 0..classes−1; a row is
+//                     right when the argmax of its prediction is its index.
+//   ConfusionMetric — precision TP/(TP+FP), recall TP/(TP+FN) and F1
+//                     2TP/(2TP+FP+FN), counting every element of same-shape
+//                     predictions and targets: predicted positive when
+//                     prediction > threshold, actually positive when
+//                     target > 0.5. A zero denominator gives 0 (Keras's
+//                     divide_no_nan) once rows were added, NaN before.
+//
+// Thread-safety: not thread-safe (one training loop owns a metric).
+
+#ifndef MODELHOST_NN_METRIC_CLASSIFICATION_H_
+#define MODELHOST_NN_METRIC_CLASSIFICATION_H_
+
+#include <cstdint>
+
+#include "nn/metric.h"
+
+namespace modelhost::nn {
+
+struct ThresholdOptions {
+  // A prediction above this counts as positive. Keras default 0.5.
+  float threshold = 0.5f;
+};
+
+class BinaryAccuracy final : public Metric {
+ public:
+  explicit BinaryAccuracy(ThresholdOptions options = {}) : options_(options) {}
+  MetricKind kind() const override { return MetricKind::kBinaryAccuracy; }
+  core::Status Update(const Matrix& predictions, const Matrix& targets) override;
+  double Result() const override;
+  void Reset() override { correct_ = total_ = 0; }
+
+ private:
+  ThresholdOptions options_;
+  int64_t correct_ = 0;
+  int64_t total_ = 0;
+};
+
+class CategoricalAccuracy final : public Metric {
+ public:
+  MetricKind kind() const override { return MetricKind::kCategoricalAccuracy; }
+  core::Status Update(const Matrix& predictions, const Matrix& targets) override;
+  double Result() const override;
+  void Reset() override { correct_ = total_ = 0; }
+
+ private:
+  int64_t correct_ = 0;
+  int64_t total_ = 0;
+};
+
+class SparseCategoricalAccuracy final : public Metric {
+ public:
+  MetricKind kind() const override { return MetricKind::kSparseCategoricalAccuracy; }
+  // Also InvalidArgument naming the row when a target is not an integer
+  // class index in [0, classes).
+  core::Status Update(const Matrix& predictions, const Matrix& targets) override;
+  double Result() const override;
+  void Reset() override { correct_ = total_ = 0; }
+
+ private:
+  int64_t correct_ = 0;
+  int64_t total_ = 0;
+};
+
+class ConfusionMetric final : public Metric {
+ public:
+  // REQUIRES: kind is kPrecision, kRecall or kF1.
+  explicit ConfusionMetric(MetricKind kind, ThresholdOptions options = {});
+  MetricKind kind() const override { return kind_; }
+  core::Status Update(const Matrix& predictions, const Matrix& targets) override;
+  double Result() const override;
+  void Reset() override { true_positives_ = false_positives_ = false_negatives_ = total_ = 0; }
+
+ private:
+  MetricKind kind_;
+  ThresholdOptions options_;
+  int64_t true_positives_ = 0;
+  int64_t false_positives_ = 0;
+  int64_t false_negatives_ = 0;
+  int64_t total_ = 0;
+};
+
+}  // namespace modelhost::nn
+
+#endif  // MODELHOST_NN_METRIC_CLASSIFICATION_H_
