@@ -256,6 +256,11 @@ void HttpConnection::WriteResponse(HttpResponse response) {
     StartStream(std::move(response));
     return;
   }
+  if (response.status < 100 || response.status > 599) {
+    // A handler bug; Beast would throw on an out-of-range status.
+    response = HttpResponse::Error(
+        core::Internal("handler produced invalid HTTP status " + std::to_string(response.status)));
+  }
   response_status_ = response.status;
   response_.clear();
   response_.version(11);
