@@ -427,6 +427,11 @@ void HttpConnection::WatchStreamPeer() {
 void HttpConnection::BeginDrain() {
   switch (state_) {
     case State::kReading:
+      // A request that has begun to arrive is in flight: let it finish (its
+      // response says Connection: close); the drain timeout bounds the wait.
+      if ((parser_ && parser_->got_some()) || buffer_.size() > 0) return;
+      Close();
+      return;
     case State::kLingering: Close(); return;
     case State::kStreaming:
       // Ends the stream for the producer; queued events are still written,

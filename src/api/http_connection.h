@@ -42,8 +42,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   // Starts reading the first request. The worker's registry must already own
   // this connection.
   void Start();
-  // Shutdown began: close now if idle; otherwise finish the current request
-  // (its response says Connection: close) or end the event stream.
+  // Shutdown began: close now if idle (no byte of a next request received);
+  // otherwise finish the current request, including one still arriving (its
+  // response says Connection: close), or end the event stream.
   void BeginDrain();
   // Closes if it has waited longer than the idle timeout for request bytes.
   void CloseIfIdle(Clock::time_point now);
