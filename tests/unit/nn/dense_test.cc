@@ -173,8 +173,9 @@ TEST(DenseTest, GradientWithoutBiasAndWithoutInputGradient) {
   RandomGenerator generator(5);
   ASSERT_TRUE(dense.Build(4, &generator).ok());
   ExpectLayerGradientsNear(&dense, RandomMatrix(2, 4, 6));
+  const Matrix input = RandomMatrix(2, 4, 6);  // must outlive the Backward below
   Matrix output;
-  ASSERT_TRUE(dense.Forward(RandomMatrix(2, 4, 6), &output, true).ok());
+  ASSERT_TRUE(dense.Forward(input, &output, true).ok());
   EXPECT_TRUE(dense.Backward(Matrix(2, 3), nullptr).ok());
 }
 
