@@ -1,9 +1,12 @@
 #include "api/http_connection.h"
 
+#include <array>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/beast/http/status.hpp>
+#include <charconv>
 #include <cstdio>
 #include <exception>
 
@@ -34,6 +37,55 @@ Method ToMethod(http::verb verb) {
 
 bool IsHttpParseError(const error_code& error) {
   return &error.category() == &http::make_error_code(http::error::bad_method).category();
+}
+
+// Bodies up to this size are copied behind the head so that the response
+// leaves in one contiguous send; larger ones are written from their own buffer.
+constexpr size_t kInlineBodyBytes = 4096;
+
+// 1xx, 204 and 304 responses carry neither a body nor Content-Length (RFC 9110).
+bool BodyForbidden(int status) { return status < 200 || status == 204 || status == 304; }
+
+void AppendField(std::string_view name, std::string_view value, std::string* out) {
+  out->append(name).append(": ").append(value).append("\r\n");
+}
+
+// Renders the status line and headers of a buffered response, ending with the
+// blank line. The head is written by hand instead of through a Beast message
+// and serializer: that cost about as much CPU per request as the whole rest of
+// the request path, and the server-side tail latency on a loaded machine grows
+// with the CPU each request takes (docs/design/api.md, Performance).
+// Handler headers that the server owns (Content-Length, Connection,
+// Transfer-Encoding, X-Request-Id) are dropped, as Beast's overwrite did; a
+// Content-Type header replaces `content_type`.
+void AppendResponseHead(const HttpResponse& response, std::string_view request_id, bool keep_alive,
+                        std::string* out) {
+  namespace beast = boost::beast;
+  char number[24];
+  out->append("HTTP/1.1 ");
+  out->append(number, std::to_chars(number, number + sizeof(number), response.status).ptr);
+  const auto reason = http::obsolete_reason(static_cast<http::status>(response.status));
+  out->append(" ").append(reason.data(), reason.size()).append("\r\n");
+  bool content_type_given = false;
+  for (const auto& [name, value] : response.headers) {
+    if (beast::iequals(name, "Content-Length") || beast::iequals(name, "Connection") ||
+        beast::iequals(name, "Transfer-Encoding") || beast::iequals(name, "X-Request-Id")) {
+      continue;
+    }
+    content_type_given = content_type_given || beast::iequals(name, "Content-Type");
+    AppendField(name, value, out);
+  }
+  if (!response.content_type.empty() && !content_type_given) {
+    AppendField("Content-Type", response.content_type, out);
+  }
+  AppendField("X-Request-Id", request_id, out);
+  if (!BodyForbidden(response.status)) {
+    out->append("Content-Length: ");
+    out->append(number, std::to_chars(number, number + sizeof(number), response.body.size()).ptr);
+    out->append("\r\n");
+  }
+  if (!keep_alive) AppendField("Connection", "close", out);
+  out->append("\r\n");
 }
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
@@ -94,6 +146,10 @@ HttpConnection::~HttpConnection() = default;
 
 void HttpConnection::Start() {
   port_ = std::make_shared<Port>(weak_from_this(), worker_->gate);
+  // Synchronous sends on this socket return would_block instead of waiting
+  // (WriteResponse); asynchronous operations do not depend on this mode.
+  error_code ignored;
+  socket_.non_blocking(true, ignored);
   if (shared_->draining.load(std::memory_order_acquire)) {
     Close();
     return;
@@ -262,19 +318,33 @@ void HttpConnection::WriteResponse(HttpResponse response) {
         core::Internal("handler produced invalid HTTP status " + std::to_string(response.status)));
   }
   response_status_ = response.status;
-  response_.clear();
-  response_.version(11);
-  response_.result(static_cast<unsigned>(response.status));
-  if (!response.content_type.empty()) {
-    response_.set(http::field::content_type, response.content_type);
+  response_keep_alive_ = keep_alive_ && !shared_->draining.load(std::memory_order_acquire);
+  response_head_.clear();
+  AppendResponseHead(response, request_.request_id(), response_keep_alive_, &response_head_);
+  response_body_.clear();
+  if (!BodyForbidden(response.status)) {
+    if (response.body.size() <= kInlineBodyBytes) {
+      response_head_.append(response.body);
+    } else {
+      response_body_ = std::move(response.body);
+    }
   }
-  for (auto& [name, value] : response.headers) response_.set(name, value);
-  response_.set("X-Request-Id", request_.request_id());
-  response_.body() = std::move(response.body);
-  response_.keep_alive(keep_alive_ && !shared_->draining.load(std::memory_order_acquire));
-  response_.prepare_payload();
   state_ = State::kWriting;
-  http::async_write(socket_, response_, [self = shared_from_this()](error_code error, size_t) {
+  // Send right away, as the reference server does: a response nearly always
+  // fits the socket's send buffer, and finishing here saves the reactor
+  // operation and the extra trip through the event loop that an async_write
+  // costs per request. Only what does not fit waits for the socket to drain.
+  error_code error;
+  const size_t sent = asio::write(
+      socket_, std::array{asio::buffer(response_head_), asio::buffer(response_body_)}, error);
+  if (error != asio::error::would_block && error != asio::error::try_again) {
+    OnWritten(error);
+    return;
+  }
+  const size_t head_sent = std::min(sent, response_head_.size());
+  const std::array<asio::const_buffer, 2> rest{asio::buffer(response_head_) + head_sent,
+                                               asio::buffer(response_body_) + (sent - head_sent)};
+  asio::async_write(socket_, rest, [self = shared_from_this()](error_code error, size_t) {
     self->OnWritten(error);
   });
 }
@@ -294,12 +364,13 @@ void HttpConnection::OnWritten(error_code error) {
     Close();
     return;
   }
-  if (!response_.keep_alive()) {
+  if (!response_keep_alive_) {
     Linger();
     return;
   }
-  // Return the body's memory to the next response only if it was small.
-  if (response_.body().capacity() > 64 * 1024) response_.body() = std::string();
+  // Keep the buffers' memory for the next response only if it was small.
+  if (response_head_.capacity() > 64 * 1024) response_head_ = std::string();
+  response_body_ = std::string();
   ReadRequest();
 }
 

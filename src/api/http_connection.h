@@ -85,7 +85,12 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
-  boost::beast::http::response<boost::beast::http::string_body> response_;
+  // The response being written: its head, with a small body copied in behind
+  // it, and a larger body kept apart for a gather write. Reused across
+  // requests so a keep-alive connection stops allocating once they have grown.
+  std::string response_head_;
+  std::string response_body_;
+  bool response_keep_alive_ = true;
   HttpRequest request_;
   int route_id_ = 0;
   bool keep_alive_ = true;
