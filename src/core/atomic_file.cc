@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/file_reader.h"
 #include "core/log.h"
 
 namespace modelhost::core {
@@ -19,25 +20,6 @@ namespace {
 // Appends are gathered up to this size before a write(2), so that many small
 // Appends (a CSV written row by row) cost few system calls.
 constexpr size_t kWriteBufferBytes = 64 * 1024;
-constexpr size_t kReadChunkBytes = 64 * 1024;
-
-// "<what> '<path>': <strerror>", with a code derived from errno.
-Status ErrnoStatus(int error, std::string_view what, const std::string& path) {
-  std::string message = std::string(what) + " '" + path +
-                        "': " + std::error_code(error, std::generic_category()).message();
-  switch (error) {
-    case ENOENT:
-    case ENOTDIR: return NotFound(std::move(message));
-    case EACCES:
-    case EPERM:
-    case EROFS: return PermissionDenied(std::move(message));
-    case ENOSPC:
-    case EDQUOT:
-    case EMFILE:
-    case ENFILE: return ResourceExhausted(std::move(message));
-    default: return Internal(std::move(message));
-  }
-}
 
 // write(2) until every byte is written, retrying interrupted and short writes.
 Status WriteAll(int fd, std::string_view bytes, const std::string& path) {
@@ -45,7 +27,7 @@ Status WriteAll(int fd, std::string_view bytes, const std::string& path) {
     const ssize_t written = ::write(fd, bytes.data(), bytes.size());
     if (written < 0) {
       if (errno == EINTR) continue;
-      return ErrnoStatus(errno, "write", path);
+      return PosixErrorStatus(errno, "write", path);
     }
     bytes.remove_prefix(static_cast<size_t>(written));
   }
@@ -62,9 +44,9 @@ std::pair<std::string, std::string> SplitPath(const std::string& path) {
 
 Status FsyncDirectory(const std::string& directory) {
   const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, "open directory", directory);
+  if (fd < 0) return PosixErrorStatus(errno, "open directory", directory);
   Status status;
-  if (::fsync(fd) != 0) status = ErrnoStatus(errno, "fsync directory", directory);
+  if (::fsync(fd) != 0) status = PosixErrorStatus(errno, "fsync directory", directory);
   ::close(fd);
   return status;
 }
@@ -80,10 +62,10 @@ Result<std::unique_ptr<AtomicFileWriter>> AtomicFileWriter::Create(const std::st
     std::vector<char> pattern(temp_path.begin(), temp_path.end());
     pattern.push_back('\0');
     const int fd = ::mkostemp(pattern.data(), O_CLOEXEC);
-    if (fd < 0) return ErrnoStatus(errno, "create temporary file for", path);
+    if (fd < 0) return PosixErrorStatus(errno, "create temporary file for", path);
     temp_path.assign(pattern.data());
     if (::fchmod(fd, options.mode) != 0) {
-      Status status = ErrnoStatus(errno, "chmod temporary file for", path);
+      Status status = PosixErrorStatus(errno, "chmod temporary file for", path);
       ::close(fd);
       ::unlink(temp_path.c_str());
       return status;
@@ -150,12 +132,12 @@ Status AtomicFileWriter::Commit() {
     return FailedPrecondition("atomic write '" + path_ + "': Commit after an earlier error");
   }
   if (Status status = WriteBuffered(); !status.ok()) return Fail(std::move(status));
-  if (::fsync(fd_) != 0) return Fail(ErrnoStatus(errno, "fsync", temp_path_));
+  if (::fsync(fd_) != 0) return Fail(PosixErrorStatus(errno, "fsync", temp_path_));
   // close(2) can report a deferred write error (NFS); it is the last chance.
   const int fd = std::exchange(fd_, -1);
-  if (::close(fd) != 0) return Fail(ErrnoStatus(errno, "close", temp_path_));
+  if (::close(fd) != 0) return Fail(PosixErrorStatus(errno, "close", temp_path_));
   if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
-    return Fail(ErrnoStatus(errno, "rename temporary file over", path_));
+    return Fail(PosixErrorStatus(errno, "rename temporary file over", path_));
   }
   state_ = State::kCommitted;
   Status synced = FsyncDirectory(SplitPath(path_).first);
@@ -172,35 +154,6 @@ Status WriteFileAtomically(const std::string& path, std::string_view bytes,
                              AtomicFileWriter::Create(path, options));
   MODELHOST_RETURN_IF_ERROR(writer->Append(bytes));
   return writer->Commit();
-}
-
-Result<std::string> ReadFileToString(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus(errno, "open", path);
-  std::string content;
-  Status status;
-  try {
-    struct stat info {};
-    if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode)) {
-      content.reserve(static_cast<size_t>(info.st_size));
-    }
-    std::string chunk(kReadChunkBytes, '\0');
-    for (;;) {
-      const ssize_t got = ::read(fd, chunk.data(), chunk.size());
-      if (got < 0) {
-        if (errno == EINTR) continue;
-        status = ErrnoStatus(errno, "read", path);
-        break;
-      }
-      if (got == 0) break;
-      content.append(chunk.data(), static_cast<size_t>(got));
-    }
-  } catch (const std::bad_alloc&) {
-    status = ResourceExhausted("read '" + path + "': out of memory");
-  }
-  ::close(fd);
-  if (!status.ok()) return status;
-  return content;
 }
 
 }  // namespace modelhost::core

@@ -97,10 +97,6 @@ class AtomicFileWriter {
 Status WriteFileAtomically(const std::string& path, std::string_view bytes,
                            AtomicFileOptions options = {});
 
-// Reads the whole file at `path`. Errors as above (NotFound for a missing
-// file; reading a directory is an error). Blocks on disk I/O.
-Result<std::string> ReadFileToString(const std::string& path);
-
 }  // namespace modelhost::core
 
 #endif  // MODELHOST_CORE_ATOMIC_FILE_H_

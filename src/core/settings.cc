@@ -4,9 +4,9 @@
 #include <cassert>
 #include <cctype>
 #include <charconv>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
+
+#include "core/file_reader.h"
 
 extern char** environ;
 
@@ -65,13 +65,11 @@ std::string UnknownKeyMessage(const SettingsSchema& schema, std::string_view key
 }
 
 Status ApplyConfigFile(const SettingsSchema& schema, const std::string& path) {
-  std::ifstream file(path);
-  if (!file) return NotFound("config file " + path + ": cannot be opened");
-  std::stringstream contents;
-  contents << file.rdbuf();
+  Result<std::string> contents = ReadFileToString(path);
+  if (!contents.ok()) return contents.status().WithContext("config file");
   nlohmann::json document;
   try {
-    document = nlohmann::json::parse(contents.str());
+    document = nlohmann::json::parse(*contents);
   } catch (const nlohmann::json::parse_error& error) {
     return InvalidArgument("config file " + path + ": not valid JSON: " + error.what());
   }

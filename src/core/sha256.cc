@@ -1,14 +1,11 @@
 #include "core/sha256.h"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <system_error>
-#include <vector>
+
+#include "core/file_reader.h"
 
 namespace modelhost::core {
 namespace {
@@ -20,18 +17,6 @@ constexpr size_t kFileChunkBytes = 256 * 1024;
 [[noreturn]] void DieOnOpenSslFailure(const char* what) {
   std::fprintf(stderr, "modelhost: fatal: OpenSSL %s failed for SHA-256\n", what);
   std::abort();
-}
-
-Status FileErrno(int error, std::string_view what, const std::string& path) {
-  std::string message = std::string(what) + " '" + path +
-                        "': " + std::error_code(error, std::generic_category()).message();
-  switch (error) {
-    case ENOENT:
-    case ENOTDIR: return NotFound(std::move(message));
-    case EACCES:
-    case EPERM: return PermissionDenied(std::move(message));
-    default: return Internal(std::move(message));
-  }
 }
 
 int HexValue(char c) {
@@ -120,27 +105,9 @@ std::string Sha256Hex(std::string_view bytes) {
 }
 
 Result<std::string> Sha256OfFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return FileErrno(errno, "open", path);
   Sha256 hash;
-  Status status;
-  try {
-    std::vector<char> chunk(kFileChunkBytes);
-    for (;;) {
-      const ssize_t got = ::read(fd, chunk.data(), chunk.size());
-      if (got < 0) {
-        if (errno == EINTR) continue;
-        status = FileErrno(errno, "read", path);
-        break;
-      }
-      if (got == 0) break;
-      hash.Update(std::string_view(chunk.data(), static_cast<size_t>(got)));
-    }
-  } catch (const std::bad_alloc&) {
-    status = ResourceExhausted("hash '" + path + "': out of memory");
-  }
-  ::close(fd);
-  if (!status.ok()) return status;
+  MODELHOST_RETURN_IF_ERROR(ReadFileInChunks(
+      path, kFileChunkBytes, [&hash](std::string_view chunk) { hash.Update(chunk); }));
   return DigestToHex(hash.Finish());
 }
 

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
+#include "core/file_reader.h"
 
 namespace modelhost::nn {
 namespace {

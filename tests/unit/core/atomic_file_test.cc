@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "core/file_reader.h"
+
 namespace modelhost::core {
 namespace {
 
@@ -211,27 +213,6 @@ TEST_F(AtomicFileTest, PathWithoutFileNameIsInvalidArgument) {
   EXPECT_EQ(AtomicFileWriter::Create("").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(AtomicFileWriter::Create(Path("dir") + "/").status().code(),
             StatusCode::kInvalidArgument);
-}
-
-TEST_F(AtomicFileTest, ReadFileToStringErrorsNameThePath) {
-  const std::string missing = Path("missing.txt");
-  Result<std::string> read = ReadFileToString(missing);
-  ASSERT_FALSE(read.ok());
-  EXPECT_EQ(read.status().code(), StatusCode::kNotFound);
-  EXPECT_THAT(read.status().message(), HasSubstr("'" + missing + "'"));
-  EXPECT_THAT(read.status().message(), HasSubstr("No such file or directory"));
-
-  Result<std::string> directory = ReadFileToString(dir_.string());
-  ASSERT_FALSE(directory.ok());
-  EXPECT_THAT(directory.status().message(), HasSubstr("Is a directory"));
-}
-
-TEST_F(AtomicFileTest, ReadsBinaryContentExactly) {
-  std::string binary;
-  for (int byte = 0; byte < 256; ++byte) binary.push_back(static_cast<char>(byte));
-  binary += binary;
-  ASSERT_TRUE(WriteFileAtomically(Path("bin"), binary).ok());
-  EXPECT_TRUE(ReadFileToString(Path("bin")).value() == binary);
 }
 
 }  // namespace

@@ -1,0 +1,91 @@
+#include "core/file_reader.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+namespace modelhost::core {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+class FileReaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = ::testing::TempDir() + "file_reader_test-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string Write(const std::string& name, const std::string& content) {
+    std::string path = (dir_ / name).string();
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(FileReaderTest, ReadsBinaryContentExactly) {
+  std::string binary;
+  for (int byte = 0; byte < 256; ++byte) binary.push_back(static_cast<char>(byte));
+  binary += binary;
+  Result<std::string> read = ReadFileToString(Write("bin", binary));
+  ASSERT_TRUE(read.ok());
+  EXPECT_TRUE(*read == binary);
+}
+
+TEST_F(FileReaderTest, ChunksArriveInOrderAndNoLargerThanAsked) {
+  std::string content;
+  for (int line = 0; line < 1000; ++line) content += std::to_string(line) + "\n";
+  std::string joined;
+  std::vector<size_t> sizes;
+  Status status = ReadFileInChunks(Write("lines", content), 7, [&](std::string_view chunk) {
+    sizes.push_back(chunk.size());
+    joined.append(chunk);
+  });
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(joined, content);
+  EXPECT_EQ(sizes.size(), (content.size() + 6) / 7);
+  for (size_t size : sizes) EXPECT_LE(size, 7u);
+}
+
+TEST_F(FileReaderTest, EmptyFileGivesNoChunks) {
+  int calls = 0;
+  EXPECT_TRUE(ReadFileInChunks(Write("empty", ""), 16, [&](std::string_view) { ++calls; }).ok());
+  EXPECT_EQ(calls, 0);
+  EXPECT_EQ(ReadFileToString(Write("empty2", "")).value(), "");
+}
+
+TEST_F(FileReaderTest, ErrorsNameOperationPathAndReason) {
+  const std::string missing = (dir_ / "missing.txt").string();
+  Result<std::string> read = ReadFileToString(missing);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(read.status().message(), "open '" + missing + "': No such file or directory");
+
+  Status directory = ReadFileInChunks(dir_.string(), 16, [](std::string_view) {});
+  EXPECT_EQ(directory.code(), StatusCode::kInternal);
+  EXPECT_THAT(directory.message(), HasSubstr("read '" + dir_.string() + "': Is a directory"));
+}
+
+TEST(PosixErrorStatusTest, MapsErrnoToCodes) {
+  EXPECT_EQ(PosixErrorStatus(ENOENT, "open", "/x").code(), StatusCode::kNotFound);
+  EXPECT_EQ(PosixErrorStatus(ENOTDIR, "open", "/x").code(), StatusCode::kNotFound);
+  EXPECT_EQ(PosixErrorStatus(EACCES, "open", "/x").code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(PosixErrorStatus(EROFS, "open", "/x").code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(PosixErrorStatus(ENOSPC, "write", "/x").code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(PosixErrorStatus(EMFILE, "open", "/x").code(), StatusCode::kResourceExhausted);
+  EXPECT_EQ(PosixErrorStatus(EIO, "read", "/x").code(), StatusCode::kInternal);
+  EXPECT_EQ(PosixErrorStatus(EACCES, "open", "/x").message(), "open '/x': Permission denied");
+}
+
+}  // namespace
+}  // namespace modelhost::core
