@@ -1,28 +1,19 @@
 #include "nn/learning_rate_schedule.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <numbers>
 #include <string>
 #include <type_traits>
 #include <utility>
 
+#include "nn/keras_name.h"
+
 namespace modelhost::nn {
 namespace {
 
 using core::InvalidArgument;
 using core::Status;
-
-// "ExponentialDecay", "exponential_decay" → "exponentialdecay".
-std::string NormalizeName(std::string_view name) {
-  std::string normalized;
-  for (char c : name) {
-    if (c != '_')
-      normalized.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  return normalized;
-}
 
 Status RequirePositive(std::string_view schedule, std::string_view field, double value) {
   if (std::isfinite(value) && value > 0) return core::OkStatus();
@@ -204,7 +195,7 @@ core::Status Validate(const LearningRateSchedule& schedule) {
 
 core::Result<LearningRateSchedule> MakeLearningRateSchedule(std::string_view class_name,
                                                             const ScheduleConfig& config) {
-  const std::string normalized = NormalizeName(class_name);
+  const std::string normalized = KerasNameKey(class_name);
   core::Result<LearningRateSchedule> schedule =
       InvalidArgument("unknown learning rate schedule \"" + std::string(class_name) +
                       "\" (known: ExponentialDecay, CosineDecay, PiecewiseConstantDecay)");

@@ -1,26 +1,13 @@
 #include "nn/metric.h"
 
-#include <cctype>
 #include <string>
 
+#include "nn/keras_name.h"
 #include "nn/metric_auc.h"
 #include "nn/metric_classification.h"
 #include "nn/metric_regression.h"
 
 namespace modelhost::nn {
-namespace {
-
-// "BinaryAccuracy", "binary_accuracy" → "binaryaccuracy".
-std::string NormalizeName(std::string_view name) {
-  std::string normalized;
-  for (char c : name) {
-    if (c != '_')
-      normalized.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  return normalized;
-}
-
-}  // namespace
 
 std::string_view ToString(MetricKind kind) {
   switch (kind) {
@@ -45,7 +32,7 @@ MetricKind ResolveAccuracy(MetricShape shape) {
 }
 
 core::Result<MetricKind> ResolveAccuracyForLoss(std::string_view loss_name) {
-  const std::string loss = NormalizeName(loss_name);
+  const std::string loss = KerasNameKey(loss_name);
   if (loss == "binarycrossentropy" || loss == "bce" || loss == "binaryfocalcrossentropy" ||
       loss == "hinge" || loss == "squaredhinge") {
     return MetricKind::kBinaryAccuracy;
@@ -61,7 +48,7 @@ core::Result<MetricKind> ResolveAccuracyForLoss(std::string_view loss_name) {
 }
 
 core::Result<MetricKind> ParseMetricName(std::string_view name, MetricShape shape) {
-  const std::string metric = NormalizeName(name);
+  const std::string metric = KerasNameKey(name);
   if (metric == "accuracy" || metric == "acc") return ResolveAccuracy(shape);
   if (metric == "binaryaccuracy") return MetricKind::kBinaryAccuracy;
   if (metric == "categoricalaccuracy") return MetricKind::kCategoricalAccuracy;

@@ -56,9 +56,6 @@ class ConfigReader {
   Status Error(std::string_view message) const {
     return InvalidArgument(where_ + ": " + std::string(message));
   }
-  bool Has(std::string_view key) const {
-    return config_.contains(key) && !config_.at(std::string(key)).is_null();
-  }
   const Json* Take(std::string_view key) {
     used_.emplace(key);
     auto found = config_.find(std::string(key));
@@ -206,9 +203,7 @@ Result<LayerSpec> ReadDense(ConfigReader& reader) {
   MODELHOST_RETURN_IF_ERROR(
       reader.MustBeNull({"bias_regularizer", "activity_regularizer", "kernel_constraint",
                          "bias_constraint", "lora_rank", "quantization_config"}));
-  if (const Json* lora_alpha = reader.Take("lora_alpha"); lora_alpha != nullptr) {
-    (void)lora_alpha;  // meaningful only with lora_rank, which must be null
-  }
+  (void)reader.Take("lora_alpha");  // meaningful only with lora_rank, which must be null
   return LayerSpec(std::move(dense));
 }
 
@@ -330,8 +325,7 @@ Status SetInputWidth(NetworkSpec* spec, int64_t width, const ConfigReader& reade
 }
 
 Status ReadInputLayer(ConfigReader& reader, NetworkSpec* spec) {
-  std::string name;
-  MODELHOST_ASSIGN_OR_RETURN(name, reader.String("name", ""));
+  (void)reader.Take("name");  // the input has no weights; its name is not kept
   for (const char* key : {"batch_shape", "batch_input_shape"}) {
     if (const Json* shape = reader.Take(key)) {
       MODELHOST_ASSIGN_OR_RETURN(int64_t width, ReadInputShape(*shape, reader));

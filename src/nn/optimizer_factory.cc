@@ -2,14 +2,15 @@
 // optimizer. Lives apart from optimizer.cc because it is the one place that
 // knows every implementation.
 
+#include "nn/optimizer.h"
+
 #include <algorithm>
-#include <cctype>
 #include <initializer_list>
 #include <string>
 
 #include "nn/adagrad.h"
 #include "nn/adam.h"
-#include "nn/optimizer.h"
+#include "nn/keras_name.h"
 #include "nn/rmsprop.h"
 #include "nn/sgd.h"
 
@@ -164,21 +165,11 @@ core::Result<std::unique_ptr<Optimizer>> MakeAdam(ConfigReader& reader, bool dec
   return std::unique_ptr<Optimizer>(std::move(optimizer));
 }
 
-// "RMSprop", "rms_prop" → "rmsprop".
-std::string NormalizeName(std::string_view name) {
-  std::string normalized;
-  for (char c : name) {
-    if (c != '_')
-      normalized.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  return normalized;
-}
-
 }  // namespace
 
 core::Result<std::unique_ptr<Optimizer>> MakeOptimizer(std::string_view name,
                                                        const OptimizerConfig& config) {
-  const std::string normalized = NormalizeName(name);
+  const std::string normalized = KerasNameKey(name);
   ConfigReader reader(name, config);
   if (normalized == "sgd" || normalized == "gd") return MakeSgd(reader, SgdOptions());
   if (normalized == "momentum" || normalized == "nesterov") {
