@@ -8,6 +8,10 @@
 # --latency) loads GET /v2 on each: one warm-up, then 3 rounds alternating which
 # server goes first; the table shows the median of the rounds. Goal: modelhost
 # reaches >= 0.80 of the reference's requests/s with a p99 no worse.
+# Beside req/s and latency it prints, per server, the CPU time it spent per
+# request (utime + stime from /proc/PID/stat over the wrk run) and how often
+# its threads were preempted per 1,000 requests (nonvoluntary_ctxt_switches):
+# on a shared machine these explain a p99 better than req/s do.
 # Exit status: 0 goal met, 1 goal missed, 2 could not measure.
 #
 # Environment: WRK_DURATION (default 10s), ROUNDS (default 3), WARMUP (default 3s).
@@ -45,6 +49,7 @@ start() {
   "$@" >"$WORK_DIR/$name.out" 2>"$WORK_DIR/$name.err" &
   PIDS+=($!)
   local pid=$! url=""
+  printf -v "PID_$name" '%s' "$pid"
   for _ in $(seq 1 200); do
     url=$(sed -n 's/.*listening on \(http:\/\/[0-9.]*:[0-9]*\).*/\1/p' "$WORK_DIR/$name.out" | head -1)
     [[ -n "$url" ]] && break
@@ -67,25 +72,44 @@ to_ms() {
     printf "%.3f", n }'
 }
 
-# measure NAME ROUND: one wrk run; appends "rps p50 p99" to $WORK_DIR/NAME.results.
+CLOCK_TICKS=$(getconf CLK_TCK)
+# cpu_ticks PID: user + system time of the whole process, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# preemptions PID: involuntary context switches summed over the process's threads.
+preemptions() {
+  cat /proc/"$1"/task/*/status 2>/dev/null |
+    awk '/^nonvoluntary_ctxt_switches/ {sum += $2} END {print sum + 0}'
+}
+
+# measure NAME ROUND: one wrk run; appends "rps p50 p99 cpu_us_per_request
+# preemptions_per_1k_requests" to $WORK_DIR/NAME.results.
 measure() {
-  local name=$1 round=$2 url_var="URL_$1"
+  local name=$1 round=$2 url_var="URL_$1" pid_var="PID_$1"
   local log="$WORK_DIR/$name.wrk.$round"
+  local ticks_before preempt_before
+  ticks_before=$(cpu_ticks "${!pid_var}")
+  preempt_before=$(preemptions "${!pid_var}")
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${!url_var}/v2" >"$log"
+  local ticks=$(( $(cpu_ticks "${!pid_var}") - ticks_before ))
+  local preempted=$(( $(preemptions "${!pid_var}") - preempt_before ))
   if grep -qE 'Non-2xx|Socket errors' "$log"; then
     echo "run.sh: $name answered with errors in round $round:" >&2
     grep -E 'Non-2xx|Socket errors' "$log" | sed 's/^/  /' >&2
     ERRORS=1
   fi
-  local rps p50 p99
+  local rps p50 p99 requests cpu_us preempt_per_1k
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$log")
   p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$log")")
   p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$log")")
-  [[ -n "$rps" ]] || die "could not read wrk output for $name: $(cat "$log")"
-  echo "$rps $p50 $p99" >>"$WORK_DIR/$name.results"
+  requests=$(awk '/requests in/ {print $1}' "$log")
+  [[ -n "$rps" && -n "$requests" ]] || die "could not read wrk output for $name: $(cat "$log")"
+  cpu_us=$(awk -v t="$ticks" -v hz="$CLOCK_TICKS" -v n="$requests" 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')
+  preempt_per_1k=$(awk -v p="$preempted" -v n="$requests" 'BEGIN {printf "%.1f", p * 1000 / n}')
+  echo "$rps $p50 $p99 $cpu_us $preempt_per_1k" >>"$WORK_DIR/$name.results"
 }
 
-# median NAME COLUMN: median over the rounds of one column (1 rps, 2 p50, 3 p99).
+# median NAME COLUMN: median over the rounds of one column (1 rps, 2 p50, 3 p99,
+# 4 CPU µs per request, 5 preemptions per 1k requests).
 median() {
   awk -v c="$2" '{print $c}' "$WORK_DIR/$1.results" | sort -g |
     awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
@@ -111,14 +135,19 @@ done
 
 REF_RPS=$(median reference 1); REF_P50=$(median reference 2); REF_P99=$(median reference 3)
 MH_RPS=$(median modelhost 1); MH_P50=$(median modelhost 2); MH_P99=$(median modelhost 3)
+REF_CPU=$(median reference 4); REF_PREEMPT=$(median reference 5)
+MH_CPU=$(median modelhost 4); MH_PREEMPT=$(median modelhost 5)
 
 echo
 echo "median of $ROUNDS rounds (wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $THREADS server threads," \
   "$(nproc) CPUs shared with wrk)"
-printf '%-12s %12s %10s %10s\n' server "req/s" "p50 ms" "p99 ms"
-printf '%-12s %12.0f %10.3f %10.3f\n' reference "$REF_RPS" "$REF_P50" "$REF_P99"
-printf '%-12s %12.0f %10.3f %10.3f\n' modelhost "$MH_RPS" "$MH_P50" "$MH_P99"
-echo "per round (req/s p50 p99):"
+printf '%-12s %12s %10s %10s %12s %16s\n' server "req/s" "p50 ms" "p99 ms" "CPU us/req" \
+  "preempt/1k req"
+printf '%-12s %12.0f %10.3f %10.3f %12.2f %16.1f\n' reference "$REF_RPS" "$REF_P50" "$REF_P99" \
+  "$REF_CPU" "$REF_PREEMPT"
+printf '%-12s %12.0f %10.3f %10.3f %12.2f %16.1f\n' modelhost "$MH_RPS" "$MH_P50" "$MH_P99" \
+  "$MH_CPU" "$MH_PREEMPT"
+echo "per round (req/s p50 p99 cpu-us/req preempt/1k):"
 for name in reference modelhost; do
   echo "  $name: $(tr '\n' ';' <"$WORK_DIR/$name.results" | sed 's/;$//; s/;/ | /g')"
 done
