@@ -1,5 +1,7 @@
 #include "nn/sequential.h"
 
+#include <cmath>
+
 #include "nn/activation_layer.h"
 #include "nn/batch_normalization.h"
 #include "nn/dense.h"
@@ -103,9 +105,10 @@ core::Status Sequential::Forward(const Matrix& features, bool training,
   return core::OkStatus();
 }
 
-core::Result<float> Sequential::TrainStep(const Matrix& features, const Matrix& targets,
-                                          std::span<const float> sample_weights, const Loss& loss,
-                                          Optimizer& optimizer) {
+core::Result<Sequential::StepResult> Sequential::TrainStep(const Matrix& features,
+                                                           const Matrix& targets,
+                                                           std::span<const float> sample_weights,
+                                                           const Loss& loss, Optimizer& optimizer) {
   MODELHOST_RETURN_IF_ERROR(Forward(features, /*training=*/true, &activations_));
   const size_t last_index = layers_.size() - 1;
   Layer& last = *layers_[last_index];
@@ -128,8 +131,21 @@ core::Result<float> Sequential::TrainStep(const Matrix& features, const Matrix& 
     MODELHOST_RETURN_IF_ERROR(layers_[index]->Backward(gradients_[index], input_gradient));
   }
   for (const auto& layer : layers_) value += layer->RegularizationLoss();
+  if (!std::isfinite(value) || !GradientsFinite()) return StepResult{value, false};
   MODELHOST_RETURN_IF_ERROR(optimizer.Step(parameters_));
-  return value;
+  return StepResult{value, true};
+}
+
+bool Sequential::GradientsFinite() const {
+  for (const Parameter* parameter : parameters_) {
+    if (!parameter->trainable) continue;
+    // x·0 is 0 for a finite x and NaN for NaN or ±Inf, so the sum is finite
+    // exactly when every gradient value is: one branch per parameter, not per value.
+    float sum = 0.0f;
+    for (float value : parameter->gradient.values()) sum += value * 0.0f;
+    if (!std::isfinite(sum)) return false;
+  }
+  return true;
 }
 
 core::Status Sequential::Predict(const Matrix& features, Matrix* output) {

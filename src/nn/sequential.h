@@ -55,16 +55,24 @@ class Sequential {
   // this object.
   std::span<Parameter* const> parameters() const { return parameters_; }
 
+  struct StepResult {
+    // The batch loss including regularization penalties.
+    float loss = 0.0f;
+    // False when the loss or a gradient was NaN or infinite; the optimizer
+    // was then not stepped, so the weights are those before the batch
+    // (BatchNormalization's moving statistics may have taken the batch in).
+    bool finite = true;
+  };
+
   // One optimization step on a batch: forward in training mode, `loss`
   // (fused with the last activation when possible), backward, optimizer
-  // update. Returns the batch loss including regularization penalties.
-  // `sample_weights` is empty or one weight per row. The network outputs of
-  // this step (probabilities) are left in last_output() for metrics.
+  // update. `sample_weights` is empty or one weight per row. The network
+  // outputs of this step (probabilities) are left in last_output() for metrics.
   // Errors: InvalidArgument for shape mismatches (naming the layer or loss);
   // FailedPrecondition if the optimizer was used with other parameters.
-  core::Result<float> TrainStep(const Matrix& features, const Matrix& targets,
-                                std::span<const float> sample_weights, const Loss& loss,
-                                Optimizer& optimizer);
+  core::Result<StepResult> TrainStep(const Matrix& features, const Matrix& targets,
+                                     std::span<const float> sample_weights, const Loss& loss,
+                                     Optimizer& optimizer);
   const Matrix& last_output() const { return activations_.back(); }
 
   // The network's outputs for `features` (inference mode: no dropout,
@@ -76,6 +84,7 @@ class Sequential {
  private:
   Sequential() = default;
   core::Status Forward(const Matrix& features, bool training, std::vector<Matrix>* activations);
+  bool GradientsFinite() const;
 
   NetworkSpec spec_;
   size_t input_width_ = 0;

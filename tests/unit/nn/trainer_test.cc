@@ -1,0 +1,260 @@
+#include "nn/trainer.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <iostream>
+#include <limits>
+
+#include "pima_fixture.h"
+
+namespace modelhost::nn {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct Compiled {
+  std::unique_ptr<Sequential> model;
+  Loss loss;
+  std::unique_ptr<Optimizer> optimizer;
+};
+
+Compiled Compile(uint64_t seed, const std::string& optimizer = "adam",
+                 const OptimizerConfig& config = {}) {
+  auto model = Sequential::Create(SeedExampleSpec(), 8, seed);
+  auto loss = Loss::Create({.kind = LossKind::kBinaryCrossentropy});
+  auto made = MakeOptimizer(optimizer, config);
+  EXPECT_TRUE(model.ok() && loss.ok() && made.ok());
+  return Compiled{std::move(*model), *loss, std::move(*made)};
+}
+
+std::vector<Matrix> Weights(const Sequential& model) {
+  std::vector<Matrix> weights;
+  for (const Parameter* parameter : model.parameters()) weights.push_back(parameter->value);
+  return weights;
+}
+
+TEST(TrainerTest, SeedExampleThroughFitReaches74PercentOnPima) {
+  PimaSplit pima = LoadPimaSplit();
+  Compiled compiled = Compile(1);
+  FitOptions options;
+  options.epochs = 150;
+  options.batch_size = 32;
+  options.seed = 2;
+  auto history = Fit(*compiled.model, compiled.loss, *compiled.optimizer, {"accuracy"},
+                     {&pima.x_train, &pima.y_train}, options);
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  ASSERT_EQ(history->epochs.size(), 150u);
+  EXPECT_LT(history->epochs.back().values.at("loss"), history->epochs.front().values.at("loss"));
+  auto evaluation =
+      Evaluate(*compiled.model, compiled.loss, {"accuracy"}, {&pima.x_test, &pima.y_test});
+  ASSERT_TRUE(evaluation.ok()) << evaluation.status().ToString();
+  std::cout << "Pima seed example via Fit: test accuracy " << evaluation->at("accuracy") << "\n";
+  EXPECT_GE(evaluation->at("accuracy"), 0.74);
+  // Evaluate's accuracy is the same number Predict gives.
+  Matrix predictions;
+  ASSERT_TRUE(compiled.model->Predict(pima.x_test, &predictions).ok());
+  EXPECT_DOUBLE_EQ(evaluation->at("accuracy"), BinaryAccuracyOf(predictions, pima.y_test));
+}
+
+TEST(TrainerTest, SameSeedsGiveBitIdenticalWeightsAndShuffleSeedMatters) {
+  PimaSplit pima = LoadPimaSplit();
+  FitOptions options;
+  options.epochs = 3;
+  options.seed = 11;
+  Compiled first = Compile(5), second = Compile(5), reshuffled = Compile(5);
+  ASSERT_TRUE(
+      Fit(*first.model, first.loss, *first.optimizer, {}, {&pima.x_train, &pima.y_train}, options)
+          .ok());
+  ASSERT_TRUE(Fit(*second.model, second.loss, *second.optimizer, {}, {&pima.x_train, &pima.y_train},
+                  options)
+                  .ok());
+  options.seed = 12;
+  ASSERT_TRUE(Fit(*reshuffled.model, reshuffled.loss, *reshuffled.optimizer, {},
+                  {&pima.x_train, &pima.y_train}, options)
+                  .ok());
+  EXPECT_TRUE(Weights(*first.model) == Weights(*second.model));
+  EXPECT_FALSE(Weights(*first.model) == Weights(*reshuffled.model));
+}
+
+TEST(TrainerTest, ValidationSplitHoldsOutTheLastRows) {
+  PimaSplit pima = LoadPimaSplit();
+  Compiled compiled = Compile(3);
+  FitOptions options;
+  options.epochs = 2;
+  options.validation_split = 0.25;  // 614 rows: ceil(614 · 0.75) = 461 train, 153 validation
+  auto history = Fit(*compiled.model, compiled.loss, *compiled.optimizer, {"accuracy"},
+                     {&pima.x_train, &pima.y_train}, options);
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  const auto& last = history->epochs.back().values;
+  ASSERT_TRUE(last.contains("val_loss") && last.contains("val_accuracy"));
+  // The last epoch's validation figures are Evaluate on rows 461.. after training.
+  Matrix held_out_x(153, 8), held_out_y(153, 1);
+  std::copy(pima.x_train.data() + 461 * 8, pima.x_train.data() + 614 * 8, held_out_x.data());
+  std::copy(pima.y_train.data() + 461, pima.y_train.data() + 614, held_out_y.data());
+  auto evaluation =
+      Evaluate(*compiled.model, compiled.loss, {"accuracy"}, {&held_out_x, &held_out_y});
+  ASSERT_TRUE(evaluation.ok());
+  EXPECT_DOUBLE_EQ(last.at("val_loss"), evaluation->at("loss"));
+  EXPECT_DOUBLE_EQ(last.at("val_accuracy"), evaluation->at("accuracy"));
+}
+
+TEST(TrainerTest, EarlyStoppingWaitsPatienceEpochsWithoutImprovement) {
+  PimaSplit pima = LoadPimaSplit();
+  // A zero learning rate never improves the loss after the first epoch.
+  Compiled compiled = Compile(3, "sgd", {{"learning_rate", 0.0}});
+  FitOptions options;
+  options.epochs = 20;
+  options.shuffle = false;
+  options.early_stopping = EarlyStoppingOptions{.monitor = "loss", .patience = 2};
+  auto history = Fit(*compiled.model, compiled.loss, *compiled.optimizer, {},
+                     {&pima.x_train, &pima.y_train}, options);
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  ASSERT_TRUE(history->stopped_epoch.has_value());
+  EXPECT_EQ(*history->stopped_epoch, 2);  // epoch 0 best; epochs 1 and 2 without improvement
+  EXPECT_EQ(history->epochs.size(), 3u);
+}
+
+// Records the weights at the end of one epoch.
+class WeightsAtEpoch : public TrainingObserver {
+ public:
+  WeightsAtEpoch(const Sequential& model, int epoch) : model_(model), epoch_(epoch) {}
+  void OnEpochEnd(const EpochLog& log) override {
+    if (log.epoch == epoch_) weights = Weights(model_);
+  }
+  std::vector<Matrix> weights;
+
+ private:
+  const Sequential& model_;
+  int epoch_;
+};
+
+TEST(TrainerTest, RestoreBestWeightsPutsBackTheBestEpoch) {
+  PimaSplit pima = LoadPimaSplit();
+  // Validation targets are the training labels inverted: the better the
+  // model learns, the worse val_loss gets, so epoch 0 stays the best.
+  Matrix inverted = pima.y_train;
+  for (float& value : inverted.values()) value = 1.0f - value;
+  Compiled compiled = Compile(4);
+  FitOptions options;
+  options.epochs = 30;
+  options.early_stopping =
+      EarlyStoppingOptions{.monitor = "val_loss", .patience = 3, .restore_best_weights = true};
+  WeightsAtEpoch observer(*compiled.model, 0);
+  auto history =
+      Fit(*compiled.model, compiled.loss, *compiled.optimizer, {}, {&pima.x_train, &pima.y_train},
+          options, &observer, TrainingData{&pima.x_train, &inverted});
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  ASSERT_TRUE(history->stopped_epoch.has_value());
+  EXPECT_EQ(*history->stopped_epoch, 3);
+  EXPECT_TRUE(Weights(*compiled.model) == observer.weights);
+}
+
+class CancelAfter : public TrainingObserver {
+ public:
+  explicit CancelAfter(int batches) : remaining_(batches) {}
+  void OnBatchEnd(int, int, int, double) override { ++batches_seen; }
+  void OnEpochEnd(const EpochLog&) override { ++epochs_seen; }
+  bool ShouldContinue() override { return remaining_-- > 0; }
+  int batches_seen = 0;
+  int epochs_seen = 0;
+
+ private:
+  int remaining_;
+};
+
+TEST(TrainerTest, ObserverSeesEveryBatchAndCanCancel) {
+  PimaSplit pima = LoadPimaSplit();
+  Compiled compiled = Compile(6);
+  FitOptions options;
+  options.epochs = 2;
+  options.batch_size = 100;  // 614 rows → 7 batches per epoch
+  CancelAfter full_run(1000);
+  ASSERT_TRUE(Fit(*compiled.model, compiled.loss, *compiled.optimizer, {},
+                  {&pima.x_train, &pima.y_train}, options, &full_run)
+                  .ok());
+  EXPECT_EQ(full_run.batches_seen, 14);
+  EXPECT_EQ(full_run.epochs_seen, 2);
+
+  CancelAfter cancel(9);
+  auto history = Fit(*compiled.model, compiled.loss, *compiled.optimizer, {},
+                     {&pima.x_train, &pima.y_train}, options, &cancel);
+  ASSERT_TRUE(history.ok());
+  EXPECT_TRUE(history->cancelled);
+  EXPECT_EQ(cancel.batches_seen, 9);
+  EXPECT_EQ(history->epochs.size(), 1u);
+}
+
+TEST(TrainerTest, NonFiniteLossStopsNamingEpochAndBatchOrIsSkipped) {
+  PimaSplit pima = LoadPimaSplit();
+  Matrix poisoned = pima.x_train;
+  poisoned(40, 2) = std::numeric_limits<float>::infinity();  // row 40 is in batch 2 unshuffled
+  FitOptions options;
+  options.epochs = 2;
+  options.shuffle = false;
+  Compiled stopped = Compile(7);
+  auto failure = Fit(*stopped.model, stopped.loss, *stopped.optimizer, {},
+                     {&poisoned, &pima.y_train}, options);
+  ASSERT_FALSE(failure.ok());
+  EXPECT_THAT(failure.status().message(), HasSubstr("epoch 1, batch 2"));
+
+  options.non_finite_loss = NonFiniteLossPolicy::kSkipBatch;
+  Compiled skipping = Compile(7);
+  auto history = Fit(*skipping.model, skipping.loss, *skipping.optimizer, {},
+                     {&poisoned, &pima.y_train}, options);
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  EXPECT_EQ(history->epochs[0].skipped_batches, 1);
+  EXPECT_EQ(history->epochs[1].skipped_batches, 1);
+  for (const Parameter* parameter : skipping.model->parameters()) {
+    for (float value : parameter->value.values()) ASSERT_TRUE(std::isfinite(value));
+  }
+}
+
+TEST(TrainerTest, ClassWeightsChangeWhatIsLearnedAndMustCoverEveryClass) {
+  PimaSplit pima = LoadPimaSplit();
+  FitOptions options;
+  options.epochs = 20;
+  options.class_weights = {{0, 1.0}};
+  Compiled missing = Compile(8);
+  auto failure = Fit(*missing.model, missing.loss, *missing.optimizer, {},
+                     {&pima.x_train, &pima.y_train}, options);
+  ASSERT_FALSE(failure.ok());
+  EXPECT_THAT(failure.status().message(), HasSubstr("no weight for class 1"));
+
+  // With the positive class weighted 0, only "not diabetic" is ever rewarded.
+  options.class_weights = {{0, 1.0}, {1, 0.0}};
+  Compiled ignoring_positives = Compile(8);
+  ASSERT_TRUE(Fit(*ignoring_positives.model, ignoring_positives.loss, *ignoring_positives.optimizer,
+                  {}, {&pima.x_train, &pima.y_train}, options)
+                  .ok());
+  Matrix predictions;
+  ASSERT_TRUE(ignoring_positives.model->Predict(pima.x_test, &predictions).ok());
+  for (float probability : predictions.values()) EXPECT_LT(probability, 0.5f);
+}
+
+TEST(TrainerTest, BadArgumentsAreNamed) {
+  PimaSplit pima = LoadPimaSplit();
+  Compiled compiled = Compile(9);
+  auto fit = [&](FitOptions options, std::vector<std::string> metrics = {},
+                 TrainingData data = {}) {
+    if (data.features == nullptr) data = {&pima.x_train, &pima.y_train};
+    return Fit(*compiled.model, compiled.loss, *compiled.optimizer, metrics, data, options)
+        .status()
+        .message();
+  };
+  EXPECT_THAT(fit(FitOptions{.epochs = 0}), HasSubstr("epochs must be at least 1"));
+  EXPECT_THAT(fit(FitOptions{.validation_split = 1.0}), HasSubstr("validation_split"));
+  EXPECT_THAT(fit(FitOptions{}, {"accuracyy"}), HasSubstr("accuracyy"));
+  EXPECT_THAT(fit(FitOptions{}, {}, {&pima.x_train, &pima.y_test}),
+              HasSubstr("614 feature rows but 154 target rows"));
+  EXPECT_THAT(fit(FitOptions{}, {}, {&pima.y_train, &pima.y_train}),
+              HasSubstr("the model takes 8 features, the data has 1"));
+  FitOptions bad_monitor;
+  bad_monitor.early_stopping = EarlyStoppingOptions{.monitor = "val_los"};
+  bad_monitor.validation_split = 0.2;
+  EXPECT_THAT(fit(bad_monitor), HasSubstr("'val_los' is not in the history"));
+}
+
+}  // namespace
+}  // namespace modelhost::nn
