@@ -13,7 +13,7 @@ namespace {
 
 core::Result<ActivationFunction> MakeActivation(const std::string& name) {
   MODELHOST_ASSIGN_OR_RETURN(Activation kind, ParseActivation(name));
-  return ActivationFunction{kind, DefaultAlpha(kind)};
+  return ActivationFunction::Of(kind);
 }
 
 core::Result<std::unique_ptr<Layer>> MakeLayer(const LayerSpec& spec) {
@@ -52,8 +52,8 @@ core::Result<std::unique_ptr<Layer>> MakeLayer(const LayerSpec& spec) {
   return std::visit(Visitor{}, spec);
 }
 
-// A seed written in the spec (Keras's GlorotUniform(seed=3)) gives that
-// layer's weights their own stream, independent of the layers before it.
+// A seed written in the spec (Keras's GlorotUniform(seed=3)) seeds that
+// layer: the kernel initializer's seed, else the bias initializer's.
 std::optional<uint64_t> SpecSeed(const LayerSpec& spec) {
   if (const auto* dense = std::get_if<DenseSpec>(&spec)) {
     if (dense->kernel_initializer.seed) return dense->kernel_initializer.seed;
@@ -71,6 +71,7 @@ core::Result<std::unique_ptr<Sequential>> Sequential::Create(const NetworkSpec& 
                                  " input features, the data has " + std::to_string(input_width));
   }
   if (input_width == 0) return core::InvalidArgument("the data has no feature columns");
+  if (spec.layers.empty()) return core::InvalidArgument("the network has no layers");
   std::unique_ptr<Sequential> model(new Sequential());
   model->spec_ = spec;
   model->input_width_ = input_width;
@@ -82,10 +83,12 @@ core::Result<std::unique_ptr<Sequential>> Sequential::Create(const NetworkSpec& 
     auto layer = MakeLayer(layer_spec);
     if (!layer.ok()) return layer.status().WithContext(where);
     (*layer)->set_name(LayerName(layer_spec));
-    std::optional<uint64_t> own_seed = SpecSeed(layer_spec);
-    RandomGenerator own_generator(own_seed.value_or(0));
-    MODELHOST_RETURN_IF_ERROR(
-        (*layer)->Build(width, own_seed ? &own_generator : &generator).WithContext(where));
+    // Every layer draws from its own stream, forked from the model seed even
+    // when the spec seeds the layer, so seeding (or resizing) one layer never
+    // changes the initial weights of another.
+    uint64_t forked_seed = generator.Fork();
+    RandomGenerator layer_generator(SpecSeed(layer_spec).value_or(forked_seed));
+    MODELHOST_RETURN_IF_ERROR((*layer)->Build(width, &layer_generator).WithContext(where));
     width = (*layer)->output_width();
     for (Parameter* parameter : (*layer)->Parameters()) model->parameters_.push_back(parameter);
     model->layers_.push_back(std::move(*layer));
@@ -130,10 +133,16 @@ core::Result<Sequential::StepResult> Sequential::TrainStep(const Matrix& feature
     Matrix* input_gradient = index > 0 ? &gradients_[index - 1] : nullptr;
     MODELHOST_RETURN_IF_ERROR(layers_[index]->Backward(gradients_[index], input_gradient));
   }
-  for (const auto& layer : layers_) value += layer->RegularizationLoss();
+  value += RegularizationLoss();
   if (!std::isfinite(value) || !GradientsFinite()) return StepResult{value, false};
   MODELHOST_RETURN_IF_ERROR(optimizer.Step(parameters_));
   return StepResult{value, true};
+}
+
+float Sequential::RegularizationLoss() const {
+  float penalty = 0.0f;
+  for (const auto& layer : layers_) penalty += layer->RegularizationLoss();
+  return penalty;
 }
 
 bool Sequential::GradientsFinite() const {

@@ -37,9 +37,12 @@ class Sequential {
  public:
   // Builds the layers of `spec` for `input_width` features, initializing the
   // weights from `seed` (same spec, width and seed → bit-identical weights).
-  // Errors: InvalidArgument naming the layer for an unknown activation or
-  // initializer, or when the spec states an input width other than
-  // `input_width`.
+  // Each layer draws from its own stream forked from `seed`, or from the seed
+  // its spec names (kernel initializer's, else bias initializer's), so one
+  // layer's seed or size never changes another layer's initial weights.
+  // Errors: InvalidArgument for a spec without layers, naming the layer for
+  // an unknown activation or initializer, or when the spec states an input
+  // width other than `input_width`.
   static core::Result<std::unique_ptr<Sequential>> Create(const NetworkSpec& spec,
                                                           size_t input_width, uint64_t seed);
 
@@ -74,6 +77,10 @@ class Sequential {
                                      std::span<const float> sample_weights, const Loss& loss,
                                      Optimizer& optimizer);
   const Matrix& last_output() const { return activations_.back(); }
+
+  // The sum of the layers' regularization penalties for the current weights
+  // (part of the training loss; Evaluate adds it too, as Keras does).
+  float RegularizationLoss() const;
 
   // The network's outputs for `features` (inference mode: no dropout,
   // BatchNormalization's moving statistics) into *output.

@@ -189,7 +189,9 @@ core::Result<std::map<std::string, double>> Evaluate(Sequential& model, const Lo
       MODELHOST_RETURN_IF_ERROR(named.metric->Update(outputs, targets));
     }
   }
-  std::map<std::string, double> values = {{"loss", loss_sum / static_cast<double>(rows)}};
+  // As Keras's evaluate: the loss includes the weights' regularization penalty.
+  std::map<std::string, double> values = {
+      {"loss", loss_sum / static_cast<double>(rows) + model.RegularizationLoss()}};
   for (const NamedMetric& named : metrics) values[named.name] = named.metric->Result();
   return values;
 }
@@ -207,8 +209,9 @@ core::Result<History> Fit(Sequential& model, const Loss& loss, Optimizer& optimi
   size_t train_rows = features.rows();
   Matrix validation_features, validation_targets;
   if (!validation && options.validation_split > 0.0) {
+    // keras.utils.train_validation_split: floor(rows · (1 − split)) rows train.
     train_rows = static_cast<size_t>(
-        std::ceil(static_cast<double>(features.rows()) * (1.0 - options.validation_split)));
+        std::floor(static_cast<double>(features.rows()) * (1.0 - options.validation_split)));
     if (train_rows == features.rows() || train_rows == 0) {
       return InvalidArgument("fit: validation_split " + std::to_string(options.validation_split) +
                              " of " + std::to_string(features.rows()) +

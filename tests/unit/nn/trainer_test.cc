@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <limits>
@@ -35,27 +36,39 @@ std::vector<Matrix> Weights(const Sequential& model) {
   return weights;
 }
 
+// The bar: the classic example (standardized, fixed 80/20 split, 150
+// epochs, batch 32, adam) reaches 74 % test accuracy. One initialization can
+// land a little either side of a bar, so the median over five model seeds is
+// what is held to it; every run must still clearly beat the 65 % majority class.
 TEST(TrainerTest, SeedExampleThroughFitReaches74PercentOnPima) {
   PimaSplit pima = LoadPimaSplit();
-  Compiled compiled = Compile(1);
-  FitOptions options;
-  options.epochs = 150;
-  options.batch_size = 32;
-  options.seed = 2;
-  auto history = Fit(*compiled.model, compiled.loss, *compiled.optimizer, {"accuracy"},
-                     {&pima.x_train, &pima.y_train}, options);
-  ASSERT_TRUE(history.ok()) << history.status().ToString();
-  ASSERT_EQ(history->epochs.size(), 150u);
-  EXPECT_LT(history->epochs.back().values.at("loss"), history->epochs.front().values.at("loss"));
-  auto evaluation =
-      Evaluate(*compiled.model, compiled.loss, {"accuracy"}, {&pima.x_test, &pima.y_test});
-  ASSERT_TRUE(evaluation.ok()) << evaluation.status().ToString();
-  std::cout << "Pima seed example via Fit: test accuracy " << evaluation->at("accuracy") << "\n";
-  EXPECT_GE(evaluation->at("accuracy"), 0.74);
-  // Evaluate's accuracy is the same number Predict gives.
-  Matrix predictions;
-  ASSERT_TRUE(compiled.model->Predict(pima.x_test, &predictions).ok());
-  EXPECT_DOUBLE_EQ(evaluation->at("accuracy"), BinaryAccuracyOf(predictions, pima.y_test));
+  std::vector<double> accuracies;
+  for (uint64_t seed = 1; seed <= 5; ++seed) {
+    Compiled compiled = Compile(seed);
+    FitOptions options;
+    options.epochs = 150;
+    options.batch_size = 32;
+    options.seed = seed;
+    auto history = Fit(*compiled.model, compiled.loss, *compiled.optimizer, {"accuracy"},
+                       {&pima.x_train, &pima.y_train}, options);
+    ASSERT_TRUE(history.ok()) << history.status().ToString();
+    ASSERT_EQ(history->epochs.size(), 150u);
+    EXPECT_LT(history->epochs.back().values.at("loss"), history->epochs.front().values.at("loss"));
+    auto evaluation =
+        Evaluate(*compiled.model, compiled.loss, {"accuracy"}, {&pima.x_test, &pima.y_test});
+    ASSERT_TRUE(evaluation.ok()) << evaluation.status().ToString();
+    // Evaluate's accuracy is the number Predict gives.
+    Matrix predictions;
+    ASSERT_TRUE(compiled.model->Predict(pima.x_test, &predictions).ok());
+    EXPECT_DOUBLE_EQ(evaluation->at("accuracy"), BinaryAccuracyOf(predictions, pima.y_test));
+    EXPECT_GT(evaluation->at("accuracy"), 0.70) << "seed " << seed;
+    accuracies.push_back(evaluation->at("accuracy"));
+  }
+  std::sort(accuracies.begin(), accuracies.end());
+  std::cout << "Pima seed example, test accuracy over model seeds 1-5:";
+  for (double accuracy : accuracies) std::cout << " " << accuracy;
+  std::cout << " (median " << accuracies[2] << ")\n";
+  EXPECT_GE(accuracies[2], 0.74);
 }
 
 TEST(TrainerTest, SameSeedsGiveBitIdenticalWeightsAndShuffleSeedMatters) {
@@ -83,16 +96,16 @@ TEST(TrainerTest, ValidationSplitHoldsOutTheLastRows) {
   Compiled compiled = Compile(3);
   FitOptions options;
   options.epochs = 2;
-  options.validation_split = 0.25;  // 614 rows: ceil(614 · 0.75) = 461 train, 153 validation
+  options.validation_split = 0.25;  // 614 rows: floor(614 · 0.75) = 460 train, 154 validation
   auto history = Fit(*compiled.model, compiled.loss, *compiled.optimizer, {"accuracy"},
                      {&pima.x_train, &pima.y_train}, options);
   ASSERT_TRUE(history.ok()) << history.status().ToString();
   const auto& last = history->epochs.back().values;
   ASSERT_TRUE(last.contains("val_loss") && last.contains("val_accuracy"));
-  // The last epoch's validation figures are Evaluate on rows 461.. after training.
-  Matrix held_out_x(153, 8), held_out_y(153, 1);
-  std::copy(pima.x_train.data() + 461 * 8, pima.x_train.data() + 614 * 8, held_out_x.data());
-  std::copy(pima.y_train.data() + 461, pima.y_train.data() + 614, held_out_y.data());
+  // The last epoch's validation figures are Evaluate on rows 460.. after training.
+  Matrix held_out_x(154, 8), held_out_y(154, 1);
+  std::copy(pima.x_train.data() + 460 * 8, pima.x_train.data() + 614 * 8, held_out_x.data());
+  std::copy(pima.y_train.data() + 460, pima.y_train.data() + 614, held_out_y.data());
   auto evaluation =
       Evaluate(*compiled.model, compiled.loss, {"accuracy"}, {&held_out_x, &held_out_y});
   ASSERT_TRUE(evaluation.ok());
