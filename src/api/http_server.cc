@@ -89,6 +89,7 @@ void ServerCore::Run() {
     IoWorker* raw = worker.get();
     asio::post(raw->io, [this, raw] { Sweep(raw); });
     raw->thread = std::thread([raw] {
+      raw->gate->SetIoThread();
       // The backstop: nothing thrown on an I/O thread may end the process.
       while (true) {
         try {

@@ -32,7 +32,9 @@ class HttpConnection;
 
 // Lets any thread post work to one I/O thread until the server stops, after
 // which posts are dropped. This is what keeps a Responder that outlives the
-// server from touching a destroyed event loop.
+// server from touching a destroyed event loop: the gate is shared by every
+// Port of its thread and outlives the loop, and nothing in it dereferences
+// the loop once Close() returned.
 class IoGate {
  public:
   explicit IoGate(boost::asio::io_context* io) : io_(io) {}
@@ -46,19 +48,30 @@ class IoGate {
     return true;
   }
 
-  // True when called on this gate's I/O thread (lock-free; the loop outlives
-  // every call made on its own thread).
-  bool RunningInThisThread() const { return executor_.running_in_this_thread(); }
+  // Records the calling thread as this gate's I/O thread. Called by that
+  // thread before it runs the loop.
+  void SetIoThread() { io_thread_.store(std::this_thread::get_id(), std::memory_order_release); }
 
+  // True when called on this gate's I/O thread while it runs. Lock-free, and
+  // reads only the gate itself (never the io_context, which may already be
+  // destroyed when a Responder outlives the server).
+  bool RunningInThisThread() const {
+    return io_thread_.load(std::memory_order_acquire) == std::this_thread::get_id();
+  }
+
+  // Drops every later Post. Called after the loop stopped taking work and
+  // before it is destroyed.
   void Close() {
     std::lock_guard lock(mu_);
     io_ = nullptr;
+    io_thread_.store(std::thread::id(), std::memory_order_release);
   }
 
  private:
   std::mutex mu_;
   boost::asio::io_context* io_;  // GUARDED_BY(mu_); null once closed
-  boost::asio::io_context::executor_type executor_ = io_->get_executor();
+  // The I/O thread's id; default (no thread) before it starts and once closed.
+  std::atomic<std::thread::id> io_thread_{};
 };
 
 // Server-wide state every connection reads.

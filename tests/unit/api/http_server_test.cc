@@ -310,6 +310,26 @@ TEST_F(HttpServerTest, ShutdownLetsInFlightRequestCompleteAndClosesIdleConnectio
   EXPECT_FALSE(late.connected());
 }
 
+// B1: a Responder kept past the server's destruction must be a no-op (it used
+// to ask the destroyed io_context whether it ran on its thread; ASan reports
+// that as a heap-use-after-free).
+TEST_F(HttpServerTest, ResponderUsedAfterServerDestroyedIsHarmless) {
+  std::promise<Responder> handed_off;
+  router_.Add(Method::kGet, "/slow", Handler([&](HttpRequest&, Responder responder) {
+                handed_off.set_value(std::move(responder));
+              }));
+  HttpServerOptions options;
+  options.drain_timeout = std::chrono::milliseconds(50);
+  StartServer(options);
+  TestHttpClient client(server_->port());
+  ASSERT_TRUE(client.Get("/slow"));
+  Responder first = handed_off.get_future().get();
+  server_.reset();  // the drain times out; the connection and its loop are destroyed
+  first.Respond(HttpResponse::Text(200, "too late"));
+  EXPECT_FALSE(first);
+  EXPECT_TRUE(client.WaitForClose());
+}
+
 TEST_F(HttpServerTest, ShutdownEndsOpenEventStreams) {
   std::promise<std::shared_ptr<EventStream>> opened;
   router_.Add(Method::kGet, "/events", SyncHandler([&](const HttpRequest&) {
