@@ -255,8 +255,8 @@ void HttpConnection::HandleRequest() {
       HttpResponse response = HttpResponse::Json(
           405, R"({"error":{"code":"method_not_allowed","message":")" +
                    std::string(ToString(request_.method())) +
-                   " is not allowed on this path; allowed: " + std::string(match.allow) + R"("}})");
-      response.headers.emplace_back("Allow", std::string(match.allow));
+                   " is not allowed on this path; allowed: " + match.allow + R"("}})");
+      response.headers.emplace_back("Allow", match.allow);
       WriteResponse(std::move(response));
       return;
     }

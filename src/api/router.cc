@@ -96,12 +96,6 @@ Router& Router::Add(Method method, std::string_view pattern, Handler handler) {
   Handler& slot = existing->handlers[static_cast<size_t>(method)];
   if (slot) return fail("duplicate route");
   slot = std::move(handler);
-  existing->allow.clear();
-  for (int index = 0; index < kMethodCount; ++index) {
-    if (!existing->handlers[index]) continue;
-    if (!existing->allow.empty()) existing->allow.append(", ");
-    existing->allow.append(ToString(static_cast<Method>(index)));
-  }
   return *this;
 }
 
@@ -112,38 +106,85 @@ bool Router::SegmentMatches(const Segment& segment, std::string_view text) {
          text.ends_with(segment.suffix);
 }
 
-bool Router::PathMatches(const Pattern& pattern, std::string_view path) {
-  if (path.empty() || path[0] != '/') return false;
-  std::string_view rest = path.substr(1);
-  bool more = true;
-  for (const Segment& segment : pattern.segments) {
-    if (!more) return false;
-    more = rest.find('/') != std::string_view::npos;
-    if (!SegmentMatches(segment, NextSegment(&rest))) return false;
+bool Router::PathMatches(const Pattern& pattern, const std::string_view* parts, size_t count) {
+  if (pattern.segments.size() != count) return false;
+  for (size_t index = 0; index < count; ++index) {
+    if (!SegmentMatches(pattern.segments[index], parts[index])) return false;
   }
-  return !more;
+  return true;
 }
 
 RouteMatch Router::Match(Method method, std::string_view path, HttpRequest* request) const {
+  if (path.empty() || path[0] != '/') {
+    RouteMatch match;
+    match.route_id = unmatched_route_id();
+    return match;
+  }
+  // Split once; every candidate pattern and the parameter extraction reuse it.
+  std::array<std::string_view, kMaxInlineSegments> inline_parts;
+  std::vector<std::string_view> spilled;
+  std::string_view* parts = inline_parts.data();
+  size_t count = 0;
+  std::string_view rest = path.substr(1);
+  bool more = true;
+  while (more) {
+    more = rest.find('/') != std::string_view::npos;
+    std::string_view part = NextSegment(&rest);
+    if (count == kMaxInlineSegments && spilled.empty()) {
+      spilled.assign(inline_parts.begin(), inline_parts.end());
+    }
+    if (count >= kMaxInlineSegments) {
+      spilled.push_back(part);
+    } else {
+      inline_parts[count] = part;
+    }
+    ++count;
+  }
+  if (!spilled.empty()) parts = spilled.data();
+  return MatchSegments(method, parts, count, request);
+}
+
+RouteMatch Router::MatchSegments(Method method, const std::string_view* parts, size_t count,
+                                 HttpRequest* request) const {
   RouteMatch match;
   match.route_id = unmatched_route_id();
-  auto it = std::find_if(patterns_.begin(), patterns_.end(),
-                         [&](const Pattern& p) { return PathMatches(p, path); });
-  if (it == patterns_.end()) return match;
-  match.route_id = it->label_id;
-  const Handler& handler = it->handlers[static_cast<size_t>(method)];
-  if (!handler) {
+  const Pattern* first_match = nullptr;
+  const Pattern* found = nullptr;
+  for (const Pattern& pattern : patterns_) {
+    if (!PathMatches(pattern, parts, count)) continue;
+    if (first_match == nullptr) first_match = &pattern;
+    if (pattern.handlers[static_cast<size_t>(method)]) {
+      found = &pattern;
+      break;
+    }
+  }
+  if (first_match == nullptr) return match;
+  if (found == nullptr) {
     match.kind = RouteMatch::Kind::kMethodNotAllowed;
-    match.allow = it->allow;
+    match.route_id = first_match->label_id;
+    // The union of the methods of every matching pattern, in method order.
+    std::array<bool, kMethodCount> allowed{};
+    for (const Pattern& pattern : patterns_) {
+      if (!PathMatches(pattern, parts, count)) continue;
+      for (int index = 0; index < kMethodCount; ++index) {
+        allowed[index] = allowed[index] || static_cast<bool>(pattern.handlers[index]);
+      }
+    }
+    for (int index = 0; index < kMethodCount; ++index) {
+      if (!allowed[index]) continue;
+      if (!match.allow.empty()) match.allow.append(", ");
+      match.allow.append(ToString(static_cast<Method>(index)));
+    }
     return match;
   }
   match.kind = RouteMatch::Kind::kFound;
-  match.handler = &handler;
+  match.route_id = found->label_id;
+  match.handler = &found->handlers[static_cast<size_t>(method)];
   if (request != nullptr) {
-    std::string_view rest = path.substr(1);
-    for (const Segment& segment : it->segments) {
-      std::string_view text = NextSegment(&rest);
+    for (size_t index = 0; index < count; ++index) {
+      const Segment& segment = found->segments[index];
       if (segment.kind == Segment::Kind::kLiteral) continue;
+      std::string_view text = parts[index];
       text = text.substr(segment.prefix.size(),
                          text.size() - segment.prefix.size() - segment.suffix.size());
       request->AddPathParam(segment.name, PercentDecode(text, /*plus_is_space=*/false));

@@ -9,10 +9,14 @@
 // A pattern is '/'-separated segments; each is a literal ("models"), a
 // parameter ("{name}", which matches one non-empty segment), or a parameter
 // with a literal prefix and/or suffix inside the segment ("{name}:predict",
-// Google-API-style verbs). When several patterns match a path the most
-// specific wins, segment by segment: literal > parameter with affixes > bare
-// parameter; so "/v1/models/m:predict" goes to the ":predict" route and
-// "/v1/models/m" to "{name}". Parameter values are percent-decoded.
+// Google-API-style verbs). When several patterns match a path, the most
+// specific one that has a handler for the method wins, specificity compared
+// segment by segment: literal > parameter with affixes > bare parameter; so
+// "/v1/models/m:predict" goes to the ":predict" route and "/v1/models/m" to
+// "{name}", and with GET "/v1/models/list" and DELETE "/v1/models/{name}",
+// DELETE "/v1/models/list" reaches "{name}". Only when no matching pattern has
+// the method is the answer 405, with an Allow header listing the methods of
+// every matching pattern. Parameter values are percent-decoded.
 //
 // Each distinct pattern is a route label (its pattern text), used for metrics
 // so their cardinality is bounded by the table, not by the paths clients send.
@@ -50,11 +54,13 @@ struct RouteMatch {
   Kind kind = Kind::kNotFound;
   // The handler to run; non-null iff kind == kFound.
   const Handler* handler = nullptr;
-  // Index of the matched pattern's label (see Router::RouteLabel); for
-  // kNotFound, Router::unmatched_route_id().
+  // Index of the matched pattern's label (see Router::RouteLabel): for
+  // kMethodNotAllowed the most specific matching pattern; for kNotFound,
+  // Router::unmatched_route_id().
   int route_id = 0;
-  // For kMethodNotAllowed, the value of the Allow header ("GET, POST").
-  std::string_view allow;
+  // For kMethodNotAllowed, the value of the Allow header ("GET, POST"): the
+  // methods of every pattern that matches the path.
+  std::string allow;
 };
 
 class Router {
@@ -77,7 +83,9 @@ class Router {
   const core::Status& status() const { return status_; }
 
   // Looks up `method` and `path` (without query string). On kFound, appends
-  // the pattern's parameters to `request` (may be null to skip that).
+  // the pattern's parameters to `request` (may be null to skip that). The path
+  // is split into segments once per call; no allocation unless it has more
+  // than kMaxInlineSegments segments or the answer is 405.
   RouteMatch Match(Method method, std::string_view path, HttpRequest* request) const;
 
   // Number of route labels, including the unmatched one (ids 0 … count-1).
@@ -98,14 +106,18 @@ class Router {
     std::string text;
     std::vector<Segment> segments;
     std::array<Handler, kMethodCount> handlers;
-    std::string allow;
     int label_id = 0;
   };
+
+  // Paths with up to this many segments are split into a stack array.
+  static constexpr size_t kMaxInlineSegments = 16;
 
   static bool ParsePattern(std::string_view text, std::vector<Segment>* segments);
   static bool MoreSpecific(const Pattern& a, const Pattern& b);
   static bool SegmentMatches(const Segment& segment, std::string_view text);
-  static bool PathMatches(const Pattern& pattern, std::string_view path);
+  static bool PathMatches(const Pattern& pattern, const std::string_view* parts, size_t count);
+  RouteMatch MatchSegments(Method method, const std::string_view* parts, size_t count,
+                           HttpRequest* request) const;
 
   // Sorted most specific first; label_id is the insertion index.
   std::vector<Pattern> patterns_;

@@ -77,6 +77,44 @@ TEST(RouterTest, WrongMethodReportsAllowedMethods) {
   EXPECT_EQ(match.allow, "GET, POST");
 }
 
+// B9: the method decides among patterns that match the path; 405 only when
+// none of them has it, and then Allow lists every matching pattern's methods.
+TEST(RouterTest, LessSpecificPatternWithTheMethodBeatsMoreSpecificWithout) {
+  Router router;
+  router.Add(Method::kGet, "/v1/models/list", SyncHandler(Ok))
+      .Add(Method::kDelete, "/v1/models/{name}", SyncHandler(Ok))
+      .Add(Method::kGet, "/v1/models/{name}", SyncHandler(Ok));
+  HttpRequest request;
+  RouteMatch match = router.Match(Method::kDelete, "/v1/models/list", &request);
+  ASSERT_EQ(match.kind, RouteMatch::Kind::kFound);
+  EXPECT_EQ(router.RouteLabel(match.route_id), "/v1/models/{name}");
+  EXPECT_EQ(request.PathParam("name"), "list");
+
+  match = router.Match(Method::kGet, "/v1/models/list", nullptr);
+  ASSERT_EQ(match.kind, RouteMatch::Kind::kFound);
+  EXPECT_EQ(router.RouteLabel(match.route_id), "/v1/models/list");
+
+  match = router.Match(Method::kPost, "/v1/models/list", nullptr);
+  ASSERT_EQ(match.kind, RouteMatch::Kind::kMethodNotAllowed);
+  EXPECT_EQ(router.RouteLabel(match.route_id), "/v1/models/list");
+  EXPECT_EQ(match.allow, "GET, DELETE");
+}
+
+TEST(RouterTest, LongPathsMatchAndExtractParams) {
+  Router router;
+  std::string pattern;
+  std::string path;
+  for (int segment = 0; segment < 20; ++segment) {
+    pattern += segment == 19 ? "/{last}" : "/s" + std::to_string(segment);
+    path += "/s" + std::to_string(segment);
+  }
+  router.Add(Method::kGet, pattern, SyncHandler(Ok));
+  HttpRequest request;
+  ASSERT_EQ(router.Match(Method::kGet, path, &request).kind, RouteMatch::Kind::kFound);
+  EXPECT_EQ(request.PathParam("last"), "s19");
+  EXPECT_EQ(router.Match(Method::kGet, path + "/more", nullptr).kind, RouteMatch::Kind::kNotFound);
+}
+
 TEST(RouterTest, UnknownPathIsNotFoundUnderTheUnmatchedLabel) {
   Router router;
   router.Add(Method::kGet, "/v2", SyncHandler(Ok));
