@@ -23,9 +23,11 @@ int HttpStatusFor(const core::Status& status) {
 }
 
 std::string ErrorBodyJson(const core::Status& status) {
-  nlohmann::json body = {
-      {"error",
-       {{"code", std::string(core::ToString(status.code()))}, {"message", status.message()}}}};
+  return ErrorBodyJson(core::ToString(status.code()), status.message());
+}
+
+std::string ErrorBodyJson(std::string_view code, std::string_view message) {
+  nlohmann::json body = {{"error", {{"code", code}, {"message", message}}}};
   // Replace invalid UTF-8 (a message may quote a client's bytes) instead of throwing.
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -9,6 +9,7 @@
 #define MODELHOST_API_ERROR_BODY_H_
 
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 
@@ -23,6 +24,11 @@ int HttpStatusFor(const core::Status& status);
 // The JSON error body for `status`: {"error":{"code":…,"message":…}}.
 // REQUIRES: !status.ok().
 std::string ErrorBodyJson(const core::Status& status);
+
+// The same shape with an explicit code string, for the statuses the HTTP layer
+// decides itself that no core::StatusCode names ("method_not_allowed",
+// "not_implemented"). Invalid UTF-8 in `message` is replaced, never thrown on.
+std::string ErrorBodyJson(std::string_view code, std::string_view message);
 
 }  // namespace modelhost::api
 

@@ -88,6 +88,12 @@ void AppendResponseHead(const HttpResponse& response, std::string_view request_i
   out->append("\r\n");
 }
 
+// An error the HTTP layer decides itself, in the one error shape of
+// api/error_body.h with an explicit code string.
+HttpResponse LayerError(int status, std::string_view code, std::string_view message) {
+  return HttpResponse::Json(status, ErrorBodyJson(code, message));
+}
+
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -200,26 +206,28 @@ void HttpConnection::RejectMalformed(error_code error) {
   request_start_ = Clock::now();
   route_id_ = shared_->router.unmatched_route_id();
   keep_alive_ = false;
-  core::Status status;
   int code = 400;
+  std::string_view code_text = "invalid_argument";
+  std::string message;
   if (error == http::error::body_limit) {
     code = 413;
-    status = core::ResourceExhausted("request body exceeds the limit of " +
-                                     std::to_string(shared_->options.max_body_bytes) + " bytes");
+    code_text = "resource_exhausted";
+    message = "request body exceeds the limit of " +
+              std::to_string(shared_->options.max_body_bytes) + " bytes";
   } else if (error == http::error::header_limit) {
     code = 431;
-    status = core::ResourceExhausted("request headers exceed the limit of " +
-                                     std::to_string(shared_->options.max_header_bytes) + " bytes");
+    code_text = "resource_exhausted";
+    message = "request headers exceed the limit of " +
+              std::to_string(shared_->options.max_header_bytes) + " bytes";
   } else {
-    status = core::InvalidArgument("malformed HTTP request: " + error.message());
+    message = "malformed HTTP request: " + error.message();
   }
   if (core::LogEnabled(core::LogLevel::kDebug)) {
-    core::LogDebug(
-        "http request rejected",
-        {{"request_id", request_.request_id()}, {"status", code}, {"reason", status.message()}});
+    core::LogDebug("http request rejected",
+                   {{"request_id", request_.request_id()}, {"status", code}, {"reason", message}});
   }
   state_ = State::kHandling;
-  WriteResponse(HttpResponse::Json(code, ErrorBodyJson(status)));
+  WriteResponse(LayerError(code, code_text, message));
 }
 
 void HttpConnection::HandleRequest() {
@@ -241,6 +249,15 @@ void HttpConnection::HandleRequest() {
   keep_alive_ = message.keep_alive();
   state_ = State::kHandling;
 
+  if (request_.method() == Method::kOther) {
+    // A method this server does not know at all (RFC 9110 §15.6.2); name the
+    // method as sent, not "OTHER".
+    route_id_ = shared_->router.unmatched_route_id();
+    WriteResponse(LayerError(
+        501, "not_implemented",
+        "method " + std::string(message.method_string()) + " is not implemented by this server"));
+    return;
+  }
   RouteMatch match = shared_->router.Match(request_.method(), request_.path(), &request_);
   route_id_ = match.route_id;
   switch (match.kind) {
@@ -252,11 +269,11 @@ void HttpConnection::HandleRequest() {
     case RouteMatch::Kind::kMethodNotAllowed: {
       // 405 has no core::StatusCode of its own: the body keeps the one error
       // shape with code "method_not_allowed", decided here by the HTTP layer.
-      HttpResponse response = HttpResponse::Json(
-          405, R"({"error":{"code":"method_not_allowed","message":")" +
-                   std::string(ToString(request_.method())) +
-                   " is not allowed on this path; allowed: " + match.allow + R"("}})");
-      response.headers.emplace_back("Allow", match.allow);
+      HttpResponse response =
+          LayerError(405, "method_not_allowed",
+                     std::string(ToString(request_.method())) + " is not allowed on " +
+                         request_.path() + "; allowed: " + match.allow);
+      response.headers.emplace_back("Allow", std::move(match.allow));
       WriteResponse(std::move(response));
       return;
     }

@@ -31,5 +31,13 @@ TEST(ErrorBodyTest, InvalidUtf8InMessageIsReplacedNotThrown) {
   EXPECT_EQ(body["error"]["code"], "invalid_argument");
 }
 
+TEST(ErrorBodyTest, ExplicitCodeHasTheSameShape) {
+  EXPECT_EQ(ErrorBodyJson("not_found", "no route for GET /x"),
+            ErrorBodyJson(core::NotFound("no route for GET /x")));
+  auto body = nlohmann::json::parse(ErrorBodyJson("method_not_allowed", "say \"hi\" \xff"));
+  EXPECT_EQ(body["error"]["code"], "method_not_allowed");
+  EXPECT_EQ(body["error"].size(), 2u);
+}
+
 }  // namespace
 }  // namespace modelhost::api

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "api/error_body.h"
 #include "api/event_stream.h"
 #include "api/system_routes.h"
 #include "test_http_client.h"
@@ -117,6 +118,31 @@ TEST_F(HttpServerTest, WrongMethodIs405WithAllow) {
   EXPECT_EQ(response->status, 405);
   EXPECT_EQ(response->Header("allow"), "GET");
   EXPECT_EQ(ErrorCode(*response), "method_not_allowed");
+}
+
+// D2: an unknown method is 501 and its message names the method as sent.
+TEST_F(HttpServerTest, UnknownMethodIs501NamingTheMethod) {
+  StartServer();
+  TestHttpClient client(server_->port());
+  ASSERT_TRUE(client.Send("BREW /v2 HTTP/1.1\r\nHost: t\r\n\r\n"));
+  auto response = client.ReadResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 501);
+  EXPECT_EQ(ErrorCode(*response), "not_implemented");
+  auto body = nlohmann::json::parse(response->body);
+  EXPECT_NE(body["error"]["message"].get<std::string>().find("BREW"), std::string::npos)
+      << response->body;
+}
+
+TEST_F(HttpServerTest, MethodNotAllowedBodyIsTheOneErrorShape) {
+  StartServer();
+  TestHttpClient client(server_->port());
+  ASSERT_TRUE(client.Send("PUT /v2 HTTP/1.1\r\nHost: t\r\n\r\n"));
+  auto response = client.ReadResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 405);
+  EXPECT_EQ(response->body,
+            ErrorBodyJson("method_not_allowed", "PUT is not allowed on /v2; allowed: GET"));
 }
 
 TEST_F(HttpServerTest, RoutesVerbSuffixWithParams) {
