@@ -12,12 +12,23 @@ Dense::Dense(DenseOptions options) : Layer("dense"), options_(options) {
 }
 
 core::Status Dense::DoBuild(RandomGenerator* generator) {
-  if (options_.units == 0) return core::InvalidArgument("units must be positive");
+  if (options_.units == 0 || options_.units > kMaxLayerWidth) {
+    return core::InvalidArgument("units must be in [1, " + std::to_string(kMaxLayerWidth) +
+                                 "], got " + std::to_string(options_.units));
+  }
   if (options_.kernel_regularizer.l1 < 0.0f || options_.kernel_regularizer.l2 < 0.0f) {
     return core::InvalidArgument("kernel regularizer factors must be non-negative");
   }
   const size_t in = input_width();
   const size_t out = options_.units;
+  // Both factors are at most 2²⁰, so the product cannot overflow.
+  const size_t values = in * out + (options_.use_bias ? out : 0);
+  if (values > kMaxLayerParameterValues) {
+    return core::ResourceExhausted(std::to_string(in) + " inputs × " + std::to_string(out) +
+                                   " units need " + std::to_string(values) +
+                                   " parameter values, more than the limit of " +
+                                   std::to_string(kMaxLayerParameterValues));
+  }
   kernel_.value.Resize(in, out);
   kernel_.gradient = Matrix(in, out);
   Initialize(options_.kernel_initializer, in, out, generator, &kernel_.value);

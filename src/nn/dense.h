@@ -24,7 +24,9 @@
 namespace modelhost::nn {
 
 struct DenseOptions {
-  // Width of the output. Must be positive (Build fails otherwise). Default 1.
+  // Width of the output. Must be in [1, kMaxLayerWidth], and
+  // input_width × units (+ units for the bias) at most
+  // kMaxLayerParameterValues (Build fails otherwise). Default 1.
   size_t units = 1;
   // Applied to input·kernel + bias. Default linear (Keras's activation=None).
   ActivationFunction activation;

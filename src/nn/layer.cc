@@ -1,6 +1,7 @@
 #include "nn/layer.h"
 
 #include <cassert>
+#include <new>
 #include <string>
 
 namespace modelhost::nn {
@@ -18,9 +19,18 @@ void Layer::set_name(std::string name) {
 
 core::Status Layer::Build(size_t input_width, RandomGenerator* generator) {
   if (built_) return core::FailedPrecondition(name_ + ": already built");
-  if (input_width == 0) return core::InvalidArgument(name_ + ": input width must be positive");
+  if (input_width == 0 || input_width > kMaxLayerWidth) {
+    return core::InvalidArgument(name_ + ": input width must be in [1, " +
+                                 std::to_string(kMaxLayerWidth) + "], got " +
+                                 std::to_string(input_width));
+  }
   input_width_ = input_width;
-  core::Status status = DoBuild(generator);
+  core::Status status;
+  try {
+    status = DoBuild(generator);
+  } catch (const std::bad_alloc&) {
+    status = core::ResourceExhausted("out of memory allocating the parameters");
+  }
   if (!status.ok()) return status.WithContext(name_);
   built_ = true;
   return core::OkStatus();
@@ -36,7 +46,15 @@ core::Status Layer::Forward(const Matrix& input, Matrix* output, bool training) 
   // Invalidate first: a failed DoForward must not leave a stale pairing.
   last_input_ = nullptr;
   last_output_ = nullptr;
-  core::Status status = DoForward(input, output, training);
+  core::Status status;
+  // Outputs and caches grow with the batch; a batch too large for memory is
+  // an error of the request, not a crash. (No cost unless thrown.)
+  try {
+    status = DoForward(input, output, training);
+  } catch (const std::bad_alloc&) {
+    status = core::ResourceExhausted("out of memory for a batch of " +
+                                     std::to_string(input.rows()) + " rows");
+  }
   if (!status.ok()) return status.WithContext(name_);
   last_input_ = &input;
   last_output_ = output;
@@ -65,7 +83,12 @@ core::Status Layer::BackwardChecked(const Matrix& gradient, bool gradient_is_pre
                                  std::to_string(last_output_->rows()) + "x" +
                                  std::to_string(output_width()));
   }
-  DoBackward(*last_input_, *last_output_, gradient, gradient_is_pre_activation, input_gradient);
+  try {
+    DoBackward(*last_input_, *last_output_, gradient, gradient_is_pre_activation, input_gradient);
+  } catch (const std::bad_alloc&) {
+    return core::ResourceExhausted(name_ + ": out of memory for the gradients of a batch of " +
+                                   std::to_string(gradient.rows()) + " rows");
+  }
   return core::OkStatus();
 }
 

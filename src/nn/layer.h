@@ -44,6 +44,16 @@
 
 namespace modelhost::nn {
 
+// The widest a layer's input or output may be (features, units): 2²⁰. Wider
+// is an InvalidArgument from Build and from the network spec parser, so that
+// a typo such as {"dense": 3000000000} is reported rather than allocated.
+inline constexpr size_t kMaxLayerWidth = size_t{1} << 20;
+
+// The most values one layer's Parameters may hold together: 2²⁸ (1 GiB of
+// float32, plus as much again for the gradients). More is a ResourceExhausted
+// from Build, before anything is allocated.
+inline constexpr size_t kMaxLayerParameterValues = size_t{1} << 28;
+
 class Layer {
  public:
   virtual ~Layer() = default;
@@ -62,9 +72,12 @@ class Layer {
 
   // Fixes the input width, creates the Parameters and initializes them,
   // drawing from *generator in a fixed order (so one seed gives one set of
-  // weights). Errors: InvalidArgument for input_width == 0 or invalid options
-  // (units == 0, dropout rate outside [0, 1)); FailedPrecondition when already
-  // built. The generator is only used during the call.
+  // weights). Errors: InvalidArgument for input_width == 0 or
+  // > kMaxLayerWidth, or invalid options (units == 0 or > kMaxLayerWidth,
+  // dropout rate outside [0, 1)); ResourceExhausted when the parameters would
+  // exceed kMaxLayerParameterValues or cannot be allocated;
+  // FailedPrecondition when already built. The generator is only used during
+  // the call.
   core::Status Build(size_t input_width, RandomGenerator* generator);
   bool built() const { return built_; }
   // REQUIRES: built().
@@ -77,7 +90,8 @@ class Layer {
   // The layer keeps &input and output until the next Forward: a Backward
   // REQUIRES both to be alive and unchanged. REQUIRES: output != &input.
   // Errors: FailedPrecondition before Build; InvalidArgument when
-  // input.cols() != input_width().
+  // input.cols() != input_width(); ResourceExhausted when the output or a
+  // cache cannot be allocated (the batch is too large for memory).
   core::Status Forward(const Matrix& input, Matrix* output, bool training);
 
   // Given dL/d(output) of the last Forward, overwrites the gradient of every
@@ -86,7 +100,9 @@ class Layer {
   // input's shape). Pass null for the first layer to skip that product.
   // REQUIRES: input_gradient != &output_gradient.
   // Errors: FailedPrecondition unless the last Forward had training=true;
-  // InvalidArgument when output_gradient is not [batch, output_width()].
+  // InvalidArgument when output_gradient is not [batch, output_width()];
+  // ResourceExhausted when input_gradient cannot be allocated (gradients are
+  // then partly written).
   core::Status Backward(const Matrix& output_gradient, Matrix* input_gradient);
 
   // The activation this layer applies last (linear when it has none).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstring>
+#include <limits>
 #include <new>
 #include <utility>
 
@@ -60,7 +61,8 @@ Matrix& Matrix::operator=(Matrix&& other) noexcept {
 }
 
 void Matrix::Resize(size_t rows, size_t cols) {
-  size_t needed = rows * cols;
+  assert(cols == 0 || rows <= std::numeric_limits<size_t>::max() / sizeof(float) / cols);
+  const size_t needed = rows * cols;
   if (needed > capacity_) {
     storage_.reset(AllocateAligned(needed));
     capacity_ = needed;

@@ -23,7 +23,7 @@ class Matrix {
   static constexpr size_t kAlignment = 64;
 
   Matrix() = default;
-  // A rows × cols matrix of zeros.
+  // A rows × cols matrix of zeros. REQUIRES: as Resize.
   Matrix(size_t rows, size_t cols);
   // A rows × cols matrix holding `values` in row-major order.
   // REQUIRES: values.size() == rows * cols.
@@ -53,6 +53,12 @@ class Matrix {
 
   // Changes the shape. Contents are unspecified afterwards (old values may
   // remain); allocates only when rows * cols exceeds the capacity.
+  // REQUIRES: rows * cols does not overflow (asserted). Matrix sits on hot
+  // paths and does not validate sizes: the boundaries that take sizes from
+  // users do (the network spec parser, Layer::Build with kMaxLayerWidth and
+  // kMaxLayerParameterValues, the weights file reader, whose shapes are
+  // bounded by the file's length). Throws std::bad_alloc when memory runs out;
+  // Layer, Optimizer::Step and DecodeWeights turn that into ResourceExhausted.
   void Resize(size_t rows, size_t cols);
   void Fill(float value);
   void SetZero() { Fill(0.0f); }

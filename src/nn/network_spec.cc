@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "nn/layer.h"
+
 namespace modelhost::nn {
 namespace {
 
@@ -109,6 +111,19 @@ Result<std::optional<uint64_t>> ReadSeed(const Json* value, const ConfigReader& 
   return std::optional<uint64_t>(value->get<uint64_t>());
 }
 
+// A layer width (units, input features): an integer in [1, kMaxLayerWidth].
+// Checked here, before anything is sized from it, so that 3000000000 or
+// 4294967297 is an error rather than a wrapped int or a huge allocation.
+bool IsLayerWidth(const Json& value) {
+  if (value.is_number_unsigned()) return value.get<uint64_t>() - 1 < kMaxLayerWidth;
+  return value.is_number_integer() && value.get<int64_t>() >= 1 &&
+         static_cast<uint64_t>(value.get<int64_t>()) <= kMaxLayerWidth;
+}
+
+std::string LayerWidthRange() {
+  return "an integer in [1, " + std::to_string(kMaxLayerWidth) + "]";
+}
+
 // "glorot_uniform" or {"class_name": "GlorotUniform", "config": {"seed": 3}}.
 Result<InitializerSpec> ReadInitializer(ConfigReader& reader, std::string_view key,
                                         InitializerSpec fallback) {
@@ -189,10 +204,11 @@ Result<LayerSpec> ReadDense(ConfigReader& reader) {
   DenseSpec dense;
   MODELHOST_RETURN_IF_ERROR(ReadCommonOptions(reader, &dense.name));
   const Json* units = reader.Take("units");
-  if (units == nullptr || !units->is_number_integer() || units->get<int64_t>() < 1) {
-    return reader.Error("'units' must be a positive integer");
+  if (units == nullptr || !IsLayerWidth(*units)) {
+    return reader.Error("'units' must be " + LayerWidthRange() +
+                        (units == nullptr ? "" : ", got " + units->dump()));
   }
-  dense.units = units->get<int>();
+  dense.units = static_cast<int>(units->get<int64_t>());
   MODELHOST_ASSIGN_OR_RETURN(dense.activation, ReadActivation(reader, "linear"));
   MODELHOST_ASSIGN_OR_RETURN(dense.use_bias, reader.Bool("use_bias", true));
   MODELHOST_ASSIGN_OR_RETURN(dense.kernel_initializer, ReadInitializer(reader, "kernel_initializer",
@@ -269,9 +285,11 @@ Result<LayerSpec> ReadActivationLayer(ConfigReader& reader) {
 
 // [null, 8] → 8. Only flat feature vectors are supported.
 Result<int64_t> ReadInputShape(const Json& shape, const ConfigReader& reader) {
-  if (!shape.is_array() || shape.size() != 2 || !shape.at(1).is_number_integer() ||
-      shape.at(1).get<int64_t>() < 1) {
-    return reader.Error("input shape must be [null, features] (flat feature vectors)");
+  if (!shape.is_array() || shape.size() != 2 || !IsLayerWidth(shape.at(1))) {
+    return reader.Error(
+        "input shape must be [null, features] (flat feature vectors) with "
+        "features " +
+        LayerWidthRange() + ", got " + shape.dump());
   }
   return shape.at(1).get<int64_t>();
 }
@@ -430,8 +448,9 @@ Result<NetworkSpec> ParseShortForm(const Json& document) {
   }
   if (document.contains("input_dim")) {
     const Json& width = document.at("input_dim");
-    if (!width.is_number_integer() || width.get<int64_t>() < 1) {
-      return InvalidArgument("network spec: 'input_dim' must be a positive integer");
+    if (!IsLayerWidth(width)) {
+      return InvalidArgument("network spec: 'input_dim' must be " + LayerWidthRange() + ", got " +
+                             width.dump());
     }
     spec.input_width = width.get<int64_t>();
   }
@@ -445,8 +464,8 @@ Result<NetworkSpec> ParseShortForm(const Json& document) {
     }
     ConfigReader reader(keras.second, where);
     if (const Json* width = reader.Take("input_dim")) {
-      if (index != 0 || !width->is_number_integer() || width->get<int64_t>() < 1) {
-        return reader.Error("'input_dim' must be a positive integer on the first layer");
+      if (index != 0 || !IsLayerWidth(*width)) {
+        return reader.Error("'input_dim' must be " + LayerWidthRange() + " on the first layer");
       }
       MODELHOST_RETURN_IF_ERROR(SetInputWidth(&spec, width->get<int64_t>(), reader));
     }

@@ -37,6 +37,7 @@ struct InitializerSpec {
 
 struct DenseSpec {
   std::string name;
+  // In [1, kMaxLayerWidth] (layer.h) once parsed.
   int units = 0;
   std::string activation = "linear";
   bool use_bias = true;
@@ -69,12 +70,15 @@ using LayerSpec = std::variant<DenseSpec, DropoutSpec, BatchNormalizationSpec, A
 
 struct NetworkSpec {
   // Feature count the network expects, when the spec states it; otherwise it
-  // comes from the data at build time.
+  // comes from the data at build time. In [1, kMaxLayerWidth] once parsed.
   std::optional<int64_t> input_width;
   std::vector<LayerSpec> layers;
 };
 
-// Parses any accepted form. Layers without a name get Keras-style ones
+// Parses any accepted form. Widths (units, input features) must be integers
+// in [1, kMaxLayerWidth] (layer.h); whether a layer's parameters fit
+// kMaxLayerParameterValues is checked by Layer::Build, which knows both
+// widths. Layers without a name get Keras-style ones
 // ("dense", "dense_1", …). Activation and initializer names are normalized to
 // snake_case ("GlorotUniform" → "glorot_uniform") but validated when the
 // network is built, where the engine's own lists live.

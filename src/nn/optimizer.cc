@@ -1,6 +1,7 @@
 #include "nn/optimizer.h"
 
 #include <cmath>
+#include <new>
 #include <string>
 
 namespace modelhost::nn {
@@ -69,14 +70,27 @@ core::Status Optimizer::CheckParameters(std::span<Parameter* const> parameters) 
 
 core::Status Optimizer::Step(std::span<Parameter* const> parameters) {
   MODELHOST_RETURN_IF_ERROR(CheckParameters(parameters));
-  if (!initialized_) {
-    shapes_.reserve(parameters.size());
-    for (const Parameter* parameter : parameters) {
-      shapes_.emplace_back(parameter->value.rows(), parameter->value.cols());
+  // All state is created before anything is updated, so that running out of
+  // memory leaves the parameters as they were.
+  try {
+    if (!initialized_) {
+      shapes_.clear();
+      shapes_.reserve(parameters.size());
+      for (const Parameter* parameter : parameters) {
+        shapes_.emplace_back(parameter->value.rows(), parameter->value.cols());
+      }
+      slot_created_.assign(parameters.size(), false);
+      ResizeState(parameters.size());
+      initialized_ = true;
     }
-    slot_created_.assign(parameters.size(), false);
-    ResizeState(parameters.size());
-    initialized_ = true;
+    for (size_t slot = 0; slot < parameters.size(); ++slot) {
+      if (!parameters[slot]->trainable || slot_created_[slot]) continue;
+      CreateSlot(slot, parameters[slot]->value);
+      slot_created_[slot] = true;
+    }
+  } catch (const std::bad_alloc&) {
+    return core::ResourceExhausted(std::string(ToString(kind())) +
+                                   ": out of memory for the optimizer's state");
   }
   ClipGradients(common_.clipping, parameters);
   const double learning_rate = current_learning_rate();
@@ -84,10 +98,6 @@ core::Status Optimizer::Step(std::span<Parameter* const> parameters) {
   for (size_t slot = 0; slot < parameters.size(); ++slot) {
     Parameter& parameter = *parameters[slot];
     if (!parameter.trainable) continue;
-    if (!slot_created_[slot]) {
-      CreateSlot(slot, parameter.value);
-      slot_created_[slot] = true;
-    }
     if (decay != 0.0f) ApplyWeightDecay(parameter.value, decay);
     Update(slot, parameter.value, parameter.gradient, static_cast<float>(learning_rate));
   }

@@ -72,7 +72,8 @@ class Optimizer {
   // and shapes and creates state; later calls allocate nothing.
   // Errors, with nothing modified: InvalidArgument when a trainable
   // parameter's gradient shape differs from its value's; FailedPrecondition
-  // when the list's length or a parameter's shape differs from the first call.
+  // when the list's length or a parameter's shape differs from the first call;
+  // ResourceExhausted when the state cannot be allocated.
   core::Status Step(std::span<Parameter* const> parameters);
 
   // Number of completed steps (Keras's `optimizer.iterations`).

@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <numeric>
 #include <set>
 #include <string>
@@ -283,30 +284,8 @@ std::string_view Bytes(const Matrix& matrix) {
   return {reinterpret_cast<const char*>(matrix.data()), matrix.size() * sizeof(float)};
 }
 
-}  // namespace
-
-core::Result<std::string> EncodeWeights(std::span<Parameter* const> parameters,
-                                        const WeightsMetadata& metadata) {
-  MODELHOST_ASSIGN_OR_RETURN(const auto sorted, SortedByName(parameters));
-  MODELHOST_ASSIGN_OR_RETURN(std::string bytes, EncodeHeader(sorted, metadata));
-  for (const Parameter* parameter : sorted) bytes.append(Bytes(parameter->value));
-  return bytes;
-}
-
-core::Status WriteWeightsFile(const std::string& path, std::span<Parameter* const> parameters,
-                              const WeightsMetadata& metadata) {
-  MODELHOST_ASSIGN_OR_RETURN(const auto sorted, SortedByName(parameters));
-  MODELHOST_ASSIGN_OR_RETURN(const std::string header, EncodeHeader(sorted, metadata));
-  MODELHOST_ASSIGN_OR_RETURN(auto writer, core::AtomicFileWriter::Create(path));
-  MODELHOST_RETURN_IF_ERROR(writer->Append(header));
-  // Straight from the matrices: no second copy of the weights in memory.
-  for (const Parameter* parameter : sorted) {
-    MODELHOST_RETURN_IF_ERROR(writer->Append(Bytes(parameter->value)));
-  }
-  return writer->Commit();
-}
-
-core::Result<WeightsContents> DecodeWeights(std::string_view bytes, std::string_view source) {
+core::Result<WeightsContents> DecodeWeightsUnguarded(std::string_view bytes,
+                                                     std::string_view source) {
   if (bytes.size() < kHeaderLengthBytes) {
     return Corrupt(source, "truncated: " + std::to_string(bytes.size()) +
                                " bytes, fewer than the 8-byte header length");
@@ -335,6 +314,40 @@ core::Result<WeightsContents> DecodeWeights(std::string_view bytes, std::string_
     contents.tensors.push_back({std::move(info.name), std::move(value)});
   }
   return contents;
+}
+
+}  // namespace
+
+core::Result<std::string> EncodeWeights(std::span<Parameter* const> parameters,
+                                        const WeightsMetadata& metadata) {
+  MODELHOST_ASSIGN_OR_RETURN(const auto sorted, SortedByName(parameters));
+  MODELHOST_ASSIGN_OR_RETURN(std::string bytes, EncodeHeader(sorted, metadata));
+  for (const Parameter* parameter : sorted) bytes.append(Bytes(parameter->value));
+  return bytes;
+}
+
+core::Status WriteWeightsFile(const std::string& path, std::span<Parameter* const> parameters,
+                              const WeightsMetadata& metadata) {
+  MODELHOST_ASSIGN_OR_RETURN(const auto sorted, SortedByName(parameters));
+  MODELHOST_ASSIGN_OR_RETURN(const std::string header, EncodeHeader(sorted, metadata));
+  MODELHOST_ASSIGN_OR_RETURN(auto writer, core::AtomicFileWriter::Create(path));
+  MODELHOST_RETURN_IF_ERROR(writer->Append(header));
+  // Straight from the matrices: no second copy of the weights in memory.
+  for (const Parameter* parameter : sorted) {
+    MODELHOST_RETURN_IF_ERROR(writer->Append(Bytes(parameter->value)));
+  }
+  return writer->Commit();
+}
+
+core::Result<WeightsContents> DecodeWeights(std::string_view bytes, std::string_view source) {
+  // Every size is bounded by bytes.size(), but the machine may still run out
+  // of memory; that is an error, not a crash.
+  try {
+    return DecodeWeightsUnguarded(bytes, source);
+  } catch (const std::bad_alloc&) {
+    return core::ResourceExhausted(std::string(source) + ": out of memory decoding " +
+                                   std::to_string(bytes.size()) + " bytes of weights");
+  }
 }
 
 core::Result<WeightsContents> ReadWeightsFile(const std::string& path) {

@@ -1,5 +1,6 @@
 #include "nn/dense.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -95,9 +96,33 @@ TEST(DenseTest, MisuseGivesStatuses) {
   Dense zero_units(Options(0));
   const core::Status build = zero_units.Build(3, &generator);
   EXPECT_EQ(build.code(), core::StatusCode::kInvalidArgument);
-  EXPECT_EQ(build.message(), "dense: units must be positive");
+  EXPECT_EQ(build.message(), "dense: units must be in [1, 1048576], got 0");
   Dense empty_input(Options(1));
   EXPECT_EQ(empty_input.Build(0, &generator).code(), core::StatusCode::kInvalidArgument);
+}
+
+// Regression: a width from a network spec or a caller went straight into
+// Matrix::Resize, where an absurd size threw bad_alloc through the API.
+TEST(DenseTest, BuildRejectsWidthsAndParameterCountsBeyondTheLimits) {
+  RandomGenerator generator(1);
+  Dense too_many_units(Options(kMaxLayerWidth + 1));
+  const core::Status units = too_many_units.Build(2, &generator);
+  EXPECT_EQ(units.code(), core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(units.message(), "dense: units must be in [1, 1048576], got 1048577");
+  EXPECT_FALSE(too_many_units.built());
+
+  Dense too_wide_input(Options(1));
+  const core::Status input = too_wide_input.Build(kMaxLayerWidth + 1, &generator);
+  EXPECT_EQ(input.code(), core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(input.message(), "dense: input width must be in [1, 1048576], got 1048577");
+
+  // 2²⁰ × 2⁹ = 2²⁹ kernel values > 2²⁸: refused before allocating 2 GiB.
+  Dense too_many_parameters(Options(kMaxLayerWidth));
+  const core::Status parameters = too_many_parameters.Build(512, &generator);
+  EXPECT_EQ(too_many_parameters.kernel().value.data(), nullptr);
+  EXPECT_EQ(parameters.code(), core::StatusCode::kResourceExhausted);
+  EXPECT_THAT(parameters.message(), ::testing::HasSubstr("more than the limit of 268435456"));
+  EXPECT_FALSE(too_many_parameters.built());
 }
 
 TEST(DenseTest, SameSeedSameWeightsOtherSeedOtherWeights) {

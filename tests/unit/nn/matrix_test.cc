@@ -49,5 +49,15 @@ TEST(MatrixTest, MoveLeavesSourceEmpty) {
   EXPECT_TRUE(original.empty());  // NOLINT(bugprone-use-after-move): documented state
 }
 
+#ifndef NDEBUG
+// Matrix does not validate sizes (the boundaries do), but an overflowing
+// rows × cols is caught by an assert rather than becoming a tiny allocation.
+TEST(MatrixDeathTest, ResizeAssertsThatRowsTimesColsDoesNotOverflow) {
+  Matrix matrix;
+  EXPECT_DEATH(matrix.Resize(SIZE_MAX / 2, 4), "rows");
+  EXPECT_DEATH(matrix.Resize(size_t{1} << 32, size_t{1} << 32), "rows");
+}
+#endif
+
 }  // namespace
 }  // namespace modelhost::nn

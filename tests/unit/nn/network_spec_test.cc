@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "nn/layer.h"
+
 namespace modelhost::nn {
 namespace {
 
@@ -97,7 +99,7 @@ TEST(NetworkSpecTest, ErrorsNameTheLayerAndTheKey) {
   };
   const Case cases[] = {
       {R"({"layers": [{"dense": 4, "activaton": "relu"}]})", "layer 0: unknown option 'activaton'"},
-      {R"({"layers": [{"dense": 0}]})", "layer 0: 'units' must be a positive integer"},
+      {R"({"layers": [{"dense": 0}]})", "layer 0: 'units' must be an integer in [1, 1048576]"},
       {R"({"layers": [{"dense": 4}, {"conv2d": 3}]})", "layer 1: expected one of"},
       {R"({"class_name": "Sequential", "config": {"layers": [
           {"class_name": "Conv2D", "config": {"name": "c"}}]}})",
@@ -120,7 +122,7 @@ TEST(NetworkSpecTest, ErrorsNameTheLayerAndTheKey) {
       {R"({"class_name": "Sequential", "config": {"layers": [
           {"class_name": "InputLayer", "config": {"batch_shape": [null, 28, 28]}}, {"class_name": "Dense", "config": {"units": 1}}]}})",
        "flat feature vectors"},
-      {R"({"layers": [{"dense": "ten"}]})", "'units' must be a positive integer"},
+      {R"({"layers": [{"dense": "ten"}]})", "'units' must be an integer in [1, 1048576]"},
       {R"({"layers": [{"dense": 2, "kernel_initializer": 5}]})", "'kernel_initializer' must be"},
       {"{\"layers\": [", "not valid JSON"},
       {"[1, 2]", "expected a Keras Sequential config"},
@@ -130,6 +132,49 @@ TEST(NetworkSpecTest, ErrorsNameTheLayerAndTheKey) {
     ASSERT_FALSE(spec.ok()) << c.json;
     EXPECT_EQ(spec.status().code(), core::StatusCode::kInvalidArgument);
     EXPECT_THAT(spec.status().message(), HasSubstr(c.expected)) << c.json;
+  }
+}
+
+// Regression: units were checked as int64 and stored as int, so 3000000000
+// wrapped negative (then a huge size_t, an uncaught bad_alloc when the layer
+// was built) and 4294967297 silently became 1.
+TEST(NetworkSpecTest, WidthsOutsideTheLayerLimitAreRejectedNamingTheLayer) {
+  const char* kTooWide[] = {
+      R"({"layers": [{"dense": 3000000000}]})",
+      R"({"layers": [{"dense": 4294967297}]})",
+      R"({"layers": [{"dense": 18446744073709551615}]})",
+      R"({"layers": [{"dense": 1048577}]})",
+      R"({"class_name": "Sequential", "config": {"layers": [
+          {"class_name": "Dense", "config": {"name": "big", "units": 4294967297}}]}})",
+  };
+  for (const char* json : kTooWide) {
+    auto spec = ParseNetworkSpec(json);
+    ASSERT_FALSE(spec.ok()) << json;
+    EXPECT_EQ(spec.status().code(), core::StatusCode::kInvalidArgument);
+    EXPECT_THAT(spec.status().message(), HasSubstr("layer 0")) << json;
+    EXPECT_THAT(spec.status().message(), HasSubstr("'units' must be an integer in [1, 1048576]"))
+        << json;
+  }
+  auto widest = ParseNetworkSpec(R"({"layers": [{"dense": 1048576}]})");
+  ASSERT_TRUE(widest.ok()) << widest.status().ToString();
+  EXPECT_EQ(std::get<DenseSpec>(widest->layers[0]).units, static_cast<int>(kMaxLayerWidth));
+}
+
+TEST(NetworkSpecTest, InputWidthsOutsideTheLayerLimitAreRejected) {
+  const char* kTooWide[] = {
+      R"({"input_dim": 4294967297, "layers": [{"dense": 1}]})",
+      R"({"layers": [{"dense": 1, "input_dim": 1048577}]})",
+      R"({"class_name": "Sequential", "config": {"layers": [
+          {"class_name": "InputLayer", "config": {"batch_shape": [null, 3000000000]}},
+          {"class_name": "Dense", "config": {"units": 1}}]}})",
+      R"({"class_name": "Sequential", "config": {"layers": [
+          {"class_name": "Dense", "config": {"units": 1, "batch_input_shape": [null, 0]}}]}})",
+  };
+  for (const char* json : kTooWide) {
+    auto spec = ParseNetworkSpec(json);
+    ASSERT_FALSE(spec.ok()) << json;
+    EXPECT_EQ(spec.status().code(), core::StatusCode::kInvalidArgument);
+    EXPECT_THAT(spec.status().message(), HasSubstr("[1, 1048576]")) << json;
   }
 }
 
