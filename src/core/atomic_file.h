@@ -1,16 +1,17 @@
 // Atomic file replacement: a file's new content is written to a temporary file
 // in the same directory, flushed to disk, then renamed over the target, so a
 // crash at any instant leaves either the complete old file or the complete new
-// one (DESIGN.md: "Formats that outlive a process"). Also the matching reader.
+// one (DESIGN.md: "Formats that outlive a process"). Reading is file_reader.h.
 //
 //   MODELHOST_ASSIGN_OR_RETURN(auto writer, core::AtomicFileWriter::Create(path));
 //   MODELHOST_RETURN_IF_ERROR(writer->Append(header));
 //   MODELHOST_RETURN_IF_ERROR(writer->Append(body));
 //   MODELHOST_RETURN_IF_ERROR(writer->Commit());   // or destroy it to abandon
 //
-// Errors name the path and the OS reason (strerror) and carry a code chosen
-// from errno: ENOENT/ENOTDIR -> NotFound, EACCES/EPERM/EROFS -> PermissionDenied,
-// ENOSPC/EDQUOT/EMFILE/ENFILE -> ResourceExhausted, anything else -> Internal.
+// Errors name the path and the OS reason (strerror) and carry the code
+// core::PosixErrorStatus (file_reader.h) chooses from errno: ENOENT/ENOTDIR -> NotFound,
+// EACCES/EPERM/EROFS -> PermissionDenied, ENOSPC/EDQUOT/EMFILE/ENFILE -> ResourceExhausted,
+// anything else -> Internal.
 //
 // Thread-safety: an AtomicFileWriter is not thread-safe (one thread at a time);
 // distinct writers, even for the same target, may be used concurrently: each

@@ -15,6 +15,22 @@ namespace {
 
 constexpr size_t kWholeFileChunkBytes = 64 * 1024;
 
+// Closes the descriptor on every way out, including an exception thrown by
+// the caller's consumer (bad_alloc while appending, say).
+class ScopedFd {
+ public:
+  explicit ScopedFd(int fd) : fd_(fd) {}
+  ~ScopedFd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  ScopedFd(const ScopedFd&) = delete;
+  ScopedFd& operator=(const ScopedFd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
 }  // namespace
 
 Status PosixErrorStatus(int error_number, std::string_view operation, std::string_view path) {
@@ -37,22 +53,18 @@ Status PosixErrorStatus(int error_number, std::string_view operation, std::strin
 Status ReadFileInChunks(const std::string& path, size_t chunk_bytes,
                         const std::function<void(std::string_view chunk)>& consume) {
   assert(chunk_bytes > 0);
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return PosixErrorStatus(errno, "open", path);
+  ScopedFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return PosixErrorStatus(errno, "open", path);
   std::vector<char> chunk(chunk_bytes);
-  Status status;
   for (;;) {
-    const ssize_t got = ::read(fd, chunk.data(), chunk.size());
+    const ssize_t got = ::read(fd.get(), chunk.data(), chunk.size());
     if (got < 0) {
       if (errno == EINTR) continue;
-      status = PosixErrorStatus(errno, "read", path);
-      break;
+      return PosixErrorStatus(errno, "read", path);
     }
-    if (got == 0) break;
+    if (got == 0) return OkStatus();
     consume(std::string_view(chunk.data(), static_cast<size_t>(got)));
   }
-  ::close(fd);
-  return status;
 }
 
 Result<std::string> ReadFileToString(const std::string& path) {

@@ -25,7 +25,8 @@ Status PosixErrorStatus(int error_number, std::string_view operation, std::strin
 // Calls `consume` with successive pieces of the file at `path`, in order, each
 // at most `chunk_bytes` long, until the end of the file. Memory stays bounded
 // by one chunk whatever the file's size. Errors: as PosixErrorStatus for open
-// and read failures (a directory fails on read).
+// and read failures (a directory fails on read). An exception thrown by
+// `consume` propagates to the caller; the file is closed either way.
 // REQUIRES: chunk_bytes > 0.
 Status ReadFileInChunks(const std::string& path, size_t chunk_bytes,
                         const std::function<void(std::string_view chunk)>& consume);

@@ -95,9 +95,11 @@ std::map<std::string, std::string, std::less<>> ProcessEnvironment();
 
 // Applies the layers of `sources` to the fields bound in `schema`: the config
 // file first, then the environment, then flags, so each later layer wins.
-// Errors (all InvalidArgument, NotFound for a missing config file) name the
-// source and the key: "config file /etc/m.json: unknown key 'prot'",
-// "MODELHOST_PORT='abc': not an integer", "--port 70000: must be at most 65535".
+// Errors name the source and the key. Bad values and unknown keys are
+// InvalidArgument: "config file /etc/m.json: unknown key 'prot'",
+// "MODELHOST_PORT='abc': not an integer", "--port '70000': must be at most 65535".
+// A config file that cannot be read keeps ReadFileToString's code (NotFound,
+// PermissionDenied, …): "config file: open '/etc/m.json': No such file or directory".
 // On error some fields may already hold values from earlier layers.
 Status ApplySettings(const SettingsSchema& schema, const SettingsSources& sources);
 

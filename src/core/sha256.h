@@ -64,8 +64,8 @@ Result<Sha256Digest> DigestFromHex(std::string_view hex);
 std::string Sha256Hex(std::string_view bytes);
 
 // The lower-case hexadecimal SHA-256 of the file at `path`, read in chunks so
-// memory stays flat for large files. Blocks on disk I/O. Errors name the path
-// and the OS reason: NotFound for a missing file, PermissionDenied, or Internal.
+// memory stays flat for large files. Blocks on disk I/O. Errors are
+// ReadFileInChunks's (file_reader.h): they name the path and the OS reason.
 Result<std::string> Sha256OfFile(const std::string& path);
 
 }  // namespace modelhost::core

@@ -3,11 +3,15 @@
 #include <sqlite3.h>
 
 #include <cassert>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
 
 namespace modelhost::store {
 namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
+constexpr int kLockRetryMs = 10;
 
 // Version 1 records which modelhost created the data directory and when, so a
 // later version can tell an old data directory from a new one.
@@ -36,11 +40,27 @@ core::Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(
   std::unique_ptr<SqliteDatabase> database(new SqliteDatabase(path, handle));
   sqlite3_busy_timeout(handle, kBusyTimeoutMs);
   // journal_mode is the first statement that touches the file: it is where an
-  // unwritable directory or a file that is not a database shows up.
-  core::Status status = database->Execute(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-      "PRAGMA foreign_keys=ON;");
-  if (!status.ok()) return core::Unavailable(status.message());
+  // unwritable directory or a file that is not a database shows up. SQLite
+  // answers with the mode it is in, which stays the old one where the file
+  // system cannot do WAL — not a silent downgrade we want.
+  core::Result<std::string> mode = database->QueryText("PRAGMA journal_mode=WAL");
+  // Entering WAL needs a moment of exclusive access, and SQLite does not run
+  // its busy handler for it: while another connection holds the file (a
+  // concurrent opener migrating it), retry within the usual busy timeout.
+  for (int waited_ms = 0; !mode.ok() && mode.status().code() == core::StatusCode::kUnavailable &&
+                          waited_ms < kBusyTimeoutMs;
+       waited_ms += kLockRetryMs) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(kLockRetryMs));
+    mode = database->QueryText("PRAGMA journal_mode=WAL");
+  }
+  if (!mode.ok()) return core::Unavailable(mode.status().message());
+  if (*mode != "wal") {
+    return core::Unavailable("database " + path +
+                             ": cannot switch to WAL journaling (SQLite "
+                             "stayed in '" +
+                             *mode + "' mode)");
+  }
+  MODELHOST_RETURN_IF_ERROR(database->Execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
   MODELHOST_RETURN_IF_ERROR(database->Migrate(migrations));
   return database;
 }
@@ -58,16 +78,33 @@ core::Status SqliteDatabase::Execute(std::string_view sql) {
   return core::OkStatus();
 }
 
-core::Result<int> SqliteDatabase::SchemaVersion() {
+core::Result<std::string> SqliteDatabase::QueryText(std::string_view sql) {
   sqlite3_stmt* statement = nullptr;
-  if (sqlite3_prepare_v2(handle_, "PRAGMA user_version", -1, &statement, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(handle_, sql.data(), static_cast<int>(sql.size()), &statement, nullptr) !=
+      SQLITE_OK) {
     return core::Internal("database " + path_ + ": " + sqlite3_errmsg(handle_));
   }
-  int version = -1;
-  if (sqlite3_step(statement) == SQLITE_ROW) version = sqlite3_column_int(statement, 0);
+  int rc = sqlite3_step(statement);
+  std::string text;
+  if (rc == SQLITE_ROW) {
+    const unsigned char* value = sqlite3_column_text(statement, 0);
+    if (value != nullptr) text = reinterpret_cast<const char*>(value);
+  }
+  std::string reason = sqlite3_errmsg(handle_);
   sqlite3_finalize(statement);
-  if (version < 0) return core::Internal("database " + path_ + ": cannot read user_version");
-  return version;
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+    return core::Unavailable("database " + path_ + ": " + std::string(sql) + ": " + reason);
+  }
+  if (rc != SQLITE_ROW) {
+    return core::Internal("database " + path_ + ": " + std::string(sql) + " returned no row (" +
+                          sqlite3_errstr(rc) + "): " + reason);
+  }
+  return text;
+}
+
+core::Result<int> SqliteDatabase::SchemaVersion() {
+  MODELHOST_ASSIGN_OR_RETURN(std::string text, QueryText("PRAGMA user_version"));
+  return std::atoi(text.c_str());
 }
 
 core::Status SqliteDatabase::Migrate(std::span<const Migration> migrations) {
@@ -81,14 +118,22 @@ core::Status SqliteDatabase::Migrate(std::span<const Migration> migrations) {
   for (const Migration& migration : migrations) {
     assert(migration.version >= 1);
     if (migration.version <= current) continue;
-    std::string sql = "BEGIN IMMEDIATE;" + std::string(migration.sql) +
-                      ";PRAGMA user_version=" + std::to_string(migration.version) + ";COMMIT;";
-    core::Status status = Execute(sql);
+    MODELHOST_RETURN_IF_ERROR(Execute("BEGIN IMMEDIATE"));
+    // Another process may have migrated since `current` was read: decide again
+    // under the write lock, so each migration runs exactly once.
+    core::Result<int> locked_version = SchemaVersion();
+    core::Status status = locked_version.status();
+    if (status.ok() && *locked_version < migration.version) {
+      status = Execute(std::string(migration.sql) +
+                       ";PRAGMA user_version=" + std::to_string(migration.version));
+    }
+    if (status.ok()) status = Execute("COMMIT");
     if (!status.ok()) {
-      (void)Execute("ROLLBACK;");  // may fail if SQLite already rolled back; the error is status
+      (void)Execute("ROLLBACK");  // may fail if SQLite already rolled back; the error is status
       return core::Internal("migration " + std::to_string(migration.version) + " (" +
                             std::string(migration.description) + ") failed: " + status.message());
     }
+    current = migration.version;
   }
   return core::OkStatus();
 }

@@ -38,12 +38,14 @@ class SqliteDatabase {
 
   // Opens (creating if absent) the database at `path`, switches it to WAL,
   // and applies the migrations whose version is above the file's
-  // (PRAGMA user_version), each in its own transaction.
+  // (PRAGMA user_version), each in its own write transaction that re-reads
+  // the version first, so processes opening one file at once each apply a
+  // migration at most once and all succeed.
   // REQUIRES: `migrations` are numbered 1, 2, 3, … in order.
-  // Errors: Unavailable when the file cannot be opened or written (the
-  // message names the path and SQLite's reason); FailedPrecondition when the
-  // file's schema is newer than the newest migration (written by a newer
-  // modelhost); Internal when a migration's SQL fails (the version is named).
+  // Errors: Unavailable when the file cannot be opened or written, or its
+  // file system cannot do WAL (the message names the path and SQLite's reason); FailedPrecondition
+  // when the file's schema is newer than the newest migration (written by a newer modelhost);
+  // Internal when a migration's SQL fails (the version is named).
   static core::Result<std::unique_ptr<SqliteDatabase>> Open(const std::string& path,
                                                             std::span<const Migration> migrations);
 
@@ -59,6 +61,8 @@ class SqliteDatabase {
  private:
   SqliteDatabase(std::string path, sqlite3* handle) : path_(std::move(path)), handle_(handle) {}
   core::Status Migrate(std::span<const Migration> migrations);
+  // The first column of the first row `sql` returns, as text.
+  core::Result<std::string> QueryText(std::string_view sql);
 
   std::string path_;
   sqlite3* handle_;  // owned; closed by the destructor

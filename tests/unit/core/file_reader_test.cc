@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <new>
 #include <vector>
 
 namespace modelhost::core {
@@ -74,6 +75,23 @@ TEST_F(FileReaderTest, ErrorsNameOperationPathAndReason) {
   Status directory = ReadFileInChunks(dir_.string(), 16, [](std::string_view) {});
   EXPECT_EQ(directory.code(), StatusCode::kInternal);
   EXPECT_THAT(directory.message(), HasSubstr("read '" + dir_.string() + "': Is a directory"));
+}
+
+// Counts this process's open file descriptors.
+size_t OpenDescriptors() {
+  size_t count = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator("/proc/self/fd")) ++count;
+  return count;
+}
+
+TEST_F(FileReaderTest, ConsumerThatThrowsLeavesNoOpenDescriptor) {
+  std::string path = Write("data", std::string(100, 'x'));
+  size_t before = OpenDescriptors();
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    EXPECT_THROW((void)ReadFileInChunks(path, 10, [](std::string_view) { throw std::bad_alloc(); }),
+                 std::bad_alloc);
+  }
+  EXPECT_EQ(OpenDescriptors(), before);
 }
 
 TEST(PosixErrorStatusTest, MapsErrnoToCodes) {

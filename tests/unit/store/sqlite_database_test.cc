@@ -5,8 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 namespace modelhost::store {
 namespace {
@@ -53,8 +56,11 @@ TEST_F(SqliteDatabaseTest, ReopeningAppliesOnlyNewMigrations) {
   auto second = SqliteDatabase::Open(DatabasePath(), kTwoSteps);
   ASSERT_TRUE(second.ok()) << second.status().ToString();
   EXPECT_EQ(*(*second)->SchemaVersion(), 2);
-  // Data written before the second migration is still there, with the new column.
-  EXPECT_TRUE((*second)->Execute("UPDATE items SET size = 1 WHERE name = 'kept'").ok());
+  // The row written before the second migration is still there: a unique
+  // index on name makes a second 'kept' fail, which it could not if the row were gone.
+  ASSERT_TRUE((*second)->Execute("CREATE UNIQUE INDEX item_names ON items (name)").ok());
+  core::Status duplicate = (*second)->Execute("INSERT INTO items (name, size) VALUES ('kept', 1)");
+  EXPECT_THAT(duplicate.message(), HasSubstr("UNIQUE constraint failed"));
 }
 
 TEST_F(SqliteDatabaseTest, NewerSchemaThanThisBuildIsRefused) {
@@ -104,6 +110,26 @@ TEST_F(SqliteDatabaseTest, FileThatIsNotADatabaseIsRefused) {
   auto database = SqliteDatabase::Open(DatabasePath(), kTwoSteps);
   ASSERT_FALSE(database.ok());
   EXPECT_THAT(database.status().message(), HasSubstr(DatabasePath()));
+}
+
+TEST_F(SqliteDatabaseTest, ConcurrentOpenersOfAFreshFileAllSucceed) {
+  // Several connections race to migrate the same new file; each migration must
+  // run once (a second CREATE TABLE would fail) and every opener succeed.
+  for (int round = 0; round < 10; ++round) {
+    std::string path = (directory_ / ("race" + std::to_string(round) + ".db")).string();
+    std::atomic<int> ready{0};
+    std::vector<core::Status> results(4);
+    std::vector<std::thread> openers;
+    for (size_t opener = 0; opener < results.size(); ++opener) {
+      openers.emplace_back([&, opener] {
+        ready.fetch_add(1);
+        while (ready.load() < static_cast<int>(results.size())) std::this_thread::yield();
+        results[opener] = SqliteDatabase::Open(path, kTwoSteps).status();
+      });
+    }
+    for (auto& thread : openers) thread.join();
+    for (const core::Status& status : results) EXPECT_TRUE(status.ok()) << status.ToString();
+  }
 }
 
 TEST_F(SqliteDatabaseTest, MetadataMigrationsApplyToAFreshFile) {
