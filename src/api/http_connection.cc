@@ -50,36 +50,56 @@ void AppendField(std::string_view name, std::string_view value, std::string* out
   out->append(name).append(": ").append(value).append("\r\n");
 }
 
-// Renders the status line and headers of a buffered response, ending with the
-// blank line. The head is written by hand instead of through a Beast message
-// and serializer: that cost about as much CPU per request as the whole rest of
-// the request path, and the server-side tail latency on a loaded machine grows
-// with the CPU each request takes (docs/design/api.md, Performance).
+// How a response body is framed on the wire.
+enum class Framing {
+  kContentLength,  // a complete body
+  kChunked,        // an event stream: text/event-stream, chunked, then close
+};
+
+// Renders the status line and headers of a response, ending with the blank
+// line; the one renderer for buffered responses and event streams. The head is
+// written by hand instead of through a Beast message and serializer: that cost
+// about as much CPU per request as the whole rest of the request path, and the
+// server-side tail latency on a loaded machine grows with the CPU each request
+// takes (docs/design/api.md, Performance).
 // Handler headers that the server owns (Content-Length, Connection,
-// Transfer-Encoding, X-Request-Id) are dropped, as Beast's overwrite did; a
-// Content-Type header replaces `content_type`.
+// Transfer-Encoding, X-Request-Id) are dropped, as Beast's overwrite did. For
+// kContentLength a Content-Type header replaces `content_type`; for kChunked
+// the server owns Content-Type too (text/event-stream), and adds
+// Cache-Control: no-cache unless the handler gave a Cache-Control.
+// REQUIRES: 100 <= response.status <= 599.
 void AppendResponseHead(const HttpResponse& response, std::string_view request_id, bool keep_alive,
-                        std::string* out) {
+                        Framing framing, std::string* out) {
   namespace beast = boost::beast;
+  const bool chunked = framing == Framing::kChunked;
   char number[24];
   out->append("HTTP/1.1 ");
   out->append(number, std::to_chars(number, number + sizeof(number), response.status).ptr);
   const auto reason = http::obsolete_reason(static_cast<http::status>(response.status));
   out->append(" ").append(reason.data(), reason.size()).append("\r\n");
   bool content_type_given = false;
+  bool cache_control_given = false;
   for (const auto& [name, value] : response.headers) {
     if (beast::iequals(name, "Content-Length") || beast::iequals(name, "Connection") ||
         beast::iequals(name, "Transfer-Encoding") || beast::iequals(name, "X-Request-Id")) {
       continue;
     }
-    content_type_given = content_type_given || beast::iequals(name, "Content-Type");
+    const bool is_content_type = beast::iequals(name, "Content-Type");
+    if (chunked && is_content_type) continue;
+    content_type_given = content_type_given || is_content_type;
+    cache_control_given = cache_control_given || beast::iequals(name, "Cache-Control");
     AppendField(name, value, out);
   }
-  if (!response.content_type.empty() && !content_type_given) {
+  if (chunked) {
+    AppendField("Content-Type", "text/event-stream", out);
+    if (!cache_control_given) AppendField("Cache-Control", "no-cache", out);
+  } else if (!response.content_type.empty() && !content_type_given) {
     AppendField("Content-Type", response.content_type, out);
   }
   AppendField("X-Request-Id", request_id, out);
-  if (!BodyForbidden(response.status)) {
+  if (chunked) {
+    AppendField("Transfer-Encoding", "chunked", out);
+  } else if (!BodyForbidden(response.status)) {
     out->append("Content-Length: ");
     out->append(number, std::to_chars(number, number + sizeof(number), response.body.size()).ptr);
     out->append("\r\n");
@@ -337,7 +357,8 @@ void HttpConnection::WriteResponse(HttpResponse response) {
   response_status_ = response.status;
   response_keep_alive_ = keep_alive_ && !shared_->draining.load(std::memory_order_acquire);
   response_head_.clear();
-  AppendResponseHead(response, request_.request_id(), response_keep_alive_, &response_head_);
+  AppendResponseHead(response, request_.request_id(), response_keep_alive_, Framing::kContentLength,
+                     &response_head_);
   response_body_.clear();
   if (!BodyForbidden(response.status)) {
     if (response.body.size() <= kInlineBodyBytes) {
@@ -423,21 +444,23 @@ void HttpConnection::Linger() {
 }
 
 void HttpConnection::StartStream(HttpResponse response) {
+  if (response.status < 200 || response.status > 599 || BodyForbidden(response.status)) {
+    // A handler bug: a stream needs a status that allows a body. The producer
+    // sees the client gone; the client gets a 500.
+    response.stream->MarkClientGone();
+    WriteResponse(HttpResponse::Error(core::Internal("handler produced invalid HTTP status " +
+                                                     std::to_string(response.status) +
+                                                     " for an event stream")));
+    return;
+  }
   stream_ = std::move(response.stream);
   response_status_ = response.status;
   RecordMetrics(response.status);  // latency up to the start of the stream
   state_ = State::kStreaming;
   keep_alive_ = false;
-  // The head is written by hand: chunked framing of SSE is simpler than
-  // driving a Beast serializer across an open-ended series of writes.
-  stream_chunk_ = "HTTP/1.1 " + std::to_string(response.status) +
-                  " OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
-                  "Transfer-Encoding: chunked\r\nConnection: close\r\nX-Request-Id: " +
-                  request_.request_id() + "\r\n";
-  for (const auto& [name, value] : response.headers) {
-    stream_chunk_.append(name).append(": ").append(value).append("\r\n");
-  }
-  stream_chunk_.append("\r\n");
+  stream_chunk_.clear();
+  AppendResponseHead(response, request_.request_id(), /*keep_alive=*/false, Framing::kChunked,
+                     &stream_chunk_);
   stream_writing_ = true;
   asio::async_write(socket_, asio::buffer(stream_chunk_),
                     [self = shared_from_this()](error_code error, size_t) {

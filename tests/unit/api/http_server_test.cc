@@ -285,6 +285,77 @@ TEST_F(HttpServerTest, EventStreamDeliversEventsInOrderAndEndsOnClose) {
   EXPECT_FALSE(stream->Send("late", "x"));
 }
 
+// Occurrences of header `name` (case-insensitive) in a raw response head.
+int CountHeader(std::string head, std::string name) {
+  for (char& c : head) c = static_cast<char>(tolower(c));
+  for (char& c : name) c = static_cast<char>(tolower(c));
+  int count = 0;
+  for (size_t at = head.find("\r\n" + name + ":"); at != std::string::npos;
+       at = head.find("\r\n" + name + ":", at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+// B5 + D1: a stream's head comes from the same renderer as a buffered one: the
+// real reason phrase, and no duplicates of the headers the server owns.
+TEST_F(HttpServerTest, EventStreamHeadFiltersServerOwnedHeaders) {
+  std::promise<std::shared_ptr<EventStream>> opened;
+  router_.Add(Method::kGet, "/events", SyncHandler([&](const HttpRequest&) {
+                auto stream = EventStream::Create();
+                opened.set_value(stream);
+                HttpResponse response = HttpResponse::Stream(stream);
+                response.status = 201;
+                response.headers = {{"Content-Type", "text/plain"}, {"connection", "keep-alive"},
+                                    {"Transfer-Encoding", "gzip"},  {"X-Request-Id", "forged"},
+                                    {"Content-Length", "5"},        {"X-Custom", "kept"}};
+                return response;
+              }));
+  StartServer();
+  TestHttpClient client(server_->port());
+  ASSERT_TRUE(client.Get("/events", "X-Request-Id: mine\r\n"));
+  auto stream = opened.get_future().get();
+  auto raw = client.ReadUntil("\r\n\r\n");
+  ASSERT_TRUE(raw);
+  std::string head = raw->substr(0, raw->find("\r\n\r\n") + 2);
+  EXPECT_TRUE(head.starts_with("HTTP/1.1 201 Created\r\n")) << head;
+  EXPECT_EQ(CountHeader(head, "Content-Type"), 1) << head;
+  EXPECT_EQ(CountHeader(head, "Connection"), 1) << head;
+  EXPECT_EQ(CountHeader(head, "Transfer-Encoding"), 1) << head;
+  EXPECT_EQ(CountHeader(head, "X-Request-Id"), 1) << head;
+  EXPECT_EQ(CountHeader(head, "Content-Length"), 0) << head;
+  EXPECT_EQ(CountHeader(head, "Cache-Control"), 1) << head;
+  EXPECT_EQ(CountHeader(head, "X-Custom"), 1) << head;
+  stream->Send("e", "1");
+  stream->Close();
+  auto response = client.ReadResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->Header("content-type"), "text/event-stream");
+  EXPECT_EQ(response->Header("transfer-encoding"), "chunked");
+  EXPECT_EQ(response->Header("connection"), "close");
+  EXPECT_EQ(response->Header("x-request-id"), "mine");
+  EXPECT_EQ(response->body, "event: e\ndata: 1\n\n");
+}
+
+TEST_F(HttpServerTest, EventStreamWithInvalidStatusIs500) {
+  std::promise<std::shared_ptr<EventStream>> opened;
+  router_.Add(Method::kGet, "/events", SyncHandler([&](const HttpRequest&) {
+                auto stream = EventStream::Create();
+                opened.set_value(stream);
+                HttpResponse response = HttpResponse::Stream(stream);
+                response.status = 1000;
+                return response;
+              }));
+  StartServer();
+  TestHttpClient client(server_->port());
+  ASSERT_TRUE(client.Get("/events"));
+  auto response = client.ReadResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 500);
+  EXPECT_EQ(ErrorCode(*response), "internal");
+  EXPECT_TRUE(opened.get_future().get()->client_gone());
+}
+
 TEST_F(HttpServerTest, EventStreamProducerSeesClientGone) {
   std::promise<std::shared_ptr<EventStream>> opened;
   router_.Add(Method::kGet, "/events", SyncHandler([&](const HttpRequest&) {
