@@ -368,6 +368,10 @@ void HttpConnection::WriteResponse(HttpResponse response) {
     }
   }
   state_ = State::kWriting;
+  // Recorded before the first byte leaves, so a client that has its response
+  // finds it counted by /metrics on any thread; the latency therefore excludes
+  // the final send.
+  RecordMetrics(response_status_);
   // Send right away, as the reference server does: a response nearly always
   // fits the socket's send buffer, and finishing here saves the reactor
   // operation and the extra trip through the event loop that an async_write
@@ -388,7 +392,6 @@ void HttpConnection::WriteResponse(HttpResponse response) {
 }
 
 void HttpConnection::OnWritten(error_code error) {
-  RecordMetrics(response_status_);
   if (state_ != State::kWriting) return;
   if (error) {
     Close();

@@ -483,6 +483,24 @@ TEST_F(HttpServerTest, MetricsCountRequestsByRouteMethodAndCode) {
       << text;
 }
 
+// T1: a request whose response arrived is already counted when /metrics is
+// rendered, even on the other I/O thread (metrics used to be recorded after
+// the write returned, racing a scrape on the other thread).
+TEST_F(HttpServerTest, MetricsCountARequestBeforeItsResponseArrives) {
+  HttpServerOptions options;
+  options.io_threads = 2;
+  StartServer(options);
+  for (int round = 1; round <= 200; ++round) {
+    ASSERT_TRUE(Get("/v2/health/live"));
+    auto response = Get("/metrics");  // the next connection: the other I/O thread
+    ASSERT_TRUE(response);
+    const std::string expected = R"(modelhost_http_requests_total{route="/v2/health/live",)"
+                                 R"(method="GET",code="200"} )" +
+                                 std::to_string(round) + "\n";
+    ASSERT_NE(response->body.find(expected), std::string::npos) << "round " << round;
+  }
+}
+
 TEST_F(HttpServerTest, BindingAPortInUseFailsWithClearStatus) {
   StartServer();
   HttpServerOptions options;
