@@ -26,6 +26,13 @@ Status RequireFinite(std::string_view schedule, std::string_view field, double v
   return InvalidArgument(std::string(schedule) + ": " + std::string(field) + " must be finite");
 }
 
+// A learning rate (or a step count): a negative rate would climb the loss.
+Status RequireNonNegative(std::string_view schedule, std::string_view field, double value) {
+  if (std::isfinite(value) && value >= 0) return core::OkStatus();
+  return InvalidArgument(std::string(schedule) + ": " + std::string(field) +
+                         " must be a finite number >= 0, got " + std::to_string(value));
+}
+
 double CosineFrom(double from, double step, double decay_steps, double alpha) {
   const double cosine = 0.5 * (1.0 + std::cos(std::numbers::pi * step / decay_steps));
   return from * ((1.0 - alpha) * cosine + alpha);
@@ -68,20 +75,19 @@ Status ValidateOne(const ExponentialDecay& schedule) {
 
 Status ValidateOne(const CosineDecay& schedule) {
   MODELHOST_RETURN_IF_ERROR(
-      RequireFinite("CosineDecay", "initial_learning_rate", schedule.initial_learning_rate));
+      RequireNonNegative("CosineDecay", "initial_learning_rate", schedule.initial_learning_rate));
   MODELHOST_RETURN_IF_ERROR(RequirePositive("CosineDecay", "decay_steps", schedule.decay_steps));
   if (!(schedule.alpha >= 0 && schedule.alpha <= 1)) {
     return InvalidArgument("CosineDecay: alpha must be in [0, 1]");
   }
   if (schedule.warmup_target.has_value()) {
     MODELHOST_RETURN_IF_ERROR(
-        RequireFinite("CosineDecay", "warmup_target", *schedule.warmup_target));
-    return RequirePositive("CosineDecay", "warmup_steps", schedule.warmup_steps);
+        RequireNonNegative("CosineDecay", "warmup_target", *schedule.warmup_target));
   }
-  if (!(std::isfinite(schedule.warmup_steps) && schedule.warmup_steps >= 0)) {
-    return InvalidArgument("CosineDecay: warmup_steps must be a finite number >= 0");
-  }
-  return core::OkStatus();
+  // warmup_steps 0 with a warmup_target is valid, as in Keras: no ramp, the
+  // cosine decays from warmup_target from the first step (RateAt never
+  // divides by warmup_steps then).
+  return RequireNonNegative("CosineDecay", "warmup_steps", schedule.warmup_steps);
 }
 
 Status ValidateOne(const PiecewiseConstantDecay& schedule) {
@@ -98,7 +104,7 @@ Status ValidateOne(const PiecewiseConstantDecay& schedule) {
     }
   }
   for (double value : schedule.values) {
-    MODELHOST_RETURN_IF_ERROR(RequireFinite("PiecewiseConstantDecay", "values", value));
+    MODELHOST_RETURN_IF_ERROR(RequireNonNegative("PiecewiseConstantDecay", "values", value));
   }
   return core::OkStatus();
 }

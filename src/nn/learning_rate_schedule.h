@@ -45,15 +45,17 @@ struct ExponentialDecay {
 //     s < warmup_steps: rate = initial + (warmup_target - initial) * s / warmup_steps
 //     otherwise the cosine above from warmup_target over s - warmup_steps.
 struct CosineDecay {
+  // REQUIRES (Validate): finite, >= 0.
   double initial_learning_rate = 0.01;
   // REQUIRES (Validate): > 0.
   double decay_steps = 1000;
   // The floor, as a fraction of the rate decayed from. REQUIRES: in [0, 1].
   double alpha = 0.0;
   // When set, the rate ramps linearly from initial_learning_rate to this over
-  // warmup_steps, then decays from it.
+  // warmup_steps, then decays from it. REQUIRES (Validate): finite, >= 0.
   std::optional<double> warmup_target = std::nullopt;
-  // REQUIRES (Validate): >= 0, and > 0 when warmup_target is set.
+  // REQUIRES (Validate): finite, >= 0. 0 with a warmup_target means no ramp:
+  // the cosine decays from warmup_target from step 0 (as in Keras).
   double warmup_steps = 0;
 };
 
@@ -63,7 +65,8 @@ struct CosineDecay {
 struct PiecewiseConstantDecay {
   // REQUIRES (Validate): strictly increasing.
   std::vector<double> boundaries = {};
-  // REQUIRES (Validate): values.size() == boundaries.size() + 1.
+  // REQUIRES (Validate): values.size() == boundaries.size() + 1, each finite
+  // and >= 0.
   std::vector<double> values = {};
 };
 
@@ -75,7 +78,9 @@ using LearningRateSchedule =
 double LearningRateAt(const LearningRateSchedule& schedule, int64_t step);
 
 // InvalidArgument naming the schedule and field when a REQUIRES above is not
-// met or a number is not finite (a constant must be finite and >= 0).
+// met or a number is not finite. Every learning rate a schedule can produce
+// is >= 0 (a constant must be finite and >= 0): a negative rate would be
+// gradient ascent.
 core::Status Validate(const LearningRateSchedule& schedule);
 
 // A value of a schedule config key (Keras config JSON values, converted by the

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <iterator>
+
 namespace modelhost::nn {
 namespace {
 
@@ -58,13 +60,56 @@ TEST(LearningRateScheduleTest, PiecewiseConstantBoundariesBelongToTheLeft) {
 TEST(LearningRateScheduleTest, ValidateNamesTheField) {
   EXPECT_THAT(Validate(ExponentialDecay{.decay_steps = 0}).message(), HasSubstr("decay_steps"));
   EXPECT_THAT(Validate(CosineDecay{.alpha = 2}).message(), HasSubstr("alpha"));
-  EXPECT_THAT(Validate(CosineDecay{.warmup_target = 1.0}).message(), HasSubstr("warmup_steps"));
+  EXPECT_THAT(Validate(CosineDecay{.warmup_target = 1.0, .warmup_steps = -1}).message(),
+              HasSubstr("warmup_steps"));
   EXPECT_THAT(Validate(PiecewiseConstantDecay{.boundaries = {1}, .values = {1}}).message(),
               HasSubstr("one more value"));
   EXPECT_THAT(Validate(PiecewiseConstantDecay{.boundaries = {2, 1}, .values = {1, 1, 1}}).message(),
               HasSubstr("increasing"));
   EXPECT_FALSE(Validate(LearningRateSchedule(-0.1)).ok());
   EXPECT_TRUE(Validate(LearningRateSchedule(0.1)).ok());
+}
+
+// Regression: these only had to be finite, so a negative rate (gradient
+// ascent) passed validation.
+TEST(LearningRateScheduleTest, NegativeLearningRatesAreRejected) {
+  const LearningRateSchedule negative[] = {
+      CosineDecay{.initial_learning_rate = -0.1},
+      CosineDecay{.initial_learning_rate = 0.0, .warmup_target = -1.0, .warmup_steps = 4},
+      PiecewiseConstantDecay{.boundaries = {10}, .values = {0.1, -0.1}},
+  };
+  const char* fields[] = {"initial_learning_rate", "warmup_target", "values"};
+  for (size_t index = 0; index < std::size(negative); ++index) {
+    const core::Status status = Validate(negative[index]);
+    EXPECT_EQ(status.code(), core::StatusCode::kInvalidArgument) << fields[index];
+    EXPECT_THAT(status.message(), HasSubstr(fields[index]));
+    EXPECT_THAT(status.message(), HasSubstr(">= 0"));
+  }
+  EXPECT_FALSE(MakeLearningRateSchedule("CosineDecay", {{"initial_learning_rate", -1.0}}).ok());
+  EXPECT_FALSE(MakeLearningRateSchedule(
+                   "PiecewiseConstantDecay",
+                   {{"boundaries", std::vector<double>{5}}, {"values", std::vector<double>{-1, 2}}})
+                   .ok());
+  // Zero stays valid (a frozen phase), as for a constant.
+  EXPECT_TRUE(Validate(PiecewiseConstantDecay{.boundaries = {10}, .values = {0.1, 0.0}}).ok());
+  EXPECT_TRUE(Validate(CosineDecay{.initial_learning_rate = 0.0}).ok());
+}
+
+// Keras accepts warmup_target with warmup_steps = 0: no ramp, the cosine
+// decays from warmup_target from step 0. We used to reject it.
+TEST(LearningRateScheduleTest, CosineDecayWarmupTargetWithoutWarmupStepsDecaysFromTheTarget) {
+  const CosineDecay decay{
+      .initial_learning_rate = 0.1, .decay_steps = 10, .warmup_target = 1.0, .warmup_steps = 0};
+  ASSERT_TRUE(Validate(decay).ok()) << Validate(decay).ToString();
+  EXPECT_DOUBLE_EQ(LearningRateAt(decay, 0), 1.0);
+  EXPECT_NEAR(LearningRateAt(decay, 5), 0.5, 1e-12);
+  EXPECT_NEAR(LearningRateAt(decay, 10), 0.0, 1e-12);
+  auto made = MakeLearningRateSchedule("CosineDecay", {{"initial_learning_rate", 0.1},
+                                                       {"decay_steps", 10.0},
+                                                       {"warmup_target", 1.0},
+                                                       {"warmup_steps", 0.0}});
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  EXPECT_DOUBLE_EQ(LearningRateAt(*made, 0), 1.0);
 }
 
 TEST(LearningRateScheduleTest, MakeFromKerasConfig) {
