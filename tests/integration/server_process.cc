@@ -186,6 +186,23 @@ int ServerProcess::WaitForExit() {
 
 std::string ServerProcess::StderrText() const { return ReadWholeFile(stderr_path_); }
 
+bool WaitUntilRefused(uint16_t port) {
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool refused = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 &&
+                   errno == ECONNREFUSED;
+    ::close(fd);
+    if (refused) return true;
+    // Nothing to block on: the state lives in another process.
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
 HttpReply HttpRequest(uint16_t port, const std::string& method, const std::string& target,
                       const std::string& body, const std::map<std::string, std::string>& headers) {
   RawConnection connection(port);

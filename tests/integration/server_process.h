@@ -59,6 +59,10 @@ struct HttpReply {
   std::string body;
 };
 
+// Waits (up to 10 s) until connecting to 127.0.0.1:port is refused, i.e. the
+// server closed its listening socket; false if it never is.
+bool WaitUntilRefused(uint16_t port);
+
 // One request on a fresh connection to 127.0.0.1:port.
 HttpReply HttpRequest(uint16_t port, const std::string& method, const std::string& target,
                       const std::string& body = "",

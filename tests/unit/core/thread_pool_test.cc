@@ -180,6 +180,11 @@ TEST(ThreadPoolTest, ShutdownIsIdempotentAndConcurrentCallsAllWait) {
       if (ran.load() == 1) returned.fetch_add(1);
     });
   }
+  // Release the blocked worker only once a Shutdown is under way (Submit is
+  // refused from then on), so at least one caller really waits on the task.
+  while (pool->Submit([] {}).code() != StatusCode::kFailedPrecondition) {
+    std::this_thread::yield();
+  }
   blocker.Release();
   for (std::thread& caller : callers) caller.join();
   pool->Shutdown();
