@@ -16,7 +16,7 @@ std::string_view ToString(MetricKind kind) {
     case MetricKind::kSparseCategoricalAccuracy: return "sparse_categorical_accuracy";
     case MetricKind::kPrecision: return "precision";
     case MetricKind::kRecall: return "recall";
-    case MetricKind::kF1: return "f1_score";
+    case MetricKind::kBinaryF1: return "binary_f1_score";
     case MetricKind::kAuc: return "auc";
     case MetricKind::kMeanSquaredError: return "mse";
     case MetricKind::kMeanAbsoluteError: return "mae";
@@ -55,7 +55,19 @@ core::Result<MetricKind> ParseMetricName(std::string_view name, MetricShape shap
   if (metric == "sparsecategoricalaccuracy") return MetricKind::kSparseCategoricalAccuracy;
   if (metric == "precision") return MetricKind::kPrecision;
   if (metric == "recall") return MetricKind::kRecall;
-  if (metric == "f1" || metric == "f1score") return MetricKind::kF1;
+  if (metric == "f1" || metric == "f1score" || metric == "binaryf1score") {
+    if (shape.prediction_columns != 1 || shape.target_columns != 1) {
+      return core::InvalidArgument(
+          "metric \"" + std::string(name) +
+          "\" is computed only for one output column (binary "
+          "classification), got " +
+          std::to_string(shape.prediction_columns) + " prediction and " +
+          std::to_string(shape.target_columns) +
+          " target columns; for several classes keras.metrics.F1Score gives per-class scores "
+          "from the argmax, which is not implemented");
+    }
+    return MetricKind::kBinaryF1;
+  }
   if (metric == "auc") return MetricKind::kAuc;
   if (metric == "mse" || metric == "meansquarederror") return MetricKind::kMeanSquaredError;
   if (metric == "mae" || metric == "meanabsoluteerror") return MetricKind::kMeanAbsoluteError;
@@ -63,7 +75,7 @@ core::Result<MetricKind> ParseMetricName(std::string_view name, MetricShape shap
   return core::InvalidArgument(
       "unknown metric \"" + std::string(name) +
       "\" (known: accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy, "
-      "precision, recall, f1_score, auc, mse, mae, r2_score)");
+      "precision, recall, f1_score (binary), auc, mse, mae, r2_score)");
 }
 
 std::unique_ptr<Metric> MakeMetric(MetricKind kind) {
@@ -74,7 +86,7 @@ std::unique_ptr<Metric> MakeMetric(MetricKind kind) {
       return std::make_unique<SparseCategoricalAccuracy>();
     case MetricKind::kPrecision:
     case MetricKind::kRecall:
-    case MetricKind::kF1: return std::make_unique<ConfusionMetric>(kind);
+    case MetricKind::kBinaryF1: return std::make_unique<ConfusionMetric>(kind);
     case MetricKind::kAuc: return std::make_unique<Auc>();
     case MetricKind::kMeanSquaredError:
     case MetricKind::kMeanAbsoluteError: return std::make_unique<MeanError>(kind);

@@ -42,7 +42,7 @@ enum class MetricKind {
   kSparseCategoricalAccuracy,
   kPrecision,
   kRecall,
-  kF1,
+  kBinaryF1,  // F1 of one sigmoid output at threshold 0.5 (metric_classification.h)
   kAuc,
   kMeanSquaredError,
   kMeanAbsoluteError,
@@ -50,8 +50,9 @@ enum class MetricKind {
 };
 
 // The canonical Keras-style name: "binary_accuracy", "categorical_accuracy",
-// "sparse_categorical_accuracy", "precision", "recall", "f1_score", "auc",
-// "mse", "mae", "r2_score". ParseMetricName(ToString(kind)) == kind.
+// "sparse_categorical_accuracy", "precision", "recall", "binary_f1_score",
+// "auc", "mse", "mae", "r2_score". ParseMetricName(ToString(kind)) == kind.
+// (kBinaryF1 is not "f1_score": it is not keras.metrics.F1Score's default.)
 std::string_view ToString(MetricKind kind);
 
 class Metric {
@@ -92,11 +93,15 @@ core::Result<MetricKind> ResolveAccuracyForLoss(std::string_view loss_name);
 // Parses a Keras metric name (case and underscores ignored, so Keras's class
 // names and snake_case names both work):
 // "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
-// "precision"/"Precision", "recall"/"Recall", "f1"/"f1_score"/"F1Score",
+// "precision"/"Precision", "recall"/"Recall",
+// "f1"/"f1_score"/"F1Score"/"binary_f1_score" (→ kBinaryF1),
 // "auc"/"AUC", "mse"/"mean_squared_error"/"MeanSquaredError",
 // "mae"/"mean_absolute_error"/"MeanAbsoluteError", "r2"/"r2_score"/"R2Score";
 // "accuracy"/"acc" resolve through ResolveAccuracy(shape).
-// InvalidArgument naming the metric for anything else.
+// InvalidArgument naming the metric for anything else, and for an F1 name
+// when shape has more than one target or prediction column: kBinaryF1 is
+// defined for one sigmoid output only, and for several columns Keras's
+// F1Score computes something else (per-class scores by argmax).
 core::Result<MetricKind> ParseMetricName(std::string_view name, MetricShape shape = {});
 
 // A fresh metric of `kind` with its default options (threshold 0.5 for the

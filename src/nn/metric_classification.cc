@@ -98,11 +98,17 @@ double SparseCategoricalAccuracy::Result() const {
 
 ConfusionMetric::ConfusionMetric(MetricKind kind, ThresholdOptions options)
     : kind_(kind), options_(options) {
-  assert(kind == MetricKind::kPrecision || kind == MetricKind::kRecall || kind == MetricKind::kF1);
+  assert(kind == MetricKind::kPrecision || kind == MetricKind::kRecall ||
+         kind == MetricKind::kBinaryF1);
 }
 
 core::Status ConfusionMetric::Update(const Matrix& predictions, const Matrix& targets) {
   MODELHOST_RETURN_IF_ERROR(RequireSameShape(kind(), predictions, targets));
+  if (kind_ == MetricKind::kBinaryF1 && predictions.cols() != 1) {
+    return core::InvalidArgument(
+        "binary_f1_score: needs one prediction column (a sigmoid output), got " +
+        Shape(predictions) + "; Keras's F1Score over several classes is not implemented");
+  }
   const float* prediction = predictions.data();
   const float* target = targets.data();
   for (size_t k = 0; k < predictions.size(); ++k) {

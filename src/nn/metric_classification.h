@@ -16,6 +16,20 @@
 //                     prediction > threshold, actually positive when
 //                     target > 0.5. A zero denominator gives 0 (Keras's
 //                     divide_no_nan) once rows were added, NaN before.
+//                     Precision and recall are keras.metrics.Precision and
+//                     Recall (default thresholds=0.5) for any shape.
+//
+// How kBinaryF1 ("binary_f1_score"; also parsed from "f1", "f1_score",
+// "F1Score") differs from keras.metrics.F1Score: it takes one prediction
+// column (a sigmoid output) and one target column, and counts a prediction
+// > 0.5 as positive. That equals keras.metrics.F1Score(threshold=0.5) on
+// one column (Keras returns it as a 1-element vector; we return the scalar),
+// and F1Score(average="micro", threshold=0.5). It is NOT Keras's default
+// F1Score(), whose threshold=None marks each row's argmax column positive:
+// with one column that marks every row positive, so Keras's default scores
+// 2P/(2P+N) whatever the model predicts. Several columns are refused
+// (InvalidArgument from ParseMetricName and from Update), since there
+// Keras's default gives one score per class, which is not implemented.
 //
 // Thread-safety: not thread-safe (one training loop owns a metric).
 
@@ -78,6 +92,8 @@ class ConfusionMetric final : public Metric {
   // REQUIRES: kind is kPrecision, kRecall or kF1.
   explicit ConfusionMetric(MetricKind kind, ThresholdOptions options = {});
   MetricKind kind() const override { return kind_; }
+  // Also InvalidArgument for kBinaryF1 when predictions have more than one
+  // column (see the top of this file).
   core::Status Update(const Matrix& predictions, const Matrix& targets) override;
   double Result() const override;
   void Reset() override { true_positives_ = false_positives_ = false_negatives_ = total_ = 0; }

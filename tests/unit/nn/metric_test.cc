@@ -79,7 +79,7 @@ TEST(ConfusionMetricTest, PrecisionRecallF1) {
   const Matrix targets = Column({1, 0, 1, 1, 1});
   ConfusionMetric precision(MetricKind::kPrecision);
   ConfusionMetric recall(MetricKind::kRecall);
-  ConfusionMetric f1(MetricKind::kF1);
+  ConfusionMetric f1(MetricKind::kBinaryF1);
   for (Metric* metric : {static_cast<Metric*>(&precision), static_cast<Metric*>(&recall),
                          static_cast<Metric*>(&f1)}) {
     ASSERT_TRUE(metric->Update(predictions, targets).ok());
@@ -87,6 +87,32 @@ TEST(ConfusionMetricTest, PrecisionRecallF1) {
   EXPECT_DOUBLE_EQ(precision.Result(), 2.0 / 3.0);
   EXPECT_DOUBLE_EQ(recall.Result(), 0.5);
   EXPECT_DOUBLE_EQ(f1.Result(), 4.0 / 7.0);
+}
+
+// Regression: "f1" on several columns computed a micro F1 at threshold 0.5,
+// which is not what keras.metrics.F1Score (per class, by argmax) computes.
+TEST(ConfusionMetricTest, BinaryF1RefusesSeveralColumns) {
+  ConfusionMetric f1(MetricKind::kBinaryF1);
+  const core::Status status =
+      f1.Update(Matrix(2, 2, {0.9f, 0.1f, 0.2f, 0.8f}), Matrix(2, 2, {1, 0, 0, 1}));
+  EXPECT_EQ(status.code(), core::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("one prediction column"));
+  EXPECT_TRUE(std::isnan(f1.Result()));  // nothing was counted
+  // Precision and recall over several columns stay (Keras's Precision/Recall
+  // count every element too).
+  ConfusionMetric precision(MetricKind::kPrecision);
+  EXPECT_TRUE(precision.Update(Matrix(1, 2, {0.9f, 0.1f}), Matrix(1, 2, {1, 0})).ok());
+
+  for (const char* name : {"f1", "f1_score", "F1Score", "binary_f1_score"}) {
+    const auto parsed = ParseMetricName(name, {.target_columns = 3, .prediction_columns = 3});
+    EXPECT_EQ(parsed.status().code(), core::StatusCode::kInvalidArgument) << name;
+    EXPECT_THAT(parsed.status().message(), HasSubstr(name));
+    EXPECT_THAT(parsed.status().message(), HasSubstr("one output column"));
+    EXPECT_FALSE(ParseMetricName(name, {.target_columns = 1, .prediction_columns = 3}).ok());
+    EXPECT_EQ(*ParseMetricName(name, {.target_columns = 1, .prediction_columns = 1}),
+              MetricKind::kBinaryF1);
+  }
+  EXPECT_EQ(ToString(MetricKind::kBinaryF1), "binary_f1_score");
 }
 
 TEST(ConfusionMetricTest, ZeroDenominatorGivesZero) {
@@ -207,11 +233,11 @@ TEST(MetricNameTest, KerasNamesAndRoundTrip) {
   EXPECT_EQ(*ParseMetricName("Precision"), MetricKind::kPrecision);
   EXPECT_EQ(*ParseMetricName("mean_squared_error"), MetricKind::kMeanSquaredError);
   EXPECT_EQ(*ParseMetricName("r2"), MetricKind::kR2);
-  EXPECT_EQ(*ParseMetricName("F1Score"), MetricKind::kF1);
+  EXPECT_EQ(*ParseMetricName("F1Score"), MetricKind::kBinaryF1);
   for (MetricKind kind :
        {MetricKind::kBinaryAccuracy, MetricKind::kCategoricalAccuracy,
         MetricKind::kSparseCategoricalAccuracy, MetricKind::kPrecision, MetricKind::kRecall,
-        MetricKind::kF1, MetricKind::kAuc, MetricKind::kMeanSquaredError,
+        MetricKind::kBinaryF1, MetricKind::kAuc, MetricKind::kMeanSquaredError,
         MetricKind::kMeanAbsoluteError, MetricKind::kR2}) {
     auto parsed = ParseMetricName(ToString(kind));
     ASSERT_TRUE(parsed.ok()) << ToString(kind);
