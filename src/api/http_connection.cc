@@ -1,6 +1,7 @@
 #include "api/http_connection.h"
 
 #include <array>
+#include <atomic>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
@@ -120,11 +121,16 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-// The ResponseTarget of this connection's Responders and the wake-up target of
-// its event streams. Created once per connection and shared by all of its
-// Responders. Other threads only reach the connection by posting through the
-// gate; `retired_` (I/O thread only) silences a Responder whose request was
-// already answered by the server (its handler threw after handing it off).
+// The ResponseTarget of one request's Responders and the wake-up target of an
+// event stream; it owns the request, so the request lives as long as a
+// Responder that may still be read with it (B2: a drain timeout destroying the
+// connection, or a handler that threw after handing its Responder off, no
+// longer free or reuse a request another thread reads). A connection reuses its
+// Port, request included, for the next request when nothing else holds it (the
+// common case: no allocation), and starts a fresh one otherwise. Other threads
+// only reach the connection by posting through the gate; `retired_` (I/O thread
+// only) silences a Responder whose request the server already answered (its
+// handler threw after handing it off).
 class HttpConnection::Port : public ResponseTarget, public std::enable_shared_from_this<Port> {
  public:
   Port(std::weak_ptr<HttpConnection> connection, std::shared_ptr<IoGate> gate)
@@ -150,7 +156,11 @@ class HttpConnection::Port : public ResponseTarget, public std::enable_shared_fr
     });
   }
 
+  // I/O thread only.
   void Retire() { retired_ = true; }
+  bool retired() const { return retired_; }
+
+  HttpRequest& request() { return request_; }
 
  private:
   void DeliverHere(HttpResponse response, bool abandoned) {
@@ -163,6 +173,9 @@ class HttpConnection::Port : public ResponseTarget, public std::enable_shared_fr
   std::weak_ptr<HttpConnection> connection_;
   std::shared_ptr<IoGate> gate_;
   bool retired_ = false;
+  // Written by the I/O thread before the handler runs; read-only afterwards
+  // until every Responder of it was used (see http_request.h).
+  HttpRequest request_;
 };
 
 HttpConnection::HttpConnection(asio::ip::tcp::socket socket, IoWorker* worker, ServerShared* shared)
@@ -181,6 +194,22 @@ void HttpConnection::Start() {
     return;
   }
   ReadRequest();
+}
+
+HttpRequest& HttpConnection::request() { return port_->request(); }
+
+HttpRequest& HttpConnection::NextRequest() {
+  if (port_->retired() || port_.use_count() > 1) {
+    // A Responder (or a delivery in flight) of the previous request may still
+    // be read with its request on another thread: leave both to it.
+    port_ = std::make_shared<Port>(weak_from_this(), worker_->gate);
+  } else {
+    // Only this connection holds the Port. Pairs with the release decrement of
+    // the last other holder, so its reads of the request happen before Clear.
+    std::atomic_thread_fence(std::memory_order_acquire);
+    port_->request().Clear();
+  }
+  return port_->request();
 }
 
 void HttpConnection::ReadRequest() {
@@ -217,12 +246,12 @@ void HttpConnection::OnRead(error_code error) {
 }
 
 void HttpConnection::RejectMalformed(error_code error) {
-  request_.Clear();
-  request_.set_method(parser_->is_header_done() ? ToMethod(parser_->get().method())
-                                                : Method::kOther);
+  HttpRequest& request = NextRequest();
+  request.set_method(parser_->is_header_done() ? ToMethod(parser_->get().method())
+                                               : Method::kOther);
   std::string id;
   worker_->request_ids.Next(&id);
-  request_.set_request_id(id);
+  request.set_request_id(id);
   request_start_ = Clock::now();
   route_id_ = shared_->router.unmatched_route_id();
   keep_alive_ = false;
@@ -244,7 +273,7 @@ void HttpConnection::RejectMalformed(error_code error) {
   }
   if (core::LogEnabled(core::LogLevel::kDebug)) {
     core::LogDebug("http request rejected",
-                   {{"request_id", request_.request_id()}, {"status", code}, {"reason", message}});
+                   {{"request_id", request.request_id()}, {"status", code}, {"reason", message}});
   }
   state_ = State::kHandling;
   WriteResponse(LayerError(code, code_text, message));
@@ -253,23 +282,23 @@ void HttpConnection::RejectMalformed(error_code error) {
 void HttpConnection::HandleRequest() {
   request_start_ = Clock::now();
   auto& message = parser_->get();
-  request_.Clear();
-  request_.set_method(ToMethod(message.method()));
-  request_.SetTarget(message.target());
-  for (const auto& field : message) request_.AddHeader(field.name_string(), field.value());
-  request_.mutable_body().swap(message.body());
-  std::optional<std::string_view> incoming_id = request_.Header("X-Request-Id");
+  HttpRequest& request = NextRequest();
+  request.set_method(ToMethod(message.method()));
+  request.SetTarget(message.target());
+  for (const auto& field : message) request.AddHeader(field.name_string(), field.value());
+  request.mutable_body().swap(message.body());
+  std::optional<std::string_view> incoming_id = request.Header("X-Request-Id");
   if (incoming_id && IsValidRequestId(*incoming_id)) {
-    request_.set_request_id(*incoming_id);
+    request.set_request_id(*incoming_id);
   } else {
     std::string id;
     worker_->request_ids.Next(&id);
-    request_.set_request_id(id);
+    request.set_request_id(id);
   }
   keep_alive_ = message.keep_alive();
   state_ = State::kHandling;
 
-  if (request_.method() == Method::kOther) {
+  if (request.method() == Method::kOther) {
     // A method this server does not know at all (RFC 9110 §15.6.2); name the
     // method as sent, not "OTHER".
     route_id_ = shared_->router.unmatched_route_id();
@@ -278,21 +307,21 @@ void HttpConnection::HandleRequest() {
         "method " + std::string(message.method_string()) + " is not implemented by this server"));
     return;
   }
-  RouteMatch match = shared_->router.Match(request_.method(), request_.path(), &request_);
+  RouteMatch match = shared_->router.Match(request.method(), request.path(), &request);
   route_id_ = match.route_id;
   switch (match.kind) {
     case RouteMatch::Kind::kFound: RunHandler(*match.handler); return;
     case RouteMatch::Kind::kNotFound:
       WriteResponse(HttpResponse::Error(core::NotFound(
-          "no route for " + std::string(ToString(request_.method())) + " " + request_.path())));
+          "no route for " + std::string(ToString(request.method())) + " " + request.path())));
       return;
     case RouteMatch::Kind::kMethodNotAllowed: {
       // 405 has no core::StatusCode of its own: the body keeps the one error
       // shape with code "method_not_allowed", decided here by the HTTP layer.
       HttpResponse response =
           LayerError(405, "method_not_allowed",
-                     std::string(ToString(request_.method())) + " is not allowed on " +
-                         request_.path() + "; allowed: " + match.allow);
+                     std::string(ToString(request.method())) + " is not allowed on " +
+                         request.path() + "; allowed: " + match.allow);
       response.headers.emplace_back("Allow", std::move(match.allow));
       WriteResponse(std::move(response));
       return;
@@ -305,7 +334,7 @@ void HttpConnection::RunHandler(const Handler& handler) {
   parked_.reset();
   std::string failure;
   try {
-    handler(request_, Responder(port_));
+    handler(request(), Responder(port_));
   } catch (const std::exception& e) {
     failure = e.what();
     if (failure.empty()) failure = "exception";
@@ -314,16 +343,17 @@ void HttpConnection::RunHandler(const Handler& handler) {
   }
   in_handler_ = false;
   if (!failure.empty()) {
-    core::LogError("handler threw", {{"request_id", request_.request_id()},
+    core::LogError("handler threw", {{"request_id", request().request_id()},
                                      {"route", shared_->router.RouteLabel(route_id_)},
                                      {"error", failure}});
     if (!parked_ || parked_abandoned_) {
       // The handler may have handed its Responder to another thread before
       // throwing; the server answers now, so that late answer must be dropped.
+      // The retired Port keeps the request for that thread; the next request
+      // gets a fresh Port (NextRequest).
       port_->Retire();
-      port_ = std::make_shared<Port>(weak_from_this(), worker_->gate);
       parked_ = HttpResponse::Error(
-          core::Internal("internal error while handling request " + request_.request_id()));
+          core::Internal("internal error while handling request " + request().request_id()));
     }
   }
   if (parked_) {
@@ -357,8 +387,8 @@ void HttpConnection::WriteResponse(HttpResponse response) {
   response_status_ = response.status;
   response_keep_alive_ = keep_alive_ && !shared_->draining.load(std::memory_order_acquire);
   response_head_.clear();
-  AppendResponseHead(response, request_.request_id(), response_keep_alive_, Framing::kContentLength,
-                     &response_head_);
+  AppendResponseHead(response, request().request_id(), response_keep_alive_,
+                     Framing::kContentLength, &response_head_);
   response_body_.clear();
   if (!BodyForbidden(response.status)) {
     if (response.body.size() <= kInlineBodyBytes) {
@@ -417,11 +447,11 @@ void HttpConnection::OnWritten(error_code error) {
 
 void HttpConnection::RecordMetrics(int status) {
   double seconds = SecondsSince(request_start_);
-  worker_->recorder.Record(route_id_, request_.method(), status, seconds);
+  worker_->recorder.Record(route_id_, request().method(), status, seconds);
   if (core::LogEnabled(core::LogLevel::kDebug)) {
-    core::LogDebug("http request", {{"request_id", request_.request_id()},
-                                    {"method", ToString(request_.method())},
-                                    {"path", request_.path()},
+    core::LogDebug("http request", {{"request_id", request().request_id()},
+                                    {"method", ToString(request().method())},
+                                    {"path", request().path()},
                                     {"status", status},
                                     {"seconds", seconds}});
   }
@@ -462,7 +492,7 @@ void HttpConnection::StartStream(HttpResponse response) {
   state_ = State::kStreaming;
   keep_alive_ = false;
   stream_chunk_.clear();
-  AppendResponseHead(response, request_.request_id(), /*keep_alive=*/false, Framing::kChunked,
+  AppendResponseHead(response, request().request_id(), /*keep_alive=*/false, Framing::kChunked,
                      &stream_chunk_);
   stream_writing_ = true;
   asio::async_write(socket_, asio::buffer(stream_chunk_),

@@ -57,6 +57,11 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   friend class Port;
   enum class State { kReading, kHandling, kWriting, kStreaming, kLingering, kClosed };
 
+  // The current request (owned by port_).
+  HttpRequest& request();
+  // Starts a new request: reuses port_ and its request when nothing else holds
+  // them, else replaces port_ with a fresh one. Returns the emptied request.
+  HttpRequest& NextRequest();
   void ReadRequest();
   void OnRead(boost::system::error_code error);
   void RejectMalformed(boost::system::error_code error);
@@ -76,6 +81,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   boost::asio::ip::tcp::socket socket_;
   IoWorker* worker_;
   ServerShared* shared_;
+  // The current request's Port, which owns the request (see Port).
   std::shared_ptr<Port> port_;
 
   State state_ = State::kReading;
@@ -91,7 +97,6 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   std::string response_head_;
   std::string response_body_;
   bool response_keep_alive_ = true;
-  HttpRequest request_;
   int route_id_ = 0;
   bool keep_alive_ = true;
   int response_status_ = 0;

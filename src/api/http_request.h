@@ -3,10 +3,14 @@
 // extracted. The HTTP layer fills it before any handler runs, so handlers and
 // the modules below api/ never see Boost.Beast types.
 //
-// Lifetime: the server owns the request. It stays valid and unchanged from the
-// handler call until the handler's Responder is used (or destroyed); a handler
-// that answers later from another thread may read it until then, and must not
-// touch it afterwards (the connection reuses it for the next request).
+// Lifetime: the server owns the request and shares it with the handler's
+// Responder. It stays valid and unchanged from the handler call until that
+// Responder is used (Respond returned) or destroyed, from any thread, also
+// when meanwhile the handler threw (the server answered 500 and dropped the
+// late answer), the connection was closed (e.g. the drain timeout of
+// Shutdown) or the server was destroyed. A handler that answers later from
+// another thread may read it until then, and must not touch it afterwards
+// (the connection may reuse it for its next request).
 //
 // Thread-safety: a value type; not synchronized.
 

@@ -253,6 +253,76 @@ TEST_F(HttpServerTest, HandlerAnswersAsynchronouslyFromAnotherThread) {
   EXPECT_EQ(response->body, "async hi");
 }
 
+struct HeldRequest {
+  HttpRequest* request;
+  Responder responder;
+};
+
+// B2a: the drain timeout closes the connection while a handler thread still
+// holds its request; the request stays readable until the Responder is used
+// (it used to be destroyed with the connection: ASan heap-use-after-free).
+TEST_F(HttpServerTest, RequestOutlivesDrainTimeoutWhileItsResponderIsHeld) {
+  std::promise<HeldRequest> held;
+  router_.Add(Method::kPost, "/hold", Handler([&](HttpRequest& request, Responder responder) {
+                held.set_value({&request, std::move(responder)});
+              }));
+  HttpServerOptions options;
+  options.drain_timeout = std::chrono::milliseconds(50);
+  StartServer(options);
+  TestHttpClient client(server_->port());
+  ASSERT_TRUE(client.Send(
+      "POST /hold?x=1 HTTP/1.1\r\nHost: t\r\nX-Tag: t1\r\nContent-Length: 7\r\n\r\npayload"));
+  HeldRequest in_flight = held.get_future().get();
+  server_->Shutdown();  // times out and closes the connection
+  EXPECT_TRUE(client.WaitForClose());
+  std::string seen;
+  std::thread handler_thread([&] {
+    const HttpRequest& request = *in_flight.request;
+    seen = request.path() + "|" + request.query() + "|" + request.body() + "|" +
+           std::string(request.Header("X-Tag").value_or("")) + "|" +
+           std::string(request.Header("x-request-id").value_or("-"));
+    in_flight.responder.Respond(HttpResponse::Text(200, "late"));
+  });
+  handler_thread.join();
+  EXPECT_EQ(seen, "/hold|x=1|payload|t1|-");
+}
+
+// B2b: a handler hands its Responder and request to another thread, then
+// throws. The server answers 500 once, the late answer is dropped, and the
+// other thread still reads its own request while the connection serves the
+// next one (it used to be cleared and refilled with the next request).
+TEST_F(HttpServerTest, ThrowAfterHandoffAnswersOnceAndKeepsTheRequest) {
+  std::promise<HeldRequest> held;
+  router_.Add(Method::kPost, "/handoff", Handler([&](HttpRequest& request, Responder responder) {
+                held.set_value({&request, std::move(responder)});
+                throw std::runtime_error("after handoff");
+              }));
+  StartServer();
+  TestHttpClient client(server_->port());
+  ASSERT_TRUE(client.Send("POST /handoff HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nfirst"));
+  auto failed = client.ReadResponse();
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(failed->status, 500);
+  HeldRequest other = held.get_future().get();
+
+  ASSERT_TRUE(client.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 6\r\n\r\nsecond"));
+  auto echoed = client.ReadResponse();
+  ASSERT_TRUE(echoed);
+  EXPECT_EQ(echoed->body, "second");
+
+  // "Another thread" (this one) still reads the request it was handed.
+  EXPECT_EQ(other.request->path(), "/handoff");
+  EXPECT_EQ(other.request->body(), "first");
+  other.responder.Respond(HttpResponse::Text(200, "late answer"));
+
+  // The late answer was dropped: the next response is the next request's.
+  ASSERT_TRUE(client.Get("/v2/health/live"));
+  auto next = client.ReadResponse();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200);
+  EXPECT_EQ(next->body, "");
+}
+
 TEST_F(HttpServerTest, EventStreamDeliversEventsInOrderAndEndsOnClose) {
   std::promise<std::shared_ptr<EventStream>> opened;
   router_.Add(Method::kGet, "/events", SyncHandler([&](const HttpRequest&) {
