@@ -14,7 +14,9 @@
 # on a shared machine these explain a p99 better than req/s do.
 # Exit status: 0 goal met, 1 goal missed, 2 could not measure.
 #
-# Environment: WRK_DURATION (default 10s), ROUNDS (default 3), WARMUP (default 3s).
+# Environment: WRK_DURATION (default 10s), ROUNDS (default 3), WARMUP (default 3s),
+# CALIBRATE=1 (A/A run: a second reference instance stands in for modelhost, so
+# the printed "ratio" and p99 gap show what the machine's noise alone does).
 set -euo pipefail
 
 BUILD_DIR=${1:-build/release}
@@ -118,8 +120,13 @@ median() {
 ERRORS=0
 start reference "$REFERENCE_BIN" --host 127.0.0.1 --port 0 --threads "$THREADS"
 mkdir -p "$WORK_DIR/data"
-start modelhost "$MODELHOST_BIN" serve --host 127.0.0.1 --port 0 --data-dir "$WORK_DIR/data" \
-  --threads "$THREADS"
+if [[ ${CALIBRATE:-0} == 1 ]]; then
+  echo "CALIBRATE=1: the 'modelhost' rows below are a second reference instance (A/A run)"
+  start modelhost "$REFERENCE_BIN" --host 127.0.0.1 --port 0 --threads "$THREADS"
+else
+  start modelhost "$MODELHOST_BIN" serve --host 127.0.0.1 --port 0 --data-dir "$WORK_DIR/data" \
+    --threads "$THREADS"
+fi
 echo "reference: $URL_reference   modelhost: $URL_modelhost"
 curl -fsS "$URL_modelhost/v2" >/dev/null 2>&1 || echo "run.sh: warning: GET /v2 on modelhost failed" >&2
 
