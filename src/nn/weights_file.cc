@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <new>
@@ -316,6 +317,28 @@ core::Result<WeightsContents> DecodeWeightsUnguarded(std::string_view bytes,
   return contents;
 }
 
+// A NaN or infinite weight (or a negative variance, whose square root a
+// BatchNormalization takes) would poison every prediction; a file holding one
+// is damaged, whatever its layout says.
+core::Status CheckValues(std::string_view name, const Matrix& value, std::string_view source) {
+  constexpr std::string_view kVarianceSuffix = "/moving_variance";
+  const bool variance = name.ends_with(kVarianceSuffix);
+  const float* values = value.data();
+  for (size_t index = 0; index < value.size(); ++index) {
+    const float element = values[index];
+    if (std::isfinite(element) && !(variance && element < 0.0f)) continue;
+    const std::string where = std::string(source) + ": tensor \"" + std::string(name) +
+                              "\" element " + std::to_string(index) + " ([" +
+                              std::to_string(index / std::max<size_t>(value.cols(), 1)) + ", " +
+                              std::to_string(index % std::max<size_t>(value.cols(), 1)) + "]) is ";
+    if (!std::isfinite(element)) {
+      return core::DataLoss(where + (std::isnan(element) ? "NaN" : "infinite"));
+    }
+    return core::DataLoss(where + std::to_string(element) + ", but a variance cannot be negative");
+  }
+  return core::OkStatus();
+}
+
 }  // namespace
 
 core::Result<std::string> EncodeWeights(std::span<Parameter* const> parameters,
@@ -375,6 +398,7 @@ core::Status LoadWeights(const WeightsContents& contents, std::span<Parameter* c
                                    std::to_string(parameter.value.rows()) + ", " +
                                    std::to_string(parameter.value.cols()) + "]");
     }
+    MODELHOST_RETURN_IF_ERROR(CheckValues(parameter.name, value, source));
     matched[index] = &value;
     by_name.erase(found);
   }

@@ -88,8 +88,11 @@ core::Result<WeightsContents> ReadWeightsFile(const std::string& path);
 
 // Copies `contents` into `parameters` after checking that they match one to
 // one: every parameter's name present, no tensor without a parameter, and
-// equal shapes. InvalidArgument naming `source` and the first tensor at
-// fault; on error no parameter is modified. Gradients are left alone.
+// equal shapes (InvalidArgument naming `source` and the first tensor at
+// fault), and that every value is finite and no tensor named
+// "*/moving_variance" holds a negative value (DataLoss naming `source`, the
+// tensor and the element). On error no parameter is modified. Gradients are
+// left alone.
 core::Status LoadWeights(const WeightsContents& contents, std::span<Parameter* const> parameters,
                          std::string_view source);
 

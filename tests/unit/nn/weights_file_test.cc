@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -179,6 +180,47 @@ TEST(WeightsFileTest, WrongShapeIsInvalidArgumentAndLoadsNothing) {
   EXPECT_THAT(status.message(), HasSubstr("\"dense/kernel\" has shape [2, 3]"));
   EXPECT_THAT(status.message(), HasSubstr("expects [3, 2]"));
   EXPECT_EQ(target.bias.value, Matrix(1, 3));  // all-or-nothing
+}
+
+// Regression: LoadWeights copied NaN, infinite and negative-variance values
+// into the model, which then predicted NaN for every input.
+TEST(WeightsFileTest, NonFiniteValuesAndNegativeVariancesAreDataLossAndLoadNothing) {
+  struct Case {
+    std::string tensor;
+    float bad;
+    std::string expected;
+  };
+  const float kNaN = std::numeric_limits<float>::quiet_NaN();
+  const float kInfinity = std::numeric_limits<float>::infinity();
+  for (const Case& c :
+       {Case{"dense/kernel", kNaN, "\"dense/kernel\" element 4 ([1, 1]) is NaN"},
+        Case{"dense/kernel", -kInfinity, "\"dense/kernel\" element 4 ([1, 1]) is infinite"},
+        Case{"batch_normalization/moving_variance", -0.5f,
+             "\"batch_normalization/moving_variance\" element 4 ([1, 1]) is "
+             "-0.500000, but a variance cannot be negative"}}) {
+    SCOPED_TRACE(c.expected);
+    Parameter tensor = MakeParameter(c.tensor, Matrix(2, 3, {1, 2, 3, 4, 5, 6}));
+    Parameter mean = MakeParameter("batch_normalization/moving_mean", Matrix(1, 2, {-1, -2}));
+    tensor.value(1, 1) = c.bad;
+    std::vector<Parameter*> source = {&tensor, &mean};
+    auto file = DecodeWeights(*EncodeWeights(source, {}), kSource);
+    ASSERT_TRUE(file.ok()) << file.status().ToString();  // a valid layout
+
+    Parameter target_tensor = MakeParameter(c.tensor, Matrix(2, 3));
+    Parameter target_mean = MakeParameter("batch_normalization/moving_mean", Matrix(1, 2));
+    std::vector<Parameter*> target = {&target_mean, &target_tensor};
+    const core::Status status = LoadWeights(*file, target, kSource);
+    EXPECT_EQ(status.code(), core::StatusCode::kDataLoss);
+    EXPECT_THAT(status.message(), HasSubstr(std::string(kSource) + ": tensor " + c.expected));
+    EXPECT_EQ(target_mean.value, Matrix(1, 2));  // all-or-nothing
+    EXPECT_EQ(target_tensor.value, Matrix(2, 3));
+  }
+  // Negative values elsewhere (a moving mean, a kernel) are ordinary.
+  Parameter mean = MakeParameter("batch_normalization/moving_mean", Matrix(1, 2, {-1, -2}));
+  std::vector<Parameter*> parameters = {&mean};
+  auto file = DecodeWeights(*EncodeWeights(parameters, {}), kSource);
+  ASSERT_TRUE(file.ok());
+  EXPECT_TRUE(LoadWeights(*file, parameters, kSource).ok());
 }
 
 TEST(WeightsFileTest, OtherDtypesAreRecognizedButUnsupported) {
