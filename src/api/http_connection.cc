@@ -215,6 +215,7 @@ HttpRequest& HttpConnection::NextRequest() {
 void HttpConnection::ReadRequest() {
   state_ = State::kReading;
   waiting_since_ = Clock::now();
+  head_started_ = false;
   parser_.emplace();
   parser_->body_limit(shared_->options.max_body_bytes);
   parser_->header_limit(static_cast<uint32_t>(shared_->options.max_header_bytes));
@@ -235,7 +236,9 @@ void HttpConnection::OnRead(error_code error) {
     return;
   }
   if (!parser_->is_done()) {
-    // A large body arrives in several reads; each counts as activity.
+    // A large body arrives in several reads; each counts as progress (the
+    // headers are complete here: Beast completes a read only once it parsed
+    // something, and it parses a head only whole).
     waiting_since_ = Clock::now();
     http::async_read_some(
         socket_, buffer_, *parser_,
@@ -427,19 +430,17 @@ void HttpConnection::OnWritten(error_code error) {
     Close();
     return;
   }
-  if (shared_->draining.load(std::memory_order_acquire)) {
-    // Draining: the request was read whole, so nothing unread can turn the
-    // close into a reset; close now rather than wait for the peer.
-    error_code ignored;
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-    Close();
-    return;
-  }
-  if (!response_keep_alive_) {
+  if (!response_keep_alive_ || shared_->draining.load(std::memory_order_acquire)) {
+    // Also when draining (the drain may have begun after the head said
+    // keep-alive): bytes the client pipelined after this request may
+    // be unread, and closing now would answer them with a reset that can
+    // destroy the response still in flight. Lingering is bounded by the
+    // linger timeout.
     Linger();
     return;
   }
-  // Keep the buffers' memory for the next response only if it was small.
+  // Keep the head buffer's memory for the next response only if it is small;
+  // the large body was the handler's string and is freed now.
   if (response_head_.capacity() > 64 * 1024) response_head_ = std::string();
   response_body_ = std::string();
   ReadRequest();
@@ -459,19 +460,24 @@ void HttpConnection::RecordMetrics(int status) {
 
 // After the last response: shut our sending side and read until the peer
 // closes, so unread request bytes do not turn our close into a reset that
-// destroys the response in flight. Bounded by the idle timeout.
+// destroys the response in flight. Bounded by the linger timeout from here
+// (CloseIfIdle), however much the peer keeps sending.
 void HttpConnection::Linger() {
   state_ = State::kLingering;
-  waiting_since_ = Clock::now();
+  linger_since_ = Clock::now();
   error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  LingerRead();
+}
+
+void HttpConnection::LingerRead() {
   socket_.async_read_some(asio::buffer(discard_),
                           [self = shared_from_this()](error_code error, size_t) {
                             if (self->state_ != State::kLingering) return;
                             if (error) {
                               self->Close();
                             } else {
-                              self->Linger();
+                              self->LingerRead();
                             }
                           });
 }
@@ -543,7 +549,7 @@ void HttpConnection::PumpStream() {
                         }
                         // The peer watch read is still pending and ends the lingering.
                         self->state_ = State::kLingering;
-                        self->waiting_since_ = Clock::now();
+                        self->linger_since_ = Clock::now();
                         error_code ignored;
                         self->socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
                       } else {
@@ -576,7 +582,9 @@ void HttpConnection::BeginDrain() {
       if ((parser_ && parser_->got_some()) || buffer_.size() > 0) return;
       Close();
       return;
-    case State::kLingering: Close(); return;
+    case State::kLingering:
+      // Bounded by the linger timeout; closing now could reset the response.
+      return;
     case State::kStreaming:
       // Ends the stream for the producer; queued events are still written,
       // then the last chunk (PumpStream).
@@ -590,10 +598,25 @@ void HttpConnection::BeginDrain() {
 }
 
 void HttpConnection::CloseIfIdle(Clock::time_point now) {
-  if ((state_ == State::kReading || state_ == State::kLingering) &&
-      now - waiting_since_ > shared_->options.idle_timeout) {
-    Close();
+  const HttpServerOptions& options = shared_->options;
+  if (state_ == State::kLingering) {
+    if (now - linger_since_ > options.linger_timeout) Close();
+    return;
   }
+  if (state_ != State::kReading) return;
+  const bool head_done = parser_ && parser_->is_header_done();
+  const bool head_begun = buffer_.size() > 0 || (parser_ && parser_->got_some());
+  if (!head_done && head_begun) {
+    // Beast reports nothing until a head is whole, so the sweep notes when
+    // its first bytes were seen; trickling bytes does not move this deadline.
+    if (!head_started_) {
+      head_started_ = true;
+      head_since_ = now;
+    }
+    if (now - head_since_ > options.header_timeout) Close();
+    return;
+  }
+  if (now - waiting_since_ > options.idle_timeout) Close();
 }
 
 void HttpConnection::Close() {

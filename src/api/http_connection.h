@@ -46,7 +46,10 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   // otherwise finish the current request, including one still arriving (its
   // response says Connection: close), or end the event stream.
   void BeginDrain();
-  // Closes if it has waited longer than the idle timeout for request bytes.
+  // Closes if a deadline passed: the idle timeout while waiting for a
+  // request's first byte or for body progress, the header timeout since the
+  // first byte of a request whose headers are incomplete, the linger timeout
+  // since lingering began.
   void CloseIfIdle(Clock::time_point now);
   // Closes the socket, drops out of the worker's registry. Idempotent.
   // The caller must hold a reference (the registry's may be the last).
@@ -70,7 +73,10 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void OnResponse(HttpResponse response, bool abandoned);
   void WriteResponse(HttpResponse response);
   void OnWritten(boost::system::error_code error);
+  // Enters kLingering (shuts the send side, starts the linger deadline).
   void Linger();
+  // Reads and discards until the peer closes; does not move the deadline.
+  void LingerRead();
 
   void StartStream(HttpResponse response);
   void PumpStream();
@@ -85,15 +91,24 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   std::shared_ptr<Port> port_;
 
   State state_ = State::kReading;
-  // Start of the current wait for request bytes (kReading, kLingering).
+  // kReading: start of the wait for a request's first byte, or the last body
+  // progress.
   Clock::time_point waiting_since_;
+  // kReading: when the sweep first saw bytes of the current request's head
+  // (valid while head_started_); the header timeout runs from here.
+  Clock::time_point head_since_;
+  bool head_started_ = false;
+  // kLingering: when lingering began; the linger timeout runs from here.
+  Clock::time_point linger_since_;
   Clock::time_point request_start_;
 
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   // The response being written: its head, with a small body copied in behind
-  // it, and a larger body kept apart for a gather write. Reused across
-  // requests so a keep-alive connection stops allocating once they have grown.
+  // it, and a larger body kept apart for a gather write. The head buffer is
+  // reused across requests (unless it grew past 64 KiB), so a keep-alive
+  // connection stops allocating for heads once it has grown; the large body is
+  // the handler's own string, moved in and freed after its response.
   std::string response_head_;
   std::string response_body_;
   bool response_keep_alive_ = true;

@@ -146,8 +146,9 @@ void ServerCore::Sweep(IoWorker* worker) {
   connections.reserve(worker->connections.size());
   for (auto& [raw, connection] : worker->connections) connections.push_back(connection);
   for (auto& connection : connections) connection->CloseIfIdle(now);
-  auto period = std::clamp<std::chrono::milliseconds>(shared_.options.idle_timeout / 4,
-                                                      std::chrono::milliseconds(5),
+  const HttpServerOptions& options = shared_.options;
+  auto shortest = std::min({options.idle_timeout, options.header_timeout, options.linger_timeout});
+  auto period = std::clamp<std::chrono::milliseconds>(shortest / 4, std::chrono::milliseconds(5),
                                                       std::chrono::milliseconds(1000));
   worker->sweep.expires_after(period);
   worker->sweep.async_wait([this, worker](error_code error) {

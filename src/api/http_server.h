@@ -47,8 +47,21 @@ struct HttpServerOptions {
   size_t max_body_bytes = 16 * 1024 * 1024;
   // Largest accepted request line plus headers; larger gets 431 and a close.
   size_t max_header_bytes = 16 * 1024;
-  // A connection that waits this long for (the rest of) a request is closed.
+  // A connection that waits this long for the first byte of a request, or
+  // this long without progress while a request body arrives, is closed.
   std::chrono::milliseconds idle_timeout{60'000};
+  // Once the first byte of a request arrived, its request line and headers
+  // must be complete within this time, however the bytes trickle in
+  // (slowloris); else the connection is closed without an answer. Checked by
+  // the per-thread sweep, so the close may come up to a sweep period later
+  // (a quarter of the smallest of these timeouts, 5 ms to 1 s).
+  std::chrono::milliseconds header_timeout{10'000};
+  // After a final response (Connection: close, 400/413/431, the end of an
+  // event stream, or any response while draining) the server shuts its send
+  // side and reads until the peer closes, so unread request bytes do not turn
+  // the close into a reset that destroys the response in flight. This bounds
+  // that wait from its start, whatever the peer keeps sending.
+  std::chrono::milliseconds linger_timeout{2'000};
   // Shutdown() waits at most this long for in-flight requests and open event
   // streams to finish before closing their connections.
   std::chrono::milliseconds drain_timeout{10'000};

@@ -556,6 +556,109 @@ TEST_F(HttpServerTest, MetricsCountRequestsByRouteMethodAndCode) {
 // T1: a request whose response arrived is already counted when /metrics is
 // rendered, even on the other I/O thread (metrics used to be recorded after
 // the write returned, racing a scrape on the other thread).
+// Sends `bytes` one at a time, `gap` apart, until the server closes the
+// connection; returns how long that took, or nullopt if it never did
+// within `limit`.
+std::optional<std::chrono::milliseconds> TrickleUntilClosed(TestHttpClient& client,
+                                                            const std::string& bytes,
+                                                            std::chrono::milliseconds gap,
+                                                            std::chrono::milliseconds limit) {
+  auto start = std::chrono::steady_clock::now();
+  for (size_t index = 0; std::chrono::steady_clock::now() - start < limit; ++index) {
+    if (!client.Send(std::string(1, bytes[index % bytes.size()])) || client.ClosedWithin(gap)) {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - start);
+    }
+  }
+  return std::nullopt;
+}
+
+// B6: headers trickled a byte at a time are cut off by the header timeout
+// (they used to be bounded only by the 60 s idle timeout).
+TEST_F(HttpServerTest, HeaderTimeoutClosesATricklingClient) {
+  HttpServerOptions options;
+  options.header_timeout = std::chrono::milliseconds(200);
+  StartServer(options);
+  TestHttpClient client(server_->port());
+  ASSERT_TRUE(client.Send("GET /v2 HTTP/1.1\r\nHost: t\r\n"));
+  auto closed_after = TrickleUntilClosed(client, "X-Slow: abcdefgh\r\n",
+                                         std::chrono::milliseconds(20), std::chrono::seconds(5));
+  ASSERT_TRUE(closed_after) << "still open after 5 s";
+  EXPECT_GE(closed_after->count(), 150);
+}
+
+TEST_F(HttpServerTest, HeaderTimeoutDoesNotCutAnIdleKeepAliveConnection) {
+  HttpServerOptions options;
+  options.header_timeout = std::chrono::milliseconds(50);
+  StartServer(options);
+  TestHttpClient client(server_->port());
+  ASSERT_TRUE(client.Get("/v2/health/live"));
+  ASSERT_TRUE(client.ReadResponse());
+  EXPECT_FALSE(client.ClosedWithin(std::chrono::milliseconds(300)));
+  ASSERT_TRUE(client.Get("/v2/health/live"));
+  auto again = client.ReadResponse();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200);
+}
+
+// B6: lingering after a 413 ends at the linger timeout however long the
+// client keeps sending (each read used to re-arm it).
+TEST_F(HttpServerTest, LingerAfter413IsBoundedWhileTheClientKeepsSending) {
+  HttpServerOptions options;
+  options.max_body_bytes = 16;
+  options.linger_timeout = std::chrono::milliseconds(200);
+  StartServer(options);
+  TestHttpClient client(server_->port());
+  ASSERT_TRUE(client.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n" +
+                          std::string(100, 'x')));
+  auto response = client.ReadResponse();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 413);
+  // The server half-closed at once (EOF here); it is fully closed once a send
+  // fails (a send after its close draws a reset).
+  EXPECT_TRUE(client.WaitForClose());
+  auto start = std::chrono::steady_clock::now();
+  bool closed = false;
+  while (!closed && std::chrono::steady_clock::now() - start < std::chrono::seconds(5)) {
+    closed = !client.Send("x");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(closed) << "still lingering after 5 s";
+}
+
+// B8: a response finished while draining is followed by a half-close and a
+// bounded linger, not close() with unread pipelined bytes (a reset that could
+// destroy the end of the response still in flight).
+TEST_F(HttpServerTest, DrainingCloseDoesNotResetAResponseWithUnreadPipelinedBytes) {
+  std::promise<Responder> in_flight;
+  router_.Add(Method::kGet, "/slow", Handler([&](HttpRequest&, Responder responder) {
+                in_flight.set_value(std::move(responder));
+              }));
+  StartServer();
+  TestHttpClient idle(server_->port());
+  ASSERT_TRUE(idle.Get("/v2/health/live"));
+  ASSERT_TRUE(idle.ReadResponse());
+
+  TestHttpClient busy(server_->port());
+  ASSERT_TRUE(busy.Get("/slow"));
+  Responder responder = in_flight.get_future().get();
+  // Pipelined while the handler runs: the server is not reading, so these
+  // bytes stay unread in its socket.
+  ASSERT_TRUE(busy.Get("/v2/health/live"));
+
+  std::thread shutdown([this] { server_->Shutdown(); });
+  EXPECT_TRUE(idle.WaitForClose());  // the drain has begun
+  const std::string body(8 * 1024 * 1024, 'b');
+  responder.Respond(HttpResponse::Text(200, body));
+  auto response = busy.ReadResponse();
+  busy.Close();  // ends the server's linger
+  shutdown.join();
+  ASSERT_TRUE(response) << "the response was cut off";
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body.size(), body.size());
+  EXPECT_EQ(response->Header("connection"), "close");
+}
+
 TEST_F(HttpServerTest, MetricsCountARequestBeforeItsResponseArrives) {
   HttpServerOptions options;
   options.io_threads = 2;

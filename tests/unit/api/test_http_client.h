@@ -8,11 +8,13 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -116,6 +118,30 @@ class TestHttpClient {
       if (!Fill()) return std::nullopt;
     }
     return buffer_;
+  }
+
+  // Waits at most `timeout` for the server to close the connection: true on
+  // EOF or reset, false when the time passed with the connection open. Bytes
+  // that arrive meanwhile are kept for later reads.
+  bool ClosedWithin(std::chrono::milliseconds timeout) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() < 0) return false;
+      pollfd entry{fd_, POLLIN, 0};
+      int ready = ::poll(&entry, 1, static_cast<int>(left.count()));
+      if (ready == 0) return false;
+      if (ready < 0) continue;
+      char chunk[4096];
+      ssize_t n = ::recv(fd_, chunk, sizeof(chunk), MSG_DONTWAIT);
+      if (n == 0) return true;
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
+        return true;  // reset
+      }
+      buffer_.append(chunk, static_cast<size_t>(n));
+    }
   }
 
   // True when the server closed the connection (EOF or reset) before the
