@@ -42,15 +42,12 @@ core::Result<Activation> ParseActivation(std::string_view name);
 // Keras's default for a kind's parameter when named by string:
 //  - leaky_relu 0.2: keras.activations.leaky_relu(x, negative_slope=0.2)
 //    (keras/src/activations/activations.py), which is what
-//    Dense(activation="leaky_relu") uses. The *layer* keras.layers.LeakyReLU
-//    defaults to negative_slope=0.3 (keras/src/layers/activations/leaky_relu.py,
-//    tf.keras 2.x: alpha=0.3); see kKerasLeakyReluLayerSlope.
+//    Dense(activation="leaky_relu") and Activation("leaky_relu") use. (The
+//    *layer* keras.layers.LeakyReLU defaults to 0.3, but network specs do
+//    not accept that layer class; see activation_layer.h.)
 //  - elu 1.0: keras.activations.elu(x, alpha=1.0).
 //  - 0 for the kinds that have no parameter.
 float DefaultAlpha(Activation activation);
-
-// The default negative slope of the keras.layers.LeakyReLU layer (0.3).
-inline constexpr float kKerasLeakyReluLayerSlope = 0.3f;
 
 // An activation kind with its parameter.
 struct ActivationFunction {

@@ -4,26 +4,10 @@
 #include <cmath>
 #include <string>
 
+#include "nn/kernels.h"
+
 namespace modelhost::nn {
 namespace {
-
-double SquaredNorm(const Matrix& matrix) {
-  // Double accumulation: a float sum of 10⁶ squares loses the small ones.
-  const float* values = matrix.data();
-  const size_t size = matrix.size();
-  double sum = 0.0;
-  for (size_t index = 0; index < size; ++index) {
-    const double value = values[index];
-    sum += value * value;
-  }
-  return sum;
-}
-
-void Scale(Matrix& matrix, float factor) {
-  float* __restrict values = matrix.data();
-  const size_t size = matrix.size();
-  for (size_t index = 0; index < size; ++index) values[index] *= factor;
-}
 
 core::Status ValidateBound(const char* field, const std::optional<double>& bound) {
   if (!bound.has_value() || (std::isfinite(*bound) && *bound > 0)) return core::OkStatus();
@@ -44,11 +28,11 @@ core::Status Validate(const GradientClipping& clipping) {
 }
 
 void ClipByNorm(Matrix& gradient, double max_norm) {
-  const double norm = std::sqrt(SquaredNorm(gradient));
+  const double norm = std::sqrt(Dot(gradient, gradient));
   // Written as c / max(norm, c) rather than a branch so that a NaN norm
   // propagates (std::max keeps its first argument when comparing with NaN).
   const double factor = max_norm / std::max(norm, max_norm);
-  if (factor != 1.0) Scale(gradient, static_cast<float>(factor));
+  if (factor != 1.0) Scale(static_cast<float>(factor), &gradient);
 }
 
 void ClipByValue(Matrix& gradient, double max_value) {
@@ -63,7 +47,7 @@ void ClipByValue(Matrix& gradient, double max_value) {
 double GlobalNorm(std::span<Parameter* const> parameters) {
   double sum = 0.0;
   for (const Parameter* parameter : parameters) {
-    if (parameter->trainable) sum += SquaredNorm(parameter->gradient);
+    if (parameter->trainable) sum += Dot(parameter->gradient, parameter->gradient);
   }
   return std::sqrt(sum);
 }
@@ -75,7 +59,7 @@ void ClipByGlobalNorm(std::span<Parameter* const> parameters, double max_norm) {
   const double factor = max_norm / std::max(norm, max_norm) + (norm - norm);
   if (factor == 1.0) return;
   for (Parameter* parameter : parameters) {
-    if (parameter->trainable) Scale(parameter->gradient, static_cast<float>(factor));
+    if (parameter->trainable) Scale(static_cast<float>(factor), &parameter->gradient);
   }
 }
 

@@ -68,14 +68,6 @@ void ColumnSums(const Matrix& matrix, Matrix* sums) {
   }
 }
 
-void Axpy(float alpha, const Matrix& x, Matrix* y) {
-  assert(x.rows() == y->rows() && x.cols() == y->cols());
-  const size_t n = x.size();
-  const float* __restrict in = x.data();
-  float* __restrict out = y->data();
-  for (size_t i = 0; i < n; ++i) out[i] += alpha * in[i];
-}
-
 void Multiply(const Matrix& a, const Matrix& b, Matrix* out) {
   assert(a.rows() == b.rows() && a.cols() == b.cols());
   out->Resize(a.rows(), a.cols());

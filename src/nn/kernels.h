@@ -42,16 +42,15 @@ void AddRowVector(const Matrix& row, Matrix* matrix);
 // across columns).
 void ColumnSums(const Matrix& matrix, Matrix* sums);
 
-// y += alpha · x, element-wise. REQUIRES: same shape.
-void Axpy(float alpha, const Matrix& x, Matrix* y);
-
 // out = a ⊙ b, element-wise; resizes *out. out may alias a or b.
 void Multiply(const Matrix& a, const Matrix& b, Matrix* out);
 
 // matrix *= alpha, element-wise.
 void Scale(float alpha, Matrix* matrix);
 
-// Σ a ⊙ b accumulated in double (for losses and tests). REQUIRES: same shape.
+// Σ a ⊙ b accumulated in double (Dot(g, g) is the squared norm gradient
+// clipping needs: a float sum of 10⁶ squares would lose the small ones).
+// REQUIRES: same shape.
 double Dot(const Matrix& a, const Matrix& b);
 
 }  // namespace modelhost::nn

@@ -92,13 +92,4 @@ core::Status Layer::BackwardChecked(const Matrix& gradient, bool gradient_is_pre
   return core::OkStatus();
 }
 
-std::string LayerNamer::Next(std::string_view base) {
-  auto it = counts_.find(base);
-  if (it == counts_.end()) {
-    counts_.emplace(std::string(base), 1);
-    return std::string(base);
-  }
-  return std::string(base) + "_" + std::to_string(it->second++);
-}
-
 }  // namespace modelhost::nn

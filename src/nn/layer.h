@@ -30,7 +30,6 @@
 #define MODELHOST_NN_LAYER_H_
 
 #include <cstddef>
-#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -156,17 +155,6 @@ class Layer {
   bool last_forward_was_training_ = false;
   const Matrix* last_input_ = nullptr;
   const Matrix* last_output_ = nullptr;
-};
-
-// Hands out Keras-style unique layer names within one model: the first
-// request for "dense" gets "dense", the next "dense_1", then "dense_2".
-// Thread-safety: none.
-class LayerNamer {
- public:
-  std::string Next(std::string_view base);
-
- private:
-  std::map<std::string, int, std::less<>> counts_;
 };
 
 }  // namespace modelhost::nn

@@ -25,6 +25,16 @@ std::string_view ToString(MetricKind kind) {
   return "unknown";
 }
 
+core::Status Metric::RequireSameShape(const Matrix& predictions, const Matrix& targets) const {
+  if (predictions.rows() == targets.rows() && predictions.cols() == targets.cols()) {
+    return core::OkStatus();
+  }
+  return core::InvalidArgument(
+      std::string(name()) + ": predictions and targets must have the same shape, got [" +
+      std::to_string(predictions.rows()) + ", " + std::to_string(predictions.cols()) + "] and [" +
+      std::to_string(targets.rows()) + ", " + std::to_string(targets.cols()) + "]");
+}
+
 MetricKind ResolveAccuracy(MetricShape shape) {
   if (shape.prediction_columns == 1) return MetricKind::kBinaryAccuracy;
   if (shape.target_columns == 1) return MetricKind::kSparseCategoricalAccuracy;

@@ -73,6 +73,11 @@ class Metric {
 
   // Forgets every row added.
   virtual void Reset() = 0;
+
+ protected:
+  // For Update implementations: InvalidArgument naming the metric and both
+  // shapes unless predictions and targets have the same shape.
+  core::Status RequireSameShape(const Matrix& predictions, const Matrix& targets) const;
 };
 
 // The column counts Keras's "accuracy" rule looks at.

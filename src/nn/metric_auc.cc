@@ -8,9 +8,7 @@
 namespace modelhost::nn {
 
 core::Status Auc::Update(const Matrix& predictions, const Matrix& targets) {
-  if (predictions.rows() != targets.rows() || predictions.cols() != targets.cols()) {
-    return core::InvalidArgument("auc: predictions and targets must have the same shape");
-  }
+  MODELHOST_RETURN_IF_ERROR(RequireSameShape(predictions, targets));
   const float* score = predictions.data();
   for (size_t k = 0; k < predictions.size(); ++k) {
     // A NaN would break the strict weak ordering the sort needs.

@@ -13,14 +13,6 @@ std::string Shape(const Matrix& matrix) {
   return "[" + std::to_string(matrix.rows()) + ", " + std::to_string(matrix.cols()) + "]";
 }
 
-core::Status RequireSameShape(MetricKind kind, const Matrix& predictions, const Matrix& targets) {
-  if (predictions.rows() == targets.rows() && predictions.cols() == targets.cols()) {
-    return core::OkStatus();
-  }
-  return core::InvalidArgument(std::string(ToString(kind)) + ": predictions " + Shape(predictions) +
-                               " and targets " + Shape(targets) + " must have the same shape");
-}
-
 // Index of the first maximum, as numpy.argmax (NaN never wins a comparison).
 size_t ArgMax(std::span<const float> row) {
   size_t best = 0;
@@ -39,7 +31,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 }  // namespace
 
 core::Status BinaryAccuracy::Update(const Matrix& predictions, const Matrix& targets) {
-  MODELHOST_RETURN_IF_ERROR(RequireSameShape(kind(), predictions, targets));
+  MODELHOST_RETURN_IF_ERROR(RequireSameShape(predictions, targets));
   const float* prediction = predictions.data();
   const float* target = targets.data();
   int64_t correct = 0;
@@ -54,7 +46,7 @@ core::Status BinaryAccuracy::Update(const Matrix& predictions, const Matrix& tar
 double BinaryAccuracy::Result() const { return total_ == 0 ? kNaN : Ratio(correct_, total_); }
 
 core::Status CategoricalAccuracy::Update(const Matrix& predictions, const Matrix& targets) {
-  MODELHOST_RETURN_IF_ERROR(RequireSameShape(kind(), predictions, targets));
+  MODELHOST_RETURN_IF_ERROR(RequireSameShape(predictions, targets));
   if (predictions.cols() == 0) {
     return core::InvalidArgument("categorical_accuracy: predictions have no columns");
   }
@@ -103,7 +95,7 @@ ConfusionMetric::ConfusionMetric(MetricKind kind, ThresholdOptions options)
 }
 
 core::Status ConfusionMetric::Update(const Matrix& predictions, const Matrix& targets) {
-  MODELHOST_RETURN_IF_ERROR(RequireSameShape(kind(), predictions, targets));
+  MODELHOST_RETURN_IF_ERROR(RequireSameShape(predictions, targets));
   if (kind_ == MetricKind::kBinaryF1 && predictions.cols() != 1) {
     return core::InvalidArgument(
         "binary_f1_score: needs one prediction column (a sigmoid output), got " +

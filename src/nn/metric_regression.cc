@@ -10,16 +10,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-core::Status RequireSameShape(MetricKind kind, const Matrix& predictions, const Matrix& targets) {
-  if (predictions.rows() == targets.rows() && predictions.cols() == targets.cols()) {
-    return core::OkStatus();
-  }
-  return core::InvalidArgument(
-      std::string(ToString(kind)) + ": predictions and targets must have the same shape, got [" +
-      std::to_string(predictions.rows()) + ", " + std::to_string(predictions.cols()) + "] and [" +
-      std::to_string(targets.rows()) + ", " + std::to_string(targets.cols()) + "]");
-}
-
 }  // namespace
 
 MeanError::MeanError(MetricKind kind) : kind_(kind) {
@@ -27,7 +17,7 @@ MeanError::MeanError(MetricKind kind) : kind_(kind) {
 }
 
 core::Status MeanError::Update(const Matrix& predictions, const Matrix& targets) {
-  MODELHOST_RETURN_IF_ERROR(RequireSameShape(kind_, predictions, targets));
+  MODELHOST_RETURN_IF_ERROR(RequireSameShape(predictions, targets));
   const float* prediction = predictions.data();
   const float* target = targets.data();
   double sum = 0.0;
@@ -49,7 +39,7 @@ core::Status MeanError::Update(const Matrix& predictions, const Matrix& targets)
 double MeanError::Result() const { return count_ == 0 ? kNaN : sum_ / static_cast<double>(count_); }
 
 core::Status R2Score::Update(const Matrix& predictions, const Matrix& targets) {
-  MODELHOST_RETURN_IF_ERROR(RequireSameShape(kind(), predictions, targets));
+  MODELHOST_RETURN_IF_ERROR(RequireSameShape(predictions, targets));
   if (count_ > 0 && predictions.cols() != columns_.size()) {
     return core::InvalidArgument("r2_score: batch has " + std::to_string(predictions.cols()) +
                                  " columns, earlier batches had " +

@@ -35,8 +35,8 @@ TEST(ActivationLayerTest, GradientsMatchFiniteDifferences) {
   }
 }
 
-TEST(ActivationLayerTest, LeakyReluLayerSlope) {
-  ActivationLayer layer({Activation::kLeakyRelu, kKerasLeakyReluLayerSlope});
+TEST(ActivationLayerTest, LeakyReluUsesTheGivenSlope) {
+  ActivationLayer layer({Activation::kLeakyRelu, 0.3f});
   RandomGenerator generator(1);
   ASSERT_TRUE(layer.Build(2, &generator).ok());
   Matrix output;

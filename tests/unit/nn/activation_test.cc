@@ -32,7 +32,6 @@ TEST(ActivationTest, NamesRoundTrip) {
 
 TEST(ActivationTest, KerasDefaultParameters) {
   EXPECT_FLOAT_EQ(DefaultAlpha(Activation::kLeakyRelu), 0.2f);
-  EXPECT_FLOAT_EQ(kKerasLeakyReluLayerSlope, 0.3f);
   EXPECT_FLOAT_EQ(DefaultAlpha(Activation::kElu), 1.0f);
 }
 

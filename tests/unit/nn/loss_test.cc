@@ -186,7 +186,7 @@ TEST_P(LossGradientTest, GradientMatchesFiniteDifferences) {
       const Matrix offsets(
           batch, cols,
           {0.3f, -0.2f, 1.5f, -1.7f, 0.6f, -0.5f, 2.0f, 0.1f, -0.8f, 1.2f, -0.3f, 0.7f});
-      Axpy(1.0f, offsets, &input);
+      for (size_t k = 0; k < input.size(); ++k) input.data()[k] += offsets.data()[k];
       break;
   }
   const std::vector<float> weights =

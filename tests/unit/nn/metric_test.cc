@@ -248,6 +248,22 @@ TEST(MetricNameTest, KerasNamesAndRoundTrip) {
   }
 }
 
+// One shape check for every metric (there were three copies, and AUC's did
+// not say which shapes it got).
+TEST(MetricTest, EveryMetricNamesItselfAndBothShapesOnAMismatch) {
+  for (MetricKind kind :
+       {MetricKind::kBinaryAccuracy, MetricKind::kCategoricalAccuracy, MetricKind::kPrecision,
+        MetricKind::kRecall, MetricKind::kBinaryF1, MetricKind::kAuc, MetricKind::kMeanSquaredError,
+        MetricKind::kMeanAbsoluteError, MetricKind::kR2}) {
+    const auto metric = MakeMetric(kind);
+    const core::Status status = metric->Update(Matrix(2, 1), Matrix(3, 1));
+    EXPECT_EQ(status.code(), core::StatusCode::kInvalidArgument) << ToString(kind);
+    EXPECT_EQ(status.message(), std::string(ToString(kind)) +
+                                    ": predictions and targets must have the same shape, got "
+                                    "[2, 1] and [3, 1]");
+  }
+}
+
 TEST(MetricNameTest, UnknownNameIsInvalidArgument) {
   const auto parsed = ParseMetricName("top_k_accuracy");
   EXPECT_EQ(parsed.status().code(), core::StatusCode::kInvalidArgument);
