@@ -1,4 +1,4 @@
-#include "pima_fixture.h"
+#include "dataset_fixture.h"
 
 #include <gtest/gtest.h>
 
@@ -41,34 +41,46 @@ void Standardize(Matrix* train, Matrix* test) {
 
 }  // namespace
 
-PimaSplit LoadPimaSplit(uint64_t split_seed) {
-  std::ifstream file(std::string(MODELHOST_TEST_DATA) + "/pima_indians_diabetes.csv");
-  EXPECT_TRUE(file.good()) << "tests/data/pima_indians_diabetes.csv is missing";
+DatasetSplit LoadSplit(const std::string& file,
+                       const std::function<float(const std::string&)>& target,
+                       uint64_t split_seed) {
+  std::ifstream stream(std::string(MODELHOST_TEST_DATA) + "/" + file);
+  EXPECT_TRUE(stream.good()) << "tests/data/" << file << " is missing";
   std::string line;
-  std::getline(file, line);  // header
+  std::getline(stream, line);  // header
   std::vector<std::vector<float>> rows;
-  while (std::getline(file, line)) {
-    std::vector<float> row;
-    std::stringstream fields(line);
+  while (std::getline(stream, line)) {
+    std::vector<std::string> fields;
+    std::stringstream splitter(line);
     std::string field;
-    while (std::getline(fields, field, ',')) row.push_back(std::stof(field));
+    while (std::getline(splitter, field, ',')) fields.push_back(field);
+    std::vector<float> row;
+    for (size_t col = 0; col + 1 < fields.size(); ++col) row.push_back(std::stof(fields[col]));
+    row.push_back(target ? target(fields.back()) : std::stof(fields.back()));
     rows.push_back(row);
   }
-  EXPECT_EQ(rows.size(), 768u);
-  Matrix features(rows.size(), 8), targets(rows.size(), 1);
+  EXPECT_FALSE(rows.empty()) << file;
+  const size_t feature_count = rows.empty() ? 0 : rows[0].size() - 1;
+  Matrix features(rows.size(), feature_count), targets(rows.size(), 1);
   for (size_t row = 0; row < rows.size(); ++row) {
-    for (size_t col = 0; col < 8; ++col) features(row, col) = rows[row][col];
-    targets(row, 0) = rows[row][8];
+    for (size_t col = 0; col < feature_count; ++col) features(row, col) = rows[row][col];
+    targets(row, 0) = rows[row][feature_count];
   }
   std::vector<size_t> order(rows.size());
   std::iota(order.begin(), order.end(), 0);
   std::shuffle(order.begin(), order.end(), std::mt19937_64(split_seed));
-  size_t train_count = rows.size() * 4 / 5;  // 614 of 768
+  size_t train_count = rows.size() * 4 / 5;
   std::vector<size_t> train_rows(order.begin(), order.begin() + train_count);
   std::vector<size_t> test_rows(order.begin() + train_count, order.end());
-  PimaSplit split{SelectRows(features, train_rows), SelectRows(targets, train_rows),
-                  SelectRows(features, test_rows), SelectRows(targets, test_rows)};
+  DatasetSplit split{SelectRows(features, train_rows), SelectRows(targets, train_rows),
+                     SelectRows(features, test_rows), SelectRows(targets, test_rows)};
   Standardize(&split.x_train, &split.x_test);
+  return split;
+}
+
+DatasetSplit LoadPimaSplit() {
+  DatasetSplit split = LoadSplit("pima_indians_diabetes.csv");
+  EXPECT_EQ(split.x_train.rows(), 614u);
   return split;
 }
 

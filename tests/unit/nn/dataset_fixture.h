@@ -1,24 +1,33 @@
-// The Pima Indians Diabetes data (tests/data) as nn matrices, read without
-// the data module (nn must not depend on it): a fixed 80/20 split with the
-// features standardized by the training rows' mean and population std.
+// Small real datasets from tests/data as nn matrices, read without the data
+// module (nn must not depend on it): header row, numeric feature columns, the
+// target last; a seeded 80/20 split with the features standardized by the
+// training rows' mean and population std.
 
-#ifndef MODELHOST_TESTS_UNIT_NN_PIMA_FIXTURE_H_
-#define MODELHOST_TESTS_UNIT_NN_PIMA_FIXTURE_H_
+#ifndef MODELHOST_TESTS_UNIT_NN_DATASET_FIXTURE_H_
+#define MODELHOST_TESTS_UNIT_NN_DATASET_FIXTURE_H_
 
 #include <cstdint>
+#include <functional>
+#include <string>
 
 #include "nn/matrix.h"
 #include "nn/network_spec.h"
 
 namespace modelhost::nn {
 
-struct PimaSplit {
-  Matrix x_train, y_train;  // 614 rows
-  Matrix x_test, y_test;    // 154 rows
+struct DatasetSplit {
+  Matrix x_train, y_train;  // the first 80 % of a seeded permutation (rounded down)
+  Matrix x_test, y_test;
 };
 
-// REQUIRES: the CSV is present (the test fails otherwise).
-PimaSplit LoadPimaSplit(uint64_t split_seed = 7);
+// Reads tests/data/`file`; `target` turns the last field into a number
+// (default: parse it as one). Fails the current test if the file is missing.
+DatasetSplit LoadSplit(const std::string& file,
+                       const std::function<float(const std::string&)>& target = {},
+                       uint64_t split_seed = 7);
+
+// pima_indians_diabetes.csv: 614 training and 154 test rows, 8 features, 0/1 target.
+DatasetSplit LoadPimaSplit();
 
 // Dense(10, relu, input_dim=8) → Dense(10, relu) → Dense(1, sigmoid).
 NetworkSpec SeedExampleSpec();
@@ -28,4 +37,4 @@ double BinaryAccuracyOf(const Matrix& predictions, const Matrix& targets);
 
 }  // namespace modelhost::nn
 
-#endif  // MODELHOST_TESTS_UNIT_NN_PIMA_FIXTURE_H_
+#endif  // MODELHOST_TESTS_UNIT_NN_DATASET_FIXTURE_H_

@@ -11,7 +11,7 @@
 
 #include "allocation_counter.h"
 #include "nn/random_generator.h"
-#include "pima_fixture.h"
+#include "dataset_fixture.h"
 
 namespace modelhost::nn {
 namespace {
@@ -49,7 +49,7 @@ void Train(Sequential& model, const Matrix& x, const Matrix& y, int epochs, uint
 }
 
 TEST(SequentialTest, SameSeedSameDataGiveBitIdenticalWeights) {
-  PimaSplit pima = LoadPimaSplit();
+  DatasetSplit pima = LoadPimaSplit();
   const Matrix& x = pima.x_train;
   auto first = Sequential::Create(SeedExampleSpec(), 8, 42);
   auto second = Sequential::Create(SeedExampleSpec(), 8, 42);
@@ -198,7 +198,7 @@ INSTANTIATE_TEST_SUITE_P(
                      LossKind::kMeanSquaredError, 2}));
 
 TEST(SequentialTest, WarmTrainStepDoesNotAllocate) {
-  PimaSplit pima = LoadPimaSplit();
+  DatasetSplit pima = LoadPimaSplit();
   auto model = Sequential::Create(SeedExampleSpec(), 8, 1);
   auto loss = Loss::Create({.kind = LossKind::kBinaryCrossentropy});
   auto optimizer = MakeOptimizer("adam");

@@ -8,7 +8,7 @@
 #include <iostream>
 #include <limits>
 
-#include "pima_fixture.h"
+#include "dataset_fixture.h"
 
 namespace modelhost::nn {
 namespace {
@@ -41,7 +41,7 @@ std::vector<Matrix> Weights(const Sequential& model) {
 // land a little either side of a bar, so the median over five model seeds is
 // what is held to it; every run must still clearly beat the 65 % majority class.
 TEST(TrainerTest, SeedExampleThroughFitReaches74PercentOnPima) {
-  PimaSplit pima = LoadPimaSplit();
+  DatasetSplit pima = LoadPimaSplit();
   std::vector<double> accuracies;
   for (uint64_t seed = 1; seed <= 5; ++seed) {
     Compiled compiled = Compile(seed);
@@ -72,7 +72,7 @@ TEST(TrainerTest, SeedExampleThroughFitReaches74PercentOnPima) {
 }
 
 TEST(TrainerTest, SameSeedsGiveBitIdenticalWeightsAndShuffleSeedMatters) {
-  PimaSplit pima = LoadPimaSplit();
+  DatasetSplit pima = LoadPimaSplit();
   FitOptions options;
   options.epochs = 3;
   options.seed = 11;
@@ -92,7 +92,7 @@ TEST(TrainerTest, SameSeedsGiveBitIdenticalWeightsAndShuffleSeedMatters) {
 }
 
 TEST(TrainerTest, ValidationSplitHoldsOutTheLastRows) {
-  PimaSplit pima = LoadPimaSplit();
+  DatasetSplit pima = LoadPimaSplit();
   Compiled compiled = Compile(3);
   FitOptions options;
   options.epochs = 2;
@@ -114,7 +114,7 @@ TEST(TrainerTest, ValidationSplitHoldsOutTheLastRows) {
 }
 
 TEST(TrainerTest, EarlyStoppingWaitsPatienceEpochsWithoutImprovement) {
-  PimaSplit pima = LoadPimaSplit();
+  DatasetSplit pima = LoadPimaSplit();
   // A zero learning rate never improves the loss after the first epoch.
   Compiled compiled = Compile(3, "sgd", {{"learning_rate", 0.0}});
   FitOptions options;
@@ -144,7 +144,7 @@ class WeightsAtEpoch : public TrainingObserver {
 };
 
 TEST(TrainerTest, RestoreBestWeightsPutsBackTheBestEpoch) {
-  PimaSplit pima = LoadPimaSplit();
+  DatasetSplit pima = LoadPimaSplit();
   // Validation targets are the training labels inverted: the better the
   // model learns, the worse val_loss gets, so epoch 0 stays the best.
   Matrix inverted = pima.y_train;
@@ -178,7 +178,7 @@ class CancelAfter : public TrainingObserver {
 };
 
 TEST(TrainerTest, ObserverSeesEveryBatchAndCanCancel) {
-  PimaSplit pima = LoadPimaSplit();
+  DatasetSplit pima = LoadPimaSplit();
   Compiled compiled = Compile(6);
   FitOptions options;
   options.epochs = 2;
@@ -200,7 +200,7 @@ TEST(TrainerTest, ObserverSeesEveryBatchAndCanCancel) {
 }
 
 TEST(TrainerTest, NonFiniteLossStopsNamingEpochAndBatchOrIsSkipped) {
-  PimaSplit pima = LoadPimaSplit();
+  DatasetSplit pima = LoadPimaSplit();
   Matrix poisoned = pima.x_train;
   poisoned(40, 2) = std::numeric_limits<float>::infinity();  // row 40 is in batch 2 unshuffled
   FitOptions options;
@@ -225,7 +225,7 @@ TEST(TrainerTest, NonFiniteLossStopsNamingEpochAndBatchOrIsSkipped) {
 }
 
 TEST(TrainerTest, ClassWeightsChangeWhatIsLearnedAndMustCoverEveryClass) {
-  PimaSplit pima = LoadPimaSplit();
+  DatasetSplit pima = LoadPimaSplit();
   FitOptions options;
   options.epochs = 20;
   options.class_weights = {{0, 1.0}};
@@ -247,7 +247,7 @@ TEST(TrainerTest, ClassWeightsChangeWhatIsLearnedAndMustCoverEveryClass) {
 }
 
 TEST(TrainerTest, BadArgumentsAreNamed) {
-  PimaSplit pima = LoadPimaSplit();
+  DatasetSplit pima = LoadPimaSplit();
   Compiled compiled = Compile(9);
   auto fit = [&](FitOptions options, std::vector<std::string> metrics = {},
                  TrainingData data = {}) {
