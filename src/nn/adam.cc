@@ -63,14 +63,18 @@ void Adam::CreateSlot(size_t slot, const Matrix& value) {
   if (options_.amsgrad) max_second_moments_[slot] = Matrix(value.rows(), value.cols());
 }
 
-void Adam::Update(size_t slot, Matrix& value, const Matrix& gradient, float learning_rate) {
+void Adam::BeginStep(double learning_rate) {
   // Bias corrections in double: β₂ᵗ is 1 − 1e-3·t for small t, where float
   // would keep only a few digits of 1 − β₂ᵗ.
   const double step = static_cast<double>(iterations() + 1);
   const double beta_1_power = std::pow(options_.beta_1, step);
   const double beta_2_power = std::pow(options_.beta_2, step);
-  const float alpha =
+  step_alpha_ =
       static_cast<float>(learning_rate * std::sqrt(1.0 - beta_2_power) / (1.0 - beta_1_power));
+}
+
+void Adam::Update(size_t slot, Matrix& value, const Matrix& gradient, float /*learning_rate*/) {
+  const float alpha = step_alpha_;
   const float one_minus_beta_1 = static_cast<float>(1.0 - options_.beta_1);
   const float one_minus_beta_2 = static_cast<float>(1.0 - options_.beta_2);
   const float epsilon = static_cast<float>(options_.epsilon);

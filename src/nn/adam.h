@@ -64,6 +64,8 @@ class Adam : public Optimizer {
  protected:
   void ResizeState(size_t count) override;
   void CreateSlot(size_t slot, const Matrix& value) override;
+  // Computes this step's α (the bias-corrected rate) once for all parameters.
+  void BeginStep(double learning_rate) override;
   void Update(size_t slot, Matrix& value, const Matrix& gradient, float learning_rate) override;
 
  private:
@@ -72,6 +74,8 @@ class Adam : public Optimizer {
   std::vector<Matrix> first_moments_;       // m
   std::vector<Matrix> second_moments_;      // v
   std::vector<Matrix> max_second_moments_;  // v̂; empty unless amsgrad
+  // α = lr·sqrt(1 − β₂ᵗ) / (1 − β₁ᵗ) of the step in progress (BeginStep).
+  float step_alpha_ = 0.0f;
 };
 
 }  // namespace modelhost::nn

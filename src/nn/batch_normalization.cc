@@ -127,23 +127,26 @@ void BatchNormalization::DoBackward(const Matrix& /*input*/, const Matrix& /*out
                                     Matrix* input_gradient) {
   const size_t width = gradient.cols();
   const size_t batch = gradient.rows();
-  ColumnSums(gradient, &gradient_sum_);
-  gradient_normalized_sum_.Resize(1, width);
-  gradient_normalized_sum_.SetZero();
-  float* gx_sum = gradient_normalized_sum_.data();
+  // Σ dy is beta's gradient and Σ dy·x̂ gamma's: summed straight into them
+  // when the layer has them, into scratch otherwise (the input gradient
+  // needs both either way).
+  Matrix* const sum = options_.center ? &beta_.gradient : &gradient_sum_;
+  Matrix* const normalized_sum = options_.scale ? &gamma_.gradient : &gradient_normalized_sum_;
+  ColumnSums(gradient, sum);
+  normalized_sum->Resize(1, width);
+  normalized_sum->SetZero();
+  float* gx_sum = normalized_sum->data();
   for (size_t row = 0; row < batch; ++row) {
     const float* g = gradient.data() + row * width;
     const float* normalized = normalized_.data() + row * width;
     for (size_t j = 0; j < width; ++j) gx_sum[j] += g[j] * normalized[j];
   }
-  if (options_.scale) gamma_.gradient = gradient_normalized_sum_;
-  if (options_.center) beta_.gradient = gradient_sum_;
   if (input_gradient == nullptr) return;
   // dx = gamma/σ · (dy − mean(dy) − x̂ · mean(dy·x̂)), the standard batch-norm
   // backward with the batch statistics differentiated through.
   input_gradient->Resize(batch, width);
   const float inverse_batch = 1.0f / static_cast<float>(batch);
-  const float* g_sum = gradient_sum_.data();
+  const float* g_sum = sum->data();
   const float* mul = multiplier_.data();
   for (size_t row = 0; row < batch; ++row) {
     const float* g = gradient.data() + row * width;

@@ -78,7 +78,8 @@ class BatchNormalization final : public Layer {
   Matrix offset_;
   // (x − μ_B) / √(σ²_B + ε) of the last training Forward, for Backward.
   Matrix normalized_;
-  // Backward's per-feature sums Σ dy and Σ dy·x̂.
+  // Backward's per-feature sums Σ dy and Σ dy·x̂ when there is no beta
+  // (center false) or no gamma (scale false) to hold them.
   Matrix gradient_sum_;
   Matrix gradient_normalized_sum_;
 };

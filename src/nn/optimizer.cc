@@ -95,6 +95,7 @@ core::Status Optimizer::Step(std::span<Parameter* const> parameters) {
   ClipGradients(common_.clipping, parameters);
   const double learning_rate = current_learning_rate();
   const float decay = static_cast<float>(learning_rate * common_.weight_decay);
+  BeginStep(learning_rate);
   for (size_t slot = 0; slot < parameters.size(); ++slot) {
     Parameter& parameter = *parameters[slot];
     if (!parameter.trainable) continue;

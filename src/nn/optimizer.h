@@ -95,6 +95,11 @@ class Optimizer {
   virtual void ResizeState(size_t count) = 0;
   // Creates the state of position `slot` for a parameter shaped like `value`.
   virtual void CreateSlot(size_t slot, const Matrix& value) = 0;
+  // Called once per Step, after clipping and before the first Update, with
+  // that step's learning rate: the place for work shared by every parameter
+  // (Adam's bias corrections), rather than repeating it per Update.
+  // iterations() is still the count before this step. Default: nothing.
+  virtual void BeginStep(double learning_rate) { (void)learning_rate; }
   // The rule: updates `value` from `gradient` (same shape) with this step's
   // learning rate. iterations() is still the count before this step.
   virtual void Update(size_t slot, Matrix& value, const Matrix& gradient, float learning_rate) = 0;

@@ -10,6 +10,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "nn/adagrad.h"
@@ -199,6 +201,56 @@ TEST(AdamTest, ManyStepsMatchADoubleReference) {
     EXPECT_EQ((*adam)->iterations(), 50);
     for (int k = 0; k < 3; ++k) EXPECT_NEAR(parameter.value(0, k), p[k], 1e-5) << k;
   }
+}
+
+// Records the hook calls Step makes.
+class RecordingOptimizer final : public Optimizer {
+ public:
+  explicit RecordingOptimizer(LearningRateSchedule schedule)
+      : Optimizer({.learning_rate = std::move(schedule)}) {}
+  OptimizerKind kind() const override { return OptimizerKind::kSgd; }
+  std::vector<std::string> calls;
+
+ protected:
+  void ResizeState(size_t) override {}
+  void CreateSlot(size_t, const Matrix&) override {}
+  void BeginStep(double learning_rate) override {
+    calls.push_back("begin " + std::to_string(learning_rate));
+  }
+  void Update(size_t slot, Matrix&, const Matrix&, float) override {
+    calls.push_back("update " + std::to_string(slot));
+  }
+};
+
+// Work shared by all parameters (Adam's two std::pow calls) is done once per
+// step in BeginStep, not once per parameter in Update.
+TEST(OptimizerTest, BeginStepRunsOncePerStepBeforeTheUpdates) {
+  RecordingOptimizer optimizer(PiecewiseConstantDecay{.boundaries = {0}, .values = {0.5, 0.25}});
+  Parameter first = Standard();
+  Parameter second = Standard();
+  std::vector<Parameter*> list = {&first, &second};
+  ASSERT_TRUE(optimizer.Step(list).ok());
+  ASSERT_TRUE(optimizer.Step(list).ok());
+  EXPECT_THAT(optimizer.calls, ::testing::ElementsAre("begin 0.500000", "update 0", "update 1",
+                                                      "begin 0.250000", "update 0", "update 1"));
+}
+
+// Adam's per-step α follows the schedule at every step: with the rate 0 from
+// the second step on, the second step moves nothing.
+TEST(AdamTest, BiasCorrectedRateIsRecomputedEachStep) {
+  auto adam = Adam::Create(
+      {.learning_rate = PiecewiseConstantDecay{.boundaries = {0}, .values = {0.1, 0.0}}});
+  ASSERT_TRUE(adam.ok());
+  Parameter first = Standard();
+  Parameter second = Standard();
+  std::vector<Parameter*> list = {&first, &second};
+  ASSERT_TRUE((*adam)->Step(list).ok());
+  // The first step of AdamTest.OneStep, on both parameters.
+  ExpectValues(first, 0.9000006f, -1.9000003f);
+  ExpectValues(second, 0.9000006f, -1.9000003f);
+  ASSERT_TRUE((*adam)->Step(list).ok());
+  ExpectValues(first, 0.9000006f, -1.9000003f);
+  ExpectValues(second, 0.9000006f, -1.9000003f);
 }
 
 TEST(OptimizerTest, SkipsNonTrainableParametersButKeepsTheirPosition) {
