@@ -6,6 +6,8 @@
 JOBS        ?= $(shell nproc)
 BUILD_DIR   ?= build/release
 ASAN_DIR    ?= build/asan
+FUZZ_DIR    ?= build/fuzz
+FUZZ_SECONDS ?= 600
 HOST        ?= 127.0.0.1
 PORT        ?= 8080
 DATA_DIR    ?= ./modelhost-data
@@ -13,7 +15,8 @@ CMAKE_FLAGS ?=
 
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 
-.PHONY: all deps build build-asan run test test-unit-asan format format-check bench clean
+.PHONY: all deps build build-asan build-fuzz run test test-unit-asan fuzz fuzz-smoke format \
+        format-check bench clean
 
 all: build
 
@@ -27,6 +30,20 @@ build: deps
 build-asan: deps
 	@cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DMODELHOST_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
+
+# libFuzzer targets (clang, ASan + UBSan); see fuzz/run.sh.
+build-fuzz: deps
+	@cmake -S . -B $(FUZZ_DIR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DMODELHOST_FUZZ=ON -DMODELHOST_BUILD_TESTS=OFF $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_targets
+
+# Each fuzz target for FUZZ_SECONDS (default 10 minutes).
+fuzz: build-fuzz
+	fuzz/run.sh $(FUZZ_DIR) $(FUZZ_SECONDS)
+
+# The regression check inside `make test`: 20 s per target.
+fuzz-smoke: build-fuzz
+	@fuzz/run.sh $(FUZZ_DIR) 20
 
 run: build
 	exec $(BUILD_DIR)/modelhost serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
@@ -43,7 +60,7 @@ test-unit-asan: build-asan
 	@cd $(ASAN_DIR) && ctest -L unit --output-on-failure -j $(JOBS)
 
 # The Release suite runs last so that its summary line is the last thing printed.
-test: format-check test-unit-asan build
+test: format-check test-unit-asan fuzz-smoke build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 bench: deps
