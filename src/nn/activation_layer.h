@@ -1,8 +1,9 @@
 // ActivationLayer: a layer that only applies an activation function —
-// keras.layers.Activation ("activation", class name "Activation"). It is also
-// how a Sequential represents Keras's LeakyReLU / ELU / Softmax layers: an
-// ActivationLayer with that kind (LeakyReLU's layer default slope is
-// kKerasLeakyReluLayerSlope, 0.3).
+// keras.layers.Activation ("activation", class name "Activation"), with the
+// activation's default parameter (leaky_relu 0.2, elu 1.0; see activation.h).
+// Keras's dedicated LeakyReLU / ELU / Softmax / ReLU layer classes are not
+// accepted by the network spec parser (an InvalidArgument naming the class);
+// a config must use Activation("leaky_relu") etc. instead.
 //
 // Thread-safety: none (see layer.h).
 

@@ -28,8 +28,8 @@ BatchNormalization::BatchNormalization(BatchNormalizationOptions options)
 }
 
 core::Status BatchNormalization::DoBuild(RandomGenerator* generator) {
-  if (!(options_.momentum >= 0.0f && options_.momentum <= 1.0f)) {
-    return core::InvalidArgument("momentum must be in [0, 1], got " +
+  if (!(options_.momentum >= 0.0f && options_.momentum < 1.0f)) {
+    return core::InvalidArgument("momentum must be in [0, 1), got " +
                                  std::to_string(options_.momentum));
   }
   if (!(options_.epsilon > 0.0f)) {

@@ -26,7 +26,9 @@
 namespace modelhost::nn {
 
 struct BatchNormalizationOptions {
-  // Weight of the old value in the moving statistics. Default 0.99 (Keras). In [0, 1].
+  // Weight of the old value in the moving statistics. Default 0.99 (Keras).
+  // Must be in [0, 1), as the network spec parser requires: 1 would freeze
+  // the moving statistics at their initial values.
   float momentum = 0.99f;
   // Added to the variance before the square root. Default 1e-3 (Keras). Must be > 0.
   float epsilon = 1e-3f;

@@ -13,10 +13,13 @@ std::string Shape(const Matrix& matrix) {
   return "[" + std::to_string(matrix.rows()) + ", " + std::to_string(matrix.cols()) + "]";
 }
 
-// Index of the first maximum, as numpy.argmax (NaN never wins a comparison).
+// numpy.argmax: the index of the first maximum, or of the first NaN if the
+// row has one (numpy treats NaN as the maximum). A plain > comparison alone
+// would let a NaN win only in column 0 and lose everywhere else.
 size_t ArgMax(std::span<const float> row) {
   size_t best = 0;
-  for (size_t column = 1; column < row.size(); ++column) {
+  for (size_t column = 0; column < row.size(); ++column) {
+    if (std::isnan(row[column])) return column;
     if (row[column] > row[best]) best = column;
   }
   return best;

@@ -6,7 +6,8 @@
 //   CategoricalAccuracy — same shape [batch, classes], one-hot (or
 //                     probability) targets; a row is right when the argmax of
 //                     its prediction equals the argmax of its target (first
-//                     maximum on ties, as numpy/Keras argmax).
+//                     maximum on ties, and the first NaN if a row has one,
+//                     as numpy.argmax).
 //   SparseCategoricalAccuracy — predictions [batch, classes], targets
 //                     [batch, 1] holding class indices 0..classes−1; a row is
 //                     right when the argmax of its prediction is its index.

@@ -79,9 +79,11 @@ struct NetworkSpec {
 // in [1, kMaxLayerWidth] (layer.h); whether a layer's parameters fit
 // kMaxLayerParameterValues is checked by Layer::Build, which knows both
 // widths. Layers without a name get Keras-style ones
-// ("dense", "dense_1", …). Activation and initializer names are normalized to
-// snake_case ("GlorotUniform" → "glorot_uniform") but validated when the
-// network is built, where the engine's own lists live.
+// ("dense", "dense_1", …). Initializer names are normalized to snake_case
+// ("GlorotUniform" → "glorot_uniform"; Keras accepts both); activation names
+// are kept exactly as written (Keras's are snake_case already, and
+// ParseActivation matches them exactly). Neither is validated here but when
+// the network is built, where the engine's own lists live.
 core::Result<NetworkSpec> ParseNetworkSpec(std::string_view json);
 
 // The canonical JSON of `spec` (the Keras 3 layout, without Keras-only

@@ -1,6 +1,6 @@
-// Parameter: one trainable tensor of a layer (a Dense kernel, a bias, a
-// BatchNormalization gamma) together with the gradient the backward pass
-// accumulates for it. Layers own their Parameters; optimizers update them
+// Parameter: one tensor of a layer (a Dense kernel, a bias, a
+// BatchNormalization gamma or moving mean) together with the gradient each
+// backward pass writes for it. Layers own their Parameters; optimizers update them
 // through pointers and keep their own per-parameter state (moments) keyed by
 // the parameter's position in the list they were given.
 //

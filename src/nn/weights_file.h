@@ -78,8 +78,12 @@ core::Status WriteWeightsFile(const std::string& path, std::span<Parameter* cons
                               const WeightsMetadata& metadata = {});
 
 // Parses a whole file's bytes; `source` (the path) starts every error
-// message. Never crashes or over-allocates on arbitrary input: memory used is
-// bounded by a small multiple of bytes.size().
+// message. Never crashes on arbitrary input. Memory: the decoded tensors take
+// at most bytes.size() (their shapes must match the data they occupy); the
+// header (at most kMaxWeightsHeaderBytes) is parsed into a JSON tree, one
+// allocation per value, that can take many times the header's length while
+// DecodeWeights runs and is freed before it returns. Running out of memory is
+// ResourceExhausted.
 core::Result<WeightsContents> DecodeWeights(std::string_view bytes, std::string_view source);
 
 // Reads and parses the file at `path`. NotFound etc. from core/atomic_file.h,

@@ -103,6 +103,25 @@ TEST(BatchNormalizationTest, InvalidOptionsAndEmptyBatch) {
   EXPECT_EQ(layer->Forward(Matrix(0, 2), &output, true).code(), core::StatusCode::kInvalidArgument);
 }
 
+// The layer accepted momentum 1 (documented as [0, 1]) while the network spec
+// parser rejects it ([0, 1)); both now use [0, 1).
+TEST(BatchNormalizationTest, MomentumOneIsRejectedAsByTheSpecParser) {
+  RandomGenerator generator(1);
+  for (float momentum : {1.0f, -0.1f}) {
+    BatchNormalizationOptions options;
+    options.momentum = momentum;
+    BatchNormalization layer(options);
+    const core::Status status = layer.Build(2, &generator);
+    EXPECT_EQ(status.code(), core::StatusCode::kInvalidArgument) << momentum;
+    EXPECT_NE(status.message().find("momentum must be in [0, 1)"), std::string::npos)
+        << status.message();
+  }
+  BatchNormalizationOptions options;
+  options.momentum = 0.0f;
+  BatchNormalization layer(options);
+  EXPECT_TRUE(layer.Build(2, &generator).ok());
+}
+
 TEST(BatchNormalizationTest, NoAllocationAfterTheFirstStep) {
   auto layer = BuiltBatchNormalization(10);
   const Matrix input = RandomMatrix(32, 10, 2);

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "nn/metric_auc.h"
 #include "nn/metric_classification.h"
@@ -50,6 +51,19 @@ TEST(CategoricalAccuracyTest, ArgmaxOfPredictionAgainstArgmaxOfTarget) {
   metric.Reset();
   ASSERT_TRUE(metric.Update(Matrix(1, 3, {0.5f, 0.5f, 0}), Matrix(1, 3, {1, 0, 0})).ok());
   EXPECT_DOUBLE_EQ(metric.Result(), 1.0);
+}
+
+// The comment promised numpy.argmax, but a NaN won only in column 0.
+// numpy.argmax([1, nan, 3]) == 1 and numpy.argmax([nan, 5]) == 0.
+TEST(CategoricalAccuracyTest, ArgmaxPicksTheFirstNaNAsNumpyDoes) {
+  const float kNaN = std::numeric_limits<float>::quiet_NaN();
+  CategoricalAccuracy metric;
+  ASSERT_TRUE(
+      metric.Update(Matrix(2, 3, {1, kNaN, 3, kNaN, 5, 0}), Matrix(2, 3, {0, 1, 0, 1, 0, 0})).ok());
+  EXPECT_DOUBLE_EQ(metric.Result(), 1.0);
+  SparseCategoricalAccuracy sparse;
+  ASSERT_TRUE(sparse.Update(Matrix(1, 3, {1, kNaN, 3}), Column({1})).ok());
+  EXPECT_DOUBLE_EQ(sparse.Result(), 1.0);
 }
 
 TEST(SparseCategoricalAccuracyTest, ClassIndexTargets) {
