@@ -467,6 +467,9 @@ TEST_F(HttpServerTest, ShutdownLetsInFlightRequestCompleteAndClosesIdleConnectio
   EXPECT_TRUE(idle.WaitForClose());
   responder.Respond(HttpResponse::Text(200, "finished"));
   auto response = busy.ReadResponse();
+  // As a client does on "Connection: close"; the server lingers (at most
+  // linger_timeout) until then, so its response is not reset.
+  busy.Close();
   shutdown.join();
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 200);
