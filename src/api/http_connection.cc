@@ -59,10 +59,9 @@ enum class Framing {
 
 // Renders the status line and headers of a response, ending with the blank
 // line; the one renderer for buffered responses and event streams. The head is
-// written by hand instead of through a Beast message and serializer: that cost
-// about as much CPU per request as the whole rest of the request path, and the
-// server-side tail latency on a loaded machine grows with the CPU each request
-// takes (docs/design/api.md, Performance).
+// written by hand instead of through a Beast message and serializer, which
+// brought the CPU per request level with the raw epoll reference's
+// (bench/http_hello/run.sh prints both; docs/design/api.md, Performance notes).
 // Handler headers that the server owns (Content-Length, Connection,
 // Transfer-Encoding, X-Request-Id) are dropped, as Beast's overwrite did. For
 // kContentLength a Content-Type header replaces `content_type`; for kChunked
