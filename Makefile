@@ -67,6 +67,7 @@ bench: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DMODELHOST_BUILD_BENCH=ON >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 	bench/http_hello/run.sh $(BUILD_DIR)
+	bench/nn/run.sh $(BUILD_DIR)
 
 clean:
 	rm -rf build
