@@ -90,7 +90,7 @@ class SparseCategoricalAccuracy final : public Metric {
 
 class ConfusionMetric final : public Metric {
  public:
-  // REQUIRES: kind is kPrecision, kRecall or kF1.
+  // REQUIRES: kind is kPrecision, kRecall or kBinaryF1.
   explicit ConfusionMetric(MetricKind kind, ThresholdOptions options = {});
   MetricKind kind() const override { return kind_; }
   // Also InvalidArgument for kBinaryF1 when predictions have more than one
