@@ -1,6 +1,7 @@
 #include "nn/sequential.h"
 
 #include <cmath>
+#include <new>
 
 #include "nn/activation_layer.h"
 #include "nn/batch_normalization.h"
@@ -112,6 +113,17 @@ core::Result<Sequential::StepResult> Sequential::TrainStep(const Matrix& feature
                                                            const Matrix& targets,
                                                            std::span<const float> sample_weights,
                                                            const Loss& loss, Optimizer& optimizer) {
+  // Buffers are sized by the first batch; running out of memory is reported.
+  try {
+    return TrainStepUnguarded(features, targets, sample_weights, loss, optimizer);
+  } catch (const std::bad_alloc&) {
+    return core::ResourceExhausted("training step: out of memory");
+  }
+}
+
+core::Result<Sequential::StepResult> Sequential::TrainStepUnguarded(
+    const Matrix& features, const Matrix& targets, std::span<const float> sample_weights,
+    const Loss& loss, Optimizer& optimizer) {
   MODELHOST_RETURN_IF_ERROR(Forward(features, /*training=*/true, &activations_));
   const size_t last_index = layers_.size() - 1;
   Layer& last = *layers_[last_index];
@@ -163,8 +175,12 @@ core::Status Sequential::Predict(const Matrix& features, Matrix* output) {
                                  " features per row, got " + std::to_string(features.cols()));
   }
   std::lock_guard<std::mutex> lock(predict_mutex_);
-  MODELHOST_RETURN_IF_ERROR(Forward(features, /*training=*/false, &predict_activations_));
-  *output = predict_activations_.back();
+  try {
+    MODELHOST_RETURN_IF_ERROR(Forward(features, /*training=*/false, &predict_activations_));
+    *output = predict_activations_.back();
+  } catch (const std::bad_alloc&) {
+    return core::ResourceExhausted("predict: out of memory");
+  }
   return core::OkStatus();
 }
 

@@ -72,7 +72,8 @@ class Sequential {
   // update. `sample_weights` is empty or one weight per row. The network
   // outputs of this step (probabilities) are left in last_output() for metrics.
   // Errors: InvalidArgument for shape mismatches (naming the layer or loss);
-  // FailedPrecondition if the optimizer was used with other parameters.
+  // FailedPrecondition if the optimizer was used with other parameters;
+  // ResourceExhausted when the batch's buffers cannot be allocated.
   core::Result<StepResult> TrainStep(const Matrix& features, const Matrix& targets,
                                      std::span<const float> sample_weights, const Loss& loss,
                                      Optimizer& optimizer);
@@ -92,6 +93,9 @@ class Sequential {
   Sequential() = default;
   core::Status Forward(const Matrix& features, bool training, std::vector<Matrix>* activations);
   bool GradientsFinite() const;
+  core::Result<StepResult> TrainStepUnguarded(const Matrix& features, const Matrix& targets,
+                                              std::span<const float> sample_weights,
+                                              const Loss& loss, Optimizer& optimizer);
 
   NetworkSpec spec_;
   size_t input_width_ = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <new>
 #include <numeric>
 
 #include "nn/metric.h"
@@ -165,11 +166,9 @@ Status CheckOptions(const FitOptions& options) {
   return core::OkStatus();
 }
 
-}  // namespace
-
-core::Result<std::map<std::string, double>> Evaluate(Sequential& model, const Loss& loss,
-                                                     const std::vector<std::string>& metric_names,
-                                                     TrainingData data, size_t batch_size) {
+core::Result<std::map<std::string, double>> EvaluateUnguarded(
+    Sequential& model, const Loss& loss, const std::vector<std::string>& metric_names,
+    TrainingData data, size_t batch_size) {
   MODELHOST_RETURN_IF_ERROR(CheckData(model, data, "evaluate"));
   MODELHOST_ASSIGN_OR_RETURN(
       std::vector<NamedMetric> metrics,
@@ -196,10 +195,10 @@ core::Result<std::map<std::string, double>> Evaluate(Sequential& model, const Lo
   return values;
 }
 
-core::Result<History> Fit(Sequential& model, const Loss& loss, Optimizer& optimizer,
-                          const std::vector<std::string>& metric_names, TrainingData data,
-                          const FitOptions& options, TrainingObserver* observer,
-                          std::optional<TrainingData> validation) {
+core::Result<History> FitUnguarded(Sequential& model, const Loss& loss, Optimizer& optimizer,
+                                   const std::vector<std::string>& metric_names, TrainingData data,
+                                   const FitOptions& options, TrainingObserver* observer,
+                                   std::optional<TrainingData> validation) {
   MODELHOST_RETURN_IF_ERROR(CheckOptions(options));
   MODELHOST_RETURN_IF_ERROR(CheckData(model, data, "fit"));
   const Matrix& features = *data.features;
@@ -291,8 +290,9 @@ core::Result<History> Fit(Sequential& model, const Loss& loss, Optimizer& optimi
     log.values["loss"] = loss_rows > 0 ? loss_sum / static_cast<double>(loss_rows) : NAN;
     for (const NamedMetric& named : metrics) log.values[named.name] = named.metric->Result();
     if (validation) {
-      MODELHOST_ASSIGN_OR_RETURN(auto validation_values,
-                                 Evaluate(model, loss, metric_names, *validation, batch_size));
+      MODELHOST_ASSIGN_OR_RETURN(
+          auto validation_values,
+          EvaluateUnguarded(model, loss, metric_names, *validation, batch_size));
       for (const auto& [key, value] : validation_values) log.values["val_" + key] = value;
     }
     history.epochs.push_back(log);
@@ -306,6 +306,30 @@ core::Result<History> Fit(Sequential& model, const Loss& loss, Optimizer& optimi
     }
   }
   return history;
+}
+
+}  // namespace
+
+// Buffers grow with the data; running out of memory is reported, not thrown.
+core::Result<std::map<std::string, double>> Evaluate(Sequential& model, const Loss& loss,
+                                                     const std::vector<std::string>& metric_names,
+                                                     TrainingData data, size_t batch_size) {
+  try {
+    return EvaluateUnguarded(model, loss, metric_names, data, batch_size);
+  } catch (const std::bad_alloc&) {
+    return core::ResourceExhausted("evaluate: out of memory");
+  }
+}
+
+core::Result<History> Fit(Sequential& model, const Loss& loss, Optimizer& optimizer,
+                          const std::vector<std::string>& metric_names, TrainingData data,
+                          const FitOptions& options, TrainingObserver* observer,
+                          std::optional<TrainingData> validation) {
+  try {
+    return FitUnguarded(model, loss, optimizer, metric_names, data, options, observer, validation);
+  } catch (const std::bad_alloc&) {
+    return core::ResourceExhausted("fit: out of memory");
+  }
 }
 
 }  // namespace modelhost::nn
