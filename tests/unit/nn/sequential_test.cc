@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "allocation_counter.h"
-#include "nn/random_generator.h"
 #include "dataset_fixture.h"
+#include "nn/random_generator.h"
 
 namespace modelhost::nn {
 namespace {
