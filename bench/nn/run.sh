@@ -6,6 +6,11 @@
 # installs it with apt-get (a benchmark peer only, never a build or test
 # dependency).
 #
+# PyTorch's element-wise ops run on an OpenMP team and its GEMMs on
+# OpenBLAS's own threads; with GNU OpenMP's default spin-waiting the idle team
+# takes the CPUs the BLAS threads need (2 threads on 2 CPUs: ~10x slower), so
+# the peer runs with OMP_WAIT_POLICY=PASSIVE, its best setting here.
+#
 # Each benchmark runs ROUNDS times (default 3), alternating which side goes
 # first; the table shows the median of each side (the sgemm peak: the best
 # round). Exit 0 when every goal is met, 1 when one is not, 2 when it could
@@ -60,7 +65,7 @@ measure() {
         out=$(OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads \
           "$BENCH" "$@" --threads "$threads") || { echo "nn: nn_bench $* failed" >&2; exit 2; }
       else
-        out=$(OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads \
+        out=$(OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads OMP_WAIT_POLICY=PASSIVE \
           "${PEER[@]}" "$@" --threads "$threads") || { echo "nn: torch_peer $* failed" >&2; exit 2; }
       fi
       echo "$out" | sed 's/^/  /' >&2
