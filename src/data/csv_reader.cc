@@ -270,6 +270,9 @@ core::Status CsvReader::Convert(CsvTokenizer& tokenizer, std::vector<ColumnBuild
       continue;
     }
     ++record;
+    if (fields_.size() != builders.size()) {  // pass 1 let a ragged record through: a bug
+      return core::Internal(Place(tokenizer.record_line(), 0) + ": pass 2 met a ragged record");
+    }
     for (size_t column = 0; column < fields_.size(); ++column) {
       MODELHOST_RETURN_IF_ERROR(AppendValue(fields_[column].Value(scratch_), builders[column],
                                             tokenizer.record_line(), column));
