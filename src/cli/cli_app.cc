@@ -5,7 +5,10 @@
 #include <map>
 #include <optional>
 
+#include "cli/evaluate_command.h"
+#include "cli/predict_command.h"
 #include "cli/serve_command.h"
+#include "cli/train_command.h"
 #include "core/settings.h"
 #include "core/version.h"
 
@@ -55,10 +58,40 @@ void PrintUsageError(const std::string& message, const std::string& command) {
   std::cerr << "modelhost: " << message << " (see '" << help << "')\n";
 }
 
+void AddTrainFlags(CLI::App* train, TrainOptions* options) {
+  train->add_option("--data", options->data_file, "CSV or JSON Lines (.jsonl/.ndjson) file")
+      ->required();
+  train->add_option("--target", options->target, "Column to predict")->required();
+  train->add_option("--model", options->model_file,
+                    "Network spec JSON (Keras Sequential or short form) [default: Dense 10 relu, "
+                    "Dense 10 relu, output fitting the target]");
+  train->add_option("--loss", options->loss,
+                    "Keras loss name [default: binary_crossentropy for 2 classes, "
+                    "sparse_categorical_crossentropy for more, mse for a number]");
+  train->add_option("--optimizer", options->optimizer, "Keras optimizer name")
+      ->capture_default_str();
+  train->add_option("--learning-rate", options->learning_rate,
+                    "Learning rate [default: the optimizer's]");
+  train->add_option("--epochs", options->epochs, "Passes over the data")->capture_default_str();
+  train->add_option("--batch-size", options->batch_size, "Rows per step")->capture_default_str();
+  train
+      ->add_option("--validation-split", options->validation_split,
+                   "Fraction of rows (the last) held out for validation")
+      ->capture_default_str();
+  train->add_option("--metrics", options->metrics,
+                    "Comma-separated Keras metrics, e.g. accuracy,auc [default: accuracy for "
+                    "classes, mae for a number]");
+  train->add_option("--seed", options->seed, "Seed of the initial weights and the shuffling")
+      ->capture_default_str();
+  train->add_option("--out", options->out_dir, "Model directory to create (absent or empty)")
+      ->required();
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv) {
-  CLI::App app{"modelhost: train, version and serve neural networks on tabular data"};
+  CLI::App app{
+      "modelhost: train, evaluate, serve and predict with neural networks on tabular data"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show help for every command");
 
@@ -68,6 +101,25 @@ int RunCli(int argc, char** argv) {
   core::SettingsSchema serve_schema = ServeSettings(&serve_options);
   CLI::App* serve = app.add_subcommand("serve", "Serve the HTTP API until SIGINT/SIGTERM");
   SettingsFlags serve_flags(serve, serve_schema);
+
+  TrainOptions train_options;
+  CLI::App* train = app.add_subcommand("train", "Train a network on a CSV or JSON Lines file");
+  AddTrainFlags(train, &train_options);
+
+  EvaluateOptions evaluate_options;
+  CLI::App* evaluate =
+      app.add_subcommand("evaluate", "Print the loss and metrics of a trained model on data");
+  evaluate->add_option("--model", evaluate_options.model_dir, "Model directory written by train")
+      ->required();
+  evaluate->add_option("--data", evaluate_options.data_file, "CSV or JSON Lines file")->required();
+  evaluate->add_flag("--json", evaluate_options.json, "Print one JSON object instead of a table");
+
+  PredictOptions predict_options;
+  CLI::App* predict = app.add_subcommand("predict", "Write a trained model's predictions as CSV");
+  predict->add_option("--model", predict_options.model_dir, "Model directory written by train")
+      ->required();
+  predict->add_option("--data", predict_options.data_file, "CSV or JSON Lines file")->required();
+  predict->add_option("--out", predict_options.out_file, "CSV file to write [default: stdout]");
 
   try {
     app.parse(argc, argv);
@@ -98,6 +150,9 @@ int RunCli(int argc, char** argv) {
     }
     return RunServe(serve_options);
   }
+  if (train->parsed()) return RunTrain(train_options);
+  if (evaluate->parsed()) return RunEvaluate(evaluate_options);
+  if (predict->parsed()) return RunPredict(predict_options);
   return kExitUsage;
 }
 

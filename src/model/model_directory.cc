@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -301,6 +302,8 @@ core::Status ModelDirectory::Write(const std::string& path, const ModelDescripti
                           std::error_code(errno, std::generic_category()).message() + ")");
   }
   const std::string temporary = pattern;
+  // mkdtemp makes it 0700; a model directory is as readable as its files (0644).
+  ::chmod(temporary.c_str(), 0755);
   core::Status status = WriteFiles(temporary, description, network);
   if (status.ok() && ::rename(temporary.c_str(), target.c_str()) != 0) {
     status = core::Internal(path + ": cannot rename the written model into place (" +

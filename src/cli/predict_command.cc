@@ -1,0 +1,44 @@
+#include "cli/predict_command.h"
+
+#include <iostream>
+
+#include "cli/cli_app.h"
+#include "cli/table_file.h"
+#include "core/atomic_file.h"
+#include "model/input_schema.h"
+#include "model/model_directory.h"
+#include "model/predictions.h"
+
+namespace modelhost::cli {
+namespace {
+
+core::Result<std::string> Predict(const PredictOptions& options) {
+  MODELHOST_ASSIGN_OR_RETURN(auto directory, model::ModelDirectory::Read(options.model_dir));
+  const model::InputSchema& schema = directory->description().schema;
+  MODELHOST_ASSIGN_OR_RETURN(data::Table table, ReadTableFile(options.data_file));
+  MODELHOST_ASSIGN_OR_RETURN(nn::Matrix features, model::MakeFeatureMatrix(table, schema));
+  nn::Matrix outputs;
+  MODELHOST_RETURN_IF_ERROR(directory->network().Predict(features, &outputs));
+  return model::FormatPredictionsCsv(outputs, schema.target);
+}
+
+}  // namespace
+
+int RunPredict(const PredictOptions& options) {
+  auto csv = Predict(options);
+  core::Status status = csv.status();
+  if (csv.ok()) {
+    if (options.out_file.empty()) {
+      std::cout << *csv << std::flush;
+    } else {
+      status = core::WriteFileAtomically(options.out_file, *csv);
+    }
+  }
+  if (!status.ok()) {
+    std::cerr << "modelhost predict: " << status.message() << "\n";
+    return kExitRuntimeError;
+  }
+  return kExitOk;
+}
+
+}  // namespace modelhost::cli
