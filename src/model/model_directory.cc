@@ -217,6 +217,10 @@ core::Result<TrainingRecord> ReadTraining(const FieldReader& root) {
   TrainingRecord training;
   MODELHOST_ASSIGN_OR_RETURN(training.data_file, reader.String("data_file"));
   MODELHOST_ASSIGN_OR_RETURN(training.data_sha256, reader.String("data_sha256"));
+  if (training.data_sha256.size() != 64 ||
+      training.data_sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    return reader.Error("data_sha256", "expected 64 lower-case hex digits");
+  }
   MODELHOST_ASSIGN_OR_RETURN(training.optimizer, reader.String("optimizer"));
   MODELHOST_ASSIGN_OR_RETURN(training.learning_rate, reader.Number("learning_rate"));
   MODELHOST_ASSIGN_OR_RETURN(uint64_t epochs, reader.Unsigned("epochs"));

@@ -150,6 +150,7 @@ TEST_F(ModelDirectoryTest, ReadNamesTheFileAndField) {
       {"\"loss\": \"binary_crossentropy\"", "\"loss\": \"hinge2\"", "field 'loss'"},
       {"\"seed\": 7", "\"seed\": -7", "field 'training.seed'"},
       {"{", "[", "model.json"},
+      {std::string(64, 'a'), "xyz", "field 'training.data_sha256'"},
   };
   for (const Case& test_case : cases) {
     ASSERT_NO_FATAL_FAILURE(rewrite(test_case.from, test_case.to));
