@@ -31,14 +31,31 @@ core::Result<std::unique_ptr<store::SqliteDatabase>> OpenDataDirectory(const std
   return store::SqliteDatabase::Open(database_path, store::MetadataMigrations());
 }
 
+pthread_t main_thread;
+
+// Threads that exist before BlockStopSignals runs do not inherit its mask:
+// OpenBLAS (linked for nn) starts its workers in a library constructor,
+// before main. The kernel may hand a process-directed SIGTERM to one of them,
+// whose default action would kill the process mid-request; this handler
+// passes it on to the main thread instead, where sigwait takes it.
+// pthread_kill is async-signal-safe.
+void ForwardToMainThread(int signal_number) { pthread_kill(main_thread, signal_number); }
+
 // Blocks SIGINT and SIGTERM in this thread and every thread it starts later,
-// so that they are only ever received by WaitForStopSignal.
+// so that they are only ever received by WaitForStopSignal, and forwards them
+// from threads started earlier (see ForwardToMainThread).
 sigset_t BlockStopSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  main_thread = pthread_self();
+  struct sigaction forward {};
+  forward.sa_handler = ForwardToMainThread;
+  sigfillset(&forward.sa_mask);
+  sigaction(SIGINT, &forward, nullptr);
+  sigaction(SIGTERM, &forward, nullptr);
   // A peer closing its socket must surface as EPIPE on the write, not kill us.
   signal(SIGPIPE, SIG_IGN);
   return signals;
