@@ -43,4 +43,8 @@ void Adagrad::Update(size_t slot, Matrix& value, const Matrix& gradient, float l
   }
 }
 
+std::vector<std::pair<std::string_view, std::vector<Matrix>*>> Adagrad::StateSlots() {
+  return {{"accumulator", &accumulators_}};
+}
+
 }  // namespace modelhost::nn

@@ -47,6 +47,7 @@ class Adagrad final : public Optimizer {
   void ResizeState(size_t count) override;
   void CreateSlot(size_t slot, const Matrix& value) override;
   void Update(size_t slot, Matrix& value, const Matrix& gradient, float learning_rate) override;
+  std::vector<std::pair<std::string_view, std::vector<Matrix>*>> StateSlots() override;
 
  private:
   AdagradOptions options_;

@@ -101,4 +101,11 @@ void Adam::Update(size_t slot, Matrix& value, const Matrix& gradient, float /*le
   }
 }
 
+std::vector<std::pair<std::string_view, std::vector<Matrix>*>> Adam::StateSlots() {
+  std::vector<std::pair<std::string_view, std::vector<Matrix>*>> slots = {{"m", &first_moments_},
+                                                                          {"v", &second_moments_}};
+  if (options_.amsgrad) slots.emplace_back("vhat", &max_second_moments_);
+  return slots;
+}
+
 }  // namespace modelhost::nn

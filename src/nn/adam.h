@@ -67,6 +67,7 @@ class Adam : public Optimizer {
   // Computes this step's α (the bias-corrected rate) once for all parameters.
   void BeginStep(double learning_rate) override;
   void Update(size_t slot, Matrix& value, const Matrix& gradient, float learning_rate) override;
+  std::vector<std::pair<std::string_view, std::vector<Matrix>*>> StateSlots() override;
 
  private:
   OptimizerKind kind_;

@@ -87,6 +87,36 @@ class Optimizer {
   // Forgets all state and the recorded parameter list; iterations() becomes 0.
   void Reset();
 
+  // The per-parameter state as named tensors, for checkpoints:
+  // "<position>/<slot>" for each position whose state exists, e.g. "3/m",
+  // "3/v", "3/vhat" (Adam; vhat only with amsgrad), "0/velocity" (SGD with
+  // momentum), "0/accumulator" (Adagrad), "0/velocity", "0/average_gradient",
+  // "0/momentum" (RMSprop, the last two only when centered / momentum > 0).
+  // Empty before the first Step and for rules without state (plain SGD).
+  // Each tensor has its parameter's shape. Pointers stay valid until the next
+  // Step, Reset or ImportState.
+  std::vector<std::pair<std::string, Matrix*>> StateTensors();
+
+  // Whether ImportState(parameters, iterations, tensors) would succeed;
+  // modifies nothing. `tensors` must be exactly what StateTensors() of an
+  // optimizer of this kind and options, stepped with a list shaped like
+  // `parameters`, returned: every name present, none extra, shapes equal to
+  // the parameters', values finite — or empty (state not created yet), which
+  // is only valid with iterations == 0 unless the rule keeps no state.
+  // Errors: InvalidArgument naming the optimizer and the first tensor at
+  // fault (missing, unexpected, wrong shape) or a negative iteration count;
+  // DataLoss naming the tensor and element for a NaN or infinite value.
+  core::Status CheckState(std::span<Parameter* const> parameters, int64_t iterations,
+                          const std::map<std::string, const Matrix*, std::less<>>& tensors) const;
+
+  // Replaces all state with the given one (see CheckState), as if this
+  // optimizer had taken `iterations` steps with `parameters`; the next Step
+  // continues exactly where the exporting optimizer stopped. Errors of
+  // CheckState with nothing modified; ResourceExhausted (state then Reset)
+  // when the state cannot be allocated.
+  core::Status ImportState(std::span<Parameter* const> parameters, int64_t iterations,
+                           const std::map<std::string, const Matrix*, std::less<>>& tensors);
+
  protected:
   explicit Optimizer(OptimizerCommonOptions common) : common_(std::move(common)) {}
 
@@ -103,6 +133,10 @@ class Optimizer {
   // The rule: updates `value` from `gradient` (same shape) with this step's
   // learning rate. iterations() is still the count before this step.
   virtual void Update(size_t slot, Matrix& value, const Matrix& gradient, float learning_rate) = 0;
+  // The implementation's per-position state vectors by slot name ("m", "v",
+  // …), only those its options use — the vectors ResizeState sizes and
+  // CreateSlot fills. Must not depend on whether state exists yet.
+  virtual std::vector<std::pair<std::string_view, std::vector<Matrix>*>> StateSlots() = 0;
 
  private:
   core::Status CheckParameters(std::span<Parameter* const> parameters) const;

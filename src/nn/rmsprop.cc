@@ -75,4 +75,12 @@ void Rmsprop::Update(size_t slot, Matrix& value, const Matrix& gradient, float l
   }
 }
 
+std::vector<std::pair<std::string_view, std::vector<Matrix>*>> Rmsprop::StateSlots() {
+  std::vector<std::pair<std::string_view, std::vector<Matrix>*>> slots = {
+      {"velocity", &velocities_}};
+  if (options_.centered) slots.emplace_back("average_gradient", &average_gradients_);
+  if (options_.momentum > 0) slots.emplace_back("momentum", &momentums_);
+  return slots;
+}
+
 }  // namespace modelhost::nn

@@ -49,4 +49,9 @@ void Sgd::Update(size_t slot, Matrix& value, const Matrix& gradient, float learn
   }
 }
 
+std::vector<std::pair<std::string_view, std::vector<Matrix>*>> Sgd::StateSlots() {
+  if (options_.momentum == 0.0) return {};
+  return {{"velocity", &velocities_}};
+}
+
 }  // namespace modelhost::nn

@@ -6,6 +6,7 @@
 #include <new>
 #include <numeric>
 
+#include "nn/checkpoint.h"
 #include "nn/metric.h"
 #include "nn/random_generator.h"
 
@@ -103,6 +104,34 @@ class EarlyStopper {
 
   // Returns true when training should stop after `log`.
   core::Result<bool> Update(const EpochLog& log, Sequential& model) {
+    MODELHOST_ASSIGN_OR_RETURN(bool improved, Observe(log));
+    if (improved) {
+      if (options_.restore_best_weights) SaveWeights(model);
+      return false;
+    }
+    // As keras.callbacks.EarlyStopping: stop after `patience` epochs in a row
+    // without improvement, never after the first epoch.
+    if (wait_ >= options_.patience && log.epoch > 0) {
+      if (options_.restore_best_weights && !best_weights_.empty()) RestoreWeights(model);
+      return true;
+    }
+    return false;
+  }
+
+  // Brings the stopper to where it was after the epochs of a checkpoint's
+  // history (whose stopping never triggered), with the checkpoint's best weights.
+  Status Replay(const History& history, std::vector<Matrix> best_weights) {
+    for (const EpochLog& log : history.epochs) MODELHOST_RETURN_IF_ERROR(Observe(log).status());
+    best_weights_ = std::move(best_weights);
+    return core::OkStatus();
+  }
+
+  // Early stopping's best weights so far (empty unless restore_best_weights).
+  const std::vector<Matrix>& best_weights() const { return best_weights_; }
+
+ private:
+  // Updates best_ and wait_ with `log`; true when it improved on the best.
+  core::Result<bool> Observe(const EpochLog& log) {
     auto value = log.values.find(options_.monitor);
     if (value == log.values.end()) {
       std::string keys;
@@ -116,20 +145,12 @@ class EarlyStopper {
     if (improved) {
       best_ = current;
       wait_ = 0;
-      if (options_.restore_best_weights) SaveWeights(model);
-      return false;
-    }
-    // As keras.callbacks.EarlyStopping: stop after `patience` epochs in a row
-    // without improvement, never after the first epoch.
-    ++wait_;
-    if (wait_ >= options_.patience && log.epoch > 0) {
-      if (options_.restore_best_weights && !best_weights_.empty()) RestoreWeights(model);
       return true;
     }
+    ++wait_;
     return false;
   }
 
- private:
   void SaveWeights(Sequential& model) {
     best_weights_.resize(model.parameters().size());
     for (size_t index = 0; index < best_weights_.size(); ++index) {
@@ -156,6 +177,10 @@ Status CheckOptions(const FitOptions& options) {
   }
   if (options.early_stopping && options.early_stopping->patience < 0) {
     return InvalidArgument("fit: early_stopping.patience must be >= 0");
+  }
+  if (options.checkpoint_every < 0) return InvalidArgument("fit: checkpoint_every must be >= 0");
+  if (options.checkpoint_every > 0 && options.checkpoint_path.empty()) {
+    return InvalidArgument("fit: checkpoint_every is set but checkpoint_path is empty");
   }
   for (const auto& [target_class, weight] : options.class_weights) {
     if (!(std::isfinite(weight) && weight >= 0.0)) {
@@ -238,14 +263,30 @@ core::Result<History> FitUnguarded(Sequential& model, const Loss& loss, Optimize
   Matrix batch_features, batch_targets;
   std::vector<float> batch_weights;
   History history;
-
-  for (int epoch = 0; epoch < options.epochs; ++epoch) {
-    if (options.shuffle) {
-      for (size_t index = order.size(); index > 1; --index) {  // Fisher–Yates
-        size_t pick = static_cast<size_t>(generator.NextUniform() * static_cast<double>(index));
-        std::swap(order[index - 1], order[std::min(pick, index - 1)]);
-      }
+  const auto shuffle = [&] {
+    for (size_t index = order.size(); index > 1; --index) {  // Fisher–Yates
+      size_t pick = static_cast<size_t>(generator.NextUniform() * static_cast<double>(index));
+      std::swap(order[index - 1], order[std::min(pick, index - 1)]);
     }
+  };
+
+  int first_epoch = 0;
+  if (options.resume_from) {
+    MODELHOST_ASSIGN_OR_RETURN(CheckpointState state,
+                               LoadCheckpoint(*options.resume_from, model, optimizer));
+    history = std::move(state.history);
+    first_epoch = static_cast<int>(history.epochs.size());
+    if (first_epoch >= options.epochs || history.stopped_epoch) return history;
+    if (stopper) MODELHOST_RETURN_IF_ERROR(stopper->Replay(history, std::move(state.best_weights)));
+    // The generator is not stored: replaying the completed epochs' shuffles
+    // from options.seed puts it and `order` where the uninterrupted run has them.
+    if (options.shuffle) {
+      for (int epoch = 0; epoch < first_epoch; ++epoch) shuffle();
+    }
+  }
+
+  for (int epoch = first_epoch; epoch < options.epochs; ++epoch) {
+    if (options.shuffle) shuffle();
     for (NamedMetric& named : metrics) named.metric->Reset();
     EpochLog log{epoch, {}, 0};
     double loss_sum = 0.0;
@@ -297,13 +338,17 @@ core::Result<History> FitUnguarded(Sequential& model, const Loss& loss, Optimize
     }
     history.epochs.push_back(log);
     if (observer != nullptr) observer->OnEpochEnd(log);
+    bool stop = false;
     if (stopper) {
-      MODELHOST_ASSIGN_OR_RETURN(bool stop, stopper->Update(log, model));
-      if (stop) {
-        history.stopped_epoch = epoch;
-        break;
-      }
+      MODELHOST_ASSIGN_OR_RETURN(stop, stopper->Update(log, model));
+      if (stop) history.stopped_epoch = epoch;
     }
+    if (options.checkpoint_every > 0 && (epoch + 1) % options.checkpoint_every == 0) {
+      MODELHOST_RETURN_IF_ERROR(WriteCheckpoint(
+          options.checkpoint_path, model, optimizer, history,
+          stopper ? std::span<const Matrix>(stopper->best_weights()) : std::span<const Matrix>()));
+    }
+    if (stop) break;
   }
   return history;
 }

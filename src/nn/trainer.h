@@ -65,6 +65,20 @@ struct FitOptions {
   // Default none.
   std::optional<EarlyStoppingOptions> early_stopping = std::nullopt;
   NonFiniteLossPolicy non_finite_loss = NonFiniteLossPolicy::kStop;
+  // Write a checkpoint (checkpoint.h) to checkpoint_path after every this
+  // many completed epochs, atomically replacing the previous one. Default 0
+  // (none). REQUIRES: >= 0, and checkpoint_path set when > 0.
+  int checkpoint_every = 0;
+  // Where checkpoints go. Default empty.
+  std::string checkpoint_path = {};
+  // A checkpoint to continue from: its weights, optimizer state, history and
+  // shuffle position are loaded before training, which continues at the next
+  // epoch up to `epochs`, appending to its history (a checkpoint at or past
+  // `epochs`, or one where early stopping ended training, returns its history
+  // unchanged). Given the same data, options and optimizer, the result is
+  // bit-identical to the uninterrupted run (Dropout excepted, see
+  // checkpoint.h). Default none.
+  std::optional<std::string> resume_from = std::nullopt;
 };
 
 struct EpochLog {
@@ -102,7 +116,9 @@ struct TrainingData {
 // options.validation_split when set.
 // Errors: InvalidArgument for bad options, unknown metric names, or data of
 // the wrong shape (naming what); InvalidArgument naming epoch and batch when
-// the loss stops being finite under kStop.
+// the loss stops being finite under kStop; LoadCheckpoint's errors for
+// options.resume_from (the model and optimizer then unchanged) and
+// WriteCheckpoint's for options.checkpoint_path.
 core::Result<History> Fit(Sequential& model, const Loss& loss, Optimizer& optimizer,
                           const std::vector<std::string>& metric_names, TrainingData data,
                           const FitOptions& options, TrainingObserver* observer = nullptr,

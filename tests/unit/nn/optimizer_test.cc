@@ -214,6 +214,9 @@ class RecordingOptimizer final : public Optimizer {
  protected:
   void ResizeState(size_t) override {}
   void CreateSlot(size_t, const Matrix&) override {}
+  std::vector<std::pair<std::string_view, std::vector<Matrix>*>> StateSlots() override {
+    return {};
+  }
   void BeginStep(double learning_rate) override {
     calls.push_back("begin " + std::to_string(learning_rate));
   }
