@@ -184,6 +184,9 @@ TEST_F(CheckpointTest, EarlyStoppingStateSurvivesAResume) {
   Training straight = MakeTraining("adam", {{"learning_rate", 0.05}});
   auto full = FitTraining(straight, data_, options);
   ASSERT_TRUE(full.ok());
+  // Stopping must come after the checkpoint for the test to mean something.
+  ASSERT_TRUE(full->stopped_epoch.has_value());
+  EXPECT_GE(*full->stopped_epoch, 2) << full->epochs.size();
 
   Training first = MakeTraining("adam", {{"learning_rate", 0.05}});
   FitOptions head = options;
