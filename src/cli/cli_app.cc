@@ -83,6 +83,8 @@ void AddTrainFlags(CLI::App* train, TrainOptions* options) {
                     "classes, mae for a number]");
   train->add_option("--seed", options->seed, "Seed of the initial weights and the shuffling")
       ->capture_default_str();
+  train->add_option("--compute-threads", options->compute_threads, "Threads of the matrix products")
+      ->capture_default_str();
   train->add_option("--out", options->out_dir, "Model directory to create (absent or empty)")
       ->required();
 }

@@ -16,6 +16,7 @@
 #include "core/version.h"
 #include "model/input_schema.h"
 #include "model/model_directory.h"
+#include "nn/compute_threads.h"
 #include "nn/loss.h"
 #include "nn/metric.h"
 #include "nn/network_spec.h"
@@ -77,6 +78,10 @@ nn::NetworkSpec DefaultNetwork(const model::TargetSchema& target) {
 core::Status ValidateOptions(const TrainOptions& options) {
   if (options.epochs < 1) return core::InvalidArgument("--epochs must be at least 1");
   if (options.batch_size < 1) return core::InvalidArgument("--batch-size must be at least 1");
+  if (options.compute_threads < 1 || options.compute_threads > nn::kMaxComputeThreads) {
+    return core::InvalidArgument("--compute-threads must be in [1, " +
+                                 std::to_string(nn::kMaxComputeThreads) + "]");
+  }
   if (!(options.validation_split >= 0.0 && options.validation_split < 1.0)) {
     return core::InvalidArgument("--validation-split must be in [0, 1)");
   }
@@ -175,6 +180,9 @@ core::Result<Prepared> Prepare(const TrainOptions& options) {
 int RunTrain(const TrainOptions& options) {
   if (core::Status valid = ValidateOptions(options); !valid.ok()) {
     return Fail(kExitUsage, valid.message() + " (see 'modelhost train --help')");
+  }
+  if (core::Status threads = nn::SetComputeThreads(options.compute_threads); !threads.ok()) {
+    return Fail(kExitUsage, threads.message());
   }
   auto prepared = Prepare(options);
   if (!prepared.ok()) return Fail(kExitRuntimeError, prepared.status().message());
