@@ -3,16 +3,14 @@
 #include <array>
 #include <atomic>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/status.hpp>
-#include <charconv>
 #include <cstdio>
 #include <exception>
 
 #include "api/error_body.h"
 #include "api/request_id.h"
+#include "api/response_head.h"
 #include "core/log.h"
 
 namespace modelhost::api::internal {
@@ -43,70 +41,6 @@ bool IsHttpParseError(const error_code& error) {
 // Bodies up to this size are copied behind the head so that the response
 // leaves in one contiguous send; larger ones are written from their own buffer.
 constexpr size_t kInlineBodyBytes = 4096;
-
-// 1xx, 204 and 304 responses carry neither a body nor Content-Length (RFC 9110).
-bool BodyForbidden(int status) { return status < 200 || status == 204 || status == 304; }
-
-void AppendField(std::string_view name, std::string_view value, std::string* out) {
-  out->append(name).append(": ").append(value).append("\r\n");
-}
-
-// How a response body is framed on the wire.
-enum class Framing {
-  kContentLength,  // a complete body
-  kChunked,        // an event stream: text/event-stream, chunked, then close
-};
-
-// Renders the status line and headers of a response, ending with the blank
-// line; the one renderer for buffered responses and event streams. The head is
-// written by hand instead of through a Beast message and serializer, which
-// brought the CPU per request level with the raw epoll reference's
-// (bench/http_hello/run.sh prints both; docs/design/api.md, Performance notes).
-// Handler headers that the server owns (Content-Length, Connection,
-// Transfer-Encoding, X-Request-Id) are dropped, as Beast's overwrite did. For
-// kContentLength a Content-Type header replaces `content_type`; for kChunked
-// the server owns Content-Type too (text/event-stream), and adds
-// Cache-Control: no-cache unless the handler gave a Cache-Control.
-// REQUIRES: 100 <= response.status <= 599.
-void AppendResponseHead(const HttpResponse& response, std::string_view request_id, bool keep_alive,
-                        Framing framing, std::string* out) {
-  namespace beast = boost::beast;
-  const bool chunked = framing == Framing::kChunked;
-  char number[24];
-  out->append("HTTP/1.1 ");
-  out->append(number, std::to_chars(number, number + sizeof(number), response.status).ptr);
-  const auto reason = http::obsolete_reason(static_cast<http::status>(response.status));
-  out->append(" ").append(reason.data(), reason.size()).append("\r\n");
-  bool content_type_given = false;
-  bool cache_control_given = false;
-  for (const auto& [name, value] : response.headers) {
-    if (beast::iequals(name, "Content-Length") || beast::iequals(name, "Connection") ||
-        beast::iequals(name, "Transfer-Encoding") || beast::iequals(name, "X-Request-Id")) {
-      continue;
-    }
-    const bool is_content_type = beast::iequals(name, "Content-Type");
-    if (chunked && is_content_type) continue;
-    content_type_given = content_type_given || is_content_type;
-    cache_control_given = cache_control_given || beast::iequals(name, "Cache-Control");
-    AppendField(name, value, out);
-  }
-  if (chunked) {
-    AppendField("Content-Type", "text/event-stream", out);
-    if (!cache_control_given) AppendField("Cache-Control", "no-cache", out);
-  } else if (!response.content_type.empty() && !content_type_given) {
-    AppendField("Content-Type", response.content_type, out);
-  }
-  AppendField("X-Request-Id", request_id, out);
-  if (chunked) {
-    AppendField("Transfer-Encoding", "chunked", out);
-  } else if (!BodyForbidden(response.status)) {
-    out->append("Content-Length: ");
-    out->append(number, std::to_chars(number, number + sizeof(number), response.body.size()).ptr);
-    out->append("\r\n");
-  }
-  if (!keep_alive) AppendField("Connection", "close", out);
-  out->append("\r\n");
-}
 
 // An error the HTTP layer decides itself, in the one error shape of
 // api/error_body.h with an explicit code string.
