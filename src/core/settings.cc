@@ -70,7 +70,7 @@ Status ApplyConfigFile(const SettingsSchema& schema, const std::string& path) {
   nlohmann::json document;
   try {
     document = nlohmann::json::parse(*contents);
-  } catch (const nlohmann::json::parse_error& error) {
+  } catch (const nlohmann::json::exception& error) {  // out_of_range too (1e999)
     return InvalidArgument("config file " + path + ": not valid JSON: " + error.what());
   }
   if (!document.is_object()) {

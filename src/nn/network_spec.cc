@@ -1,10 +1,12 @@
 #include "nn/network_spec.h"
 
 #include <cctype>
+#include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "nn/initializer.h"
 #include "nn/layer.h"
 
 namespace modelhost::nn {
@@ -32,20 +34,6 @@ std::string CamelToSnake(std::string_view name) {
     }
   }
   return snake;
-}
-
-std::string SnakeToCamel(std::string_view name) {
-  std::string camel;
-  bool upper = true;
-  for (char c : name) {
-    if (c == '_') {
-      upper = true;
-    } else {
-      camel += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
-      upper = false;
-    }
-  }
-  return camel;
 }
 
 // Reads one layer's config, remembering which keys were used so that any
@@ -125,22 +113,40 @@ std::string LayerWidthRange() {
 }
 
 // "glorot_uniform" or {"class_name": "GlorotUniform", "config": {"seed": 3}}.
+// The name is checked here and kept in its canonical function form, so that an
+// unknown initializer is an error naming the layer and the spec's JSON round
+// trip is exact.
 Result<InitializerSpec> ReadInitializer(ConfigReader& reader, std::string_view key,
                                         InitializerSpec fallback) {
   const Json* value = reader.Take(key);
   if (value == nullptr) return fallback;
-  if (value->is_string()) return InitializerSpec{CamelToSnake(value->get<std::string>()), {}};
-  if (!value->is_object() || !value->contains("class_name")) {
-    return reader.Error("'" + std::string(key) + "' must be a name or {class_name, config}");
+  const std::string quoted_key = "'" + std::string(key) + "'";
+  const Json* name = value;
+  if (value->is_object()) {
+    for (const auto& [object_key, object_value] : value->items()) {
+      if (object_key != "class_name" && object_key != "config" && object_key != "module" &&
+          object_key != "registered_name") {
+        return reader.Error(quoted_key + ": unknown key '" + object_key + "'");
+      }
+    }
+    name = value->contains("class_name") ? &value->at("class_name") : nullptr;
   }
-  InitializerSpec spec{CamelToSnake(value->at("class_name").get<std::string>()), {}};
-  if (value->contains("config") && value->at("config").is_object()) {
-    for (const auto& [config_key, config_value] : value->at("config").items()) {
+  if (name == nullptr || !name->is_string()) {
+    return reader.Error(quoted_key + " must be a name or {class_name, config}");
+  }
+  Result<Initializer> initializer = ParseInitializer(name->get<std::string>());
+  if (!initializer.ok()) return reader.Error(quoted_key + ": " + initializer.status().message());
+  InitializerSpec spec{std::string(ToString(*initializer)), {}};
+  if (value->is_object() && value->contains("config")) {
+    const Json& config = value->at("config");
+    if (!config.is_object() && !config.is_null()) {
+      return reader.Error(quoted_key + ": 'config' must be an object");
+    }
+    for (const auto& [config_key, config_value] : config.items()) {
       if (config_key == "seed") {
         MODELHOST_ASSIGN_OR_RETURN(spec.seed, ReadSeed(&config_value, reader));
       } else if (!config_value.is_null()) {  // Keras 3.x adds null "input_axes"/"output_axes"
-        return reader.Error("'" + std::string(key) + "': option '" + config_key +
-                            "' is not supported");
+        return reader.Error(quoted_key + ": option '" + config_key + "' is not supported");
       }
     }
   }
@@ -155,7 +161,8 @@ Status ReadRegularizer(ConfigReader& reader, double* l1, double* l2) {
   Json config = Json::object();
   if (value->is_string()) {
     kind = value->get<std::string>();
-  } else if (value->is_object() && value->contains("class_name")) {
+  } else if (value->is_object() && value->contains("class_name") &&
+             value->at("class_name").is_string()) {
     kind = CamelToSnake(value->at("class_name").get<std::string>());
     if (value->contains("config")) config = value->at("config");
   } else {
@@ -165,12 +172,25 @@ Status ReadRegularizer(ConfigReader& reader, double* l1, double* l2) {
   if (kind != "l1" && kind != "l2" && kind != "l1_l2") {
     return reader.Error("kernel_regularizer '" + kind + "' is not supported (use L1, L2, L1L2)");
   }
-  auto factor = [&](const char* name) -> double {
-    if (config.contains(name) && config.at(name).is_number()) return config.at(name).get<double>();
-    return kind == "l1_l2" ? 0.0 : 0.01;  // Keras: L1/L2 default 0.01, L1L2 defaults 0.0
+  if (!config.is_object()) return reader.Error("kernel_regularizer: 'config' must be an object");
+  auto factor = [&](const char* name) -> Result<double> {
+    if (!config.contains(name) || config.at(name).is_null()) {
+      return kind == "l1_l2" ? 0.0 : 0.01;  // Keras: L1/L2 default 0.01, L1L2 defaults 0.0
+    }
+    const Json& value = config.at(name);
+    if (!value.is_number() || !(value.get<double>() >= 0.0) ||
+        !std::isfinite(value.get<double>())) {
+      return reader.Error("kernel_regularizer: '" + std::string(name) +
+                          "' must be a finite number >= 0");
+    }
+    return value.get<double>();
   };
-  if (kind != "l2") *l1 = factor("l1");
-  if (kind != "l1") *l2 = factor("l2");
+  if (kind != "l2") {
+    MODELHOST_ASSIGN_OR_RETURN(*l1, factor("l1"));
+  }
+  if (kind != "l1") {
+    MODELHOST_ASSIGN_OR_RETURN(*l2, factor("l2"));
+  }
   return core::OkStatus();
 }
 
@@ -476,59 +496,14 @@ Result<NetworkSpec> ParseShortForm(const Json& document) {
   return spec;
 }
 
-Json InitializerToJson(const InitializerSpec& initializer) {
-  Json config = Json::object();
-  if (initializer.seed.has_value()) config["seed"] = *initializer.seed;
-  return {{"class_name", SnakeToCamel(initializer.name)}, {"config", config}};
-}
-
-Json LayerToJson(const LayerSpec& layer) {
-  struct Visitor {
-    Json operator()(const DenseSpec& dense) const {
-      Json regularizer = nullptr;
-      if (dense.kernel_l1 != 0.0 || dense.kernel_l2 != 0.0) {
-        regularizer = {{"class_name", "L1L2"},
-                       {"config", {{"l1", dense.kernel_l1}, {"l2", dense.kernel_l2}}}};
-      }
-      return {{"class_name", "Dense"},
-              {"config",
-               {{"name", dense.name},
-                {"units", dense.units},
-                {"activation", dense.activation},
-                {"use_bias", dense.use_bias},
-                {"kernel_initializer", InitializerToJson(dense.kernel_initializer)},
-                {"bias_initializer", InitializerToJson(dense.bias_initializer)},
-                {"kernel_regularizer", regularizer}}}};
-    }
-    Json operator()(const DropoutSpec& dropout) const {
-      Json seed = dropout.seed.has_value() ? Json(*dropout.seed) : Json(nullptr);
-      return {{"class_name", "Dropout"},
-              {"config", {{"name", dropout.name}, {"rate", dropout.rate}, {"seed", seed}}}};
-    }
-    Json operator()(const BatchNormalizationSpec& norm) const {
-      return {{"class_name", "BatchNormalization"},
-              {"config",
-               {{"name", norm.name},
-                {"momentum", norm.momentum},
-                {"epsilon", norm.epsilon},
-                {"center", norm.center},
-                {"scale", norm.scale}}}};
-    }
-    Json operator()(const ActivationSpec& activation) const {
-      return {{"class_name", "Activation"},
-              {"config", {{"name", activation.name}, {"activation", activation.activation}}}};
-    }
-  };
-  return std::visit(Visitor{}, layer);
-}
-
 }  // namespace
 
 Result<NetworkSpec> ParseNetworkSpec(std::string_view json) {
   Json document;
   try {
     document = Json::parse(json);
-  } catch (const Json::parse_error& error) {
+  } catch (const Json::exception& error) {
+    // Not only parse_error: a number too large for a double throws out_of_range.
     return InvalidArgument(std::string("network spec: not valid JSON: ") + error.what());
   }
   try {
@@ -555,44 +530,6 @@ Result<NetworkSpec> ParseNetworkSpec(std::string_view json) {
     // a name belongs) surfaces here rather than as a crash.
     return InvalidArgument(std::string("network spec: unexpected value: ") + error.what());
   }
-}
-
-std::string NetworkSpecToJson(const NetworkSpec& spec) {
-  Json layers = Json::array();
-  if (spec.input_width.has_value()) {
-    layers.push_back({{"class_name", "InputLayer"},
-                      {"config", {{"batch_shape", {nullptr, *spec.input_width}}}}});
-  }
-  for (const LayerSpec& layer : spec.layers) layers.push_back(LayerToJson(layer));
-  Json document = {{"class_name", "Sequential"}, {"config", {{"layers", layers}}}};
-  return document.dump();
-}
-
-const std::string& LayerName(const LayerSpec& layer) {
-  return std::visit([](const auto& typed) -> const std::string& { return typed.name; }, layer);
-}
-
-bool operator==(const InitializerSpec& a, const InitializerSpec& b) {
-  return a.name == b.name && a.seed == b.seed;
-}
-bool operator==(const DenseSpec& a, const DenseSpec& b) {
-  return a.name == b.name && a.units == b.units && a.activation == b.activation &&
-         a.use_bias == b.use_bias && a.kernel_initializer == b.kernel_initializer &&
-         a.bias_initializer == b.bias_initializer && a.kernel_l1 == b.kernel_l1 &&
-         a.kernel_l2 == b.kernel_l2;
-}
-bool operator==(const DropoutSpec& a, const DropoutSpec& b) {
-  return a.name == b.name && a.rate == b.rate && a.seed == b.seed;
-}
-bool operator==(const BatchNormalizationSpec& a, const BatchNormalizationSpec& b) {
-  return a.name == b.name && a.momentum == b.momentum && a.epsilon == b.epsilon &&
-         a.center == b.center && a.scale == b.scale;
-}
-bool operator==(const ActivationSpec& a, const ActivationSpec& b) {
-  return a.name == b.name && a.activation == b.activation;
-}
-bool operator==(const NetworkSpec& a, const NetworkSpec& b) {
-  return a.input_width == b.input_width && a.layers == b.layers;
 }
 
 }  // namespace modelhost::nn

@@ -149,6 +149,10 @@ TEST_F(SettingsTest, ConfigFileProblemsAreClear) {
   EXPECT_THAT(status.message(), HasSubstr("not valid JSON"));
   EXPECT_THAT(status.message(), HasSubstr("line 2"));
 
+  SettingsSources overflowing;  // a number beyond double: out_of_range, not parse_error
+  overflowing.config_file = WriteConfig("{\"port\": 1e999}");
+  EXPECT_THAT(ApplySettings(schema_, overflowing).message(), HasSubstr("not valid JSON"));
+
   SettingsSources nested;
   nested.config_file = WriteConfig(R"({"host": {"name": "x"}})");
   EXPECT_THAT(ApplySettings(schema_, nested).message(),

@@ -125,7 +125,18 @@ TEST(NetworkSpecTest, ErrorsNameTheLayerAndTheKey) {
       {R"({"layers": [{"dense": "ten"}]})", "'units' must be an integer in [1, 1048576]"},
       {R"({"layers": [{"dense": 2, "kernel_initializer": 5}]})", "'kernel_initializer' must be"},
       {"{\"layers\": [", "not valid JSON"},
+      // Regression (fuzzer): nlohmann throws out_of_range, not parse_error, for this.
+      {R"({"layers": [{"dense": 48888e850}]})", "not valid JSON"},
       {"[1, 2]", "expected a Keras Sequential config"},
+      // Regressions (fuzzer): checked at parse time, so the JSON round trip is exact.
+      {R"({"layers": [{"dense": 2, "kernel_initializer": "Gloroclass_tUniform"}]})",
+       "layer 0: 'kernel_initializer': unknown initializer"},
+      {R"({"layers": [{"dense": 2, "bias_initializer": {"class_name": "Zeros", "confyg": {}}}]})",
+       "'bias_initializer': unknown key 'confyg'"},
+      {R"({"layers": [{"dense": 2, "kernel_regularizer": {"class_name": "L2", "config": {"l2": "big"}}}]})",
+       "'l2' must be a finite number >= 0"},
+      {R"({"layers": [{"dense": 2, "kernel_regularizer": {"class_name": 7}}]})",
+       "'kernel_regularizer' must be a name"},
   };
   for (const Case& c : cases) {
     auto spec = ParseNetworkSpec(c.json);
