@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every libFuzzer target for SECONDS each (default 600) from its seed
+# Runs every libFuzzer target (each fuzz/fuzz_<name>.cc) for SECONDS each (default 600) from its seed
 # corpus in fuzz/corpus/<name>; new inputs go to <build>/fuzz/corpus/<name>,
 # crashes to <build>/fuzz/artifacts/. Exit status non-zero on any finding.
 #
@@ -10,7 +10,12 @@ SECONDS_EACH=${2:-600}
 SOURCE_DIR=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$BUILD_DIR/fuzz/artifacts"
 status=0
-for target in network_spec weights_file; do
+targets=()
+for source in "$SOURCE_DIR"/fuzz_*.cc; do
+  name=$(basename "$source" .cc)
+  targets+=("${name#fuzz_}")
+done
+for target in "${targets[@]}"; do
   binary="$BUILD_DIR/fuzz/fuzz_$target"
   [[ -x "$binary" ]] || { echo "fuzz/run.sh: $binary is not built" >&2; exit 2; }
   work_corpus="$BUILD_DIR/fuzz/corpus/$target"
