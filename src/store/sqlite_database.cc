@@ -5,6 +5,8 @@
 #include <cassert>
 #include <chrono>
 #include <cstdlib>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 namespace modelhost::store {
@@ -20,6 +22,10 @@ constexpr Migration kMetadataMigrations[] = {
      "CREATE TABLE server_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
      "INSERT INTO server_info (key, value) VALUES "
      "('created_at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));"},
+    // Version 2: API keys, stored as the SHA-256 of the secret only.
+    {2, "api keys",
+     "CREATE TABLE api_keys (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
+     "secret_sha256 TEXT NOT NULL, scopes TEXT NOT NULL, created_at TEXT NOT NULL);"},
 };
 
 }  // namespace
@@ -68,6 +74,7 @@ core::Result<std::unique_ptr<SqliteDatabase>> SqliteDatabase::Open(
 SqliteDatabase::~SqliteDatabase() { sqlite3_close(handle_); }
 
 core::Status SqliteDatabase::Execute(std::string_view sql) {
+  std::lock_guard lock(mutex_);
   std::string statement(sql);
   char* error = nullptr;
   if (sqlite3_exec(handle_, statement.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
@@ -79,6 +86,7 @@ core::Status SqliteDatabase::Execute(std::string_view sql) {
 }
 
 core::Result<std::string> SqliteDatabase::QueryText(std::string_view sql) {
+  std::lock_guard lock(mutex_);
   sqlite3_stmt* statement = nullptr;
   if (sqlite3_prepare_v2(handle_, sql.data(), static_cast<int>(sql.size()), &statement, nullptr) !=
       SQLITE_OK) {
@@ -102,12 +110,91 @@ core::Result<std::string> SqliteDatabase::QueryText(std::string_view sql) {
   return text;
 }
 
+core::Result<std::vector<SqlRow>> SqliteDatabase::Query(std::string_view sql,
+                                                        std::span<const SqlValue> parameters) {
+  std::lock_guard lock(mutex_);
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(handle_, sql.data(), static_cast<int>(sql.size()), &raw, nullptr) !=
+      SQLITE_OK) {
+    return core::Internal("database " + path_ + ": " + sqlite3_errmsg(handle_));
+  }
+  std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> statement(raw, sqlite3_finalize);
+  if (static_cast<size_t>(sqlite3_bind_parameter_count(raw)) != parameters.size()) {
+    return core::Internal("database " + path_ + ": " + std::string(sql) + ": " +
+                          std::to_string(parameters.size()) + " parameters for " +
+                          std::to_string(sqlite3_bind_parameter_count(raw)) + " placeholders");
+  }
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    const int index = static_cast<int>(i) + 1;
+    int rc = SQLITE_OK;
+    if (const auto* integer = std::get_if<int64_t>(&parameters[i])) {
+      rc = sqlite3_bind_int64(raw, index, *integer);
+    } else if (const auto* real = std::get_if<double>(&parameters[i])) {
+      rc = sqlite3_bind_double(raw, index, *real);
+    } else if (const auto* text = std::get_if<std::string>(&parameters[i])) {
+      rc = sqlite3_bind_text(raw, index, text->data(), static_cast<int>(text->size()),
+                             SQLITE_STATIC);
+    } else {
+      rc = sqlite3_bind_null(raw, index);
+    }
+    if (rc != SQLITE_OK) return core::Internal("database " + path_ + ": " + sqlite3_errstr(rc));
+  }
+  std::vector<SqlRow> rows;
+  for (;;) {
+    const int rc = sqlite3_step(raw);
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) {
+      const std::string reason = std::string(sqlite3_errmsg(handle_));
+      if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+        return core::Unavailable("database " + path_ + " is busy: " + reason);
+      }
+      if (sqlite3_extended_errcode(handle_) == SQLITE_CONSTRAINT_UNIQUE ||
+          sqlite3_extended_errcode(handle_) == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return core::AlreadyExists("database " + path_ + ": " + reason);
+      }
+      return core::Internal("database " + path_ + ": " + reason);
+    }
+    SqlRow row;
+    const int columns = sqlite3_column_count(raw);
+    row.reserve(static_cast<size_t>(columns));
+    for (int column = 0; column < columns; ++column) {
+      switch (sqlite3_column_type(raw, column)) {
+        case SQLITE_NULL: row.emplace_back(nullptr); break;
+        case SQLITE_INTEGER: row.emplace_back(int64_t{sqlite3_column_int64(raw, column)}); break;
+        case SQLITE_FLOAT: row.emplace_back(sqlite3_column_double(raw, column)); break;
+        default: {
+          const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(raw, column));
+          row.emplace_back(
+              std::string(text, static_cast<size_t>(sqlite3_column_bytes(raw, column))));
+        }
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+int64_t SqliteDatabase::ChangedRows() {
+  std::lock_guard lock(mutex_);
+  return sqlite3_changes64(handle_);
+}
+
+core::Status SqliteDatabase::InTransaction(const std::function<core::Status()>& body) {
+  std::lock_guard lock(mutex_);
+  MODELHOST_RETURN_IF_ERROR(Execute("BEGIN IMMEDIATE"));
+  core::Status status = body();
+  if (status.ok()) status = Execute("COMMIT");
+  if (!status.ok()) (void)Execute("ROLLBACK");  // fails harmlessly if SQLite already rolled back
+  return status;
+}
+
 core::Result<int> SqliteDatabase::SchemaVersion() {
   MODELHOST_ASSIGN_OR_RETURN(std::string text, QueryText("PRAGMA user_version"));
   return std::atoi(text.c_str());
 }
 
 core::Status SqliteDatabase::Migrate(std::span<const Migration> migrations) {
+  std::lock_guard lock(mutex_);
   MODELHOST_ASSIGN_OR_RETURN(int current, SchemaVersion());
   int newest = migrations.empty() ? 0 : migrations.back().version;
   if (current > newest) {

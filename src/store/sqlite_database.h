@@ -5,16 +5,23 @@
 // Durability: WAL with synchronous=FULL, so a committed transaction survives
 // a crash or power loss; a crash mid-transaction leaves the previous state.
 //
-// Thread-safety: the connection is opened in SQLite's serialized mode, so
-// Execute may be called from any thread; statements run one at a time.
+// Thread-safety: every method may be called from any thread. Statements run
+// one at a time; InTransaction holds the connection for its whole body, so
+// another thread's statements never land inside someone else's transaction.
 
 #ifndef MODELHOST_STORE_SQLITE_DATABASE_H_
 #define MODELHOST_STORE_SQLITE_DATABASE_H_
 
+#include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
+#include <variant>
+#include <vector>
 
 #include "core/result.h"
 
@@ -29,6 +36,11 @@ struct Migration {
   std::string_view description;
   std::string_view sql;
 };
+
+// A value bound to a statement's '?' parameter or read from a result column:
+// SQL NULL, INTEGER, REAL or TEXT (BLOBs are read as TEXT).
+using SqlValue = std::variant<std::nullptr_t, int64_t, double, std::string>;
+using SqlRow = std::vector<SqlValue>;
 
 class SqliteDatabase {
  public:
@@ -53,6 +65,24 @@ class SqliteDatabase {
   // Errors: Internal naming the database file and SQLite's message.
   core::Status Execute(std::string_view sql);
 
+  // Runs the single statement `sql` with `parameters` bound to its '?'s in
+  // order, and returns every result row (empty for INSERT/UPDATE/DELETE).
+  // Errors: Unavailable when the database stays locked past the busy
+  // timeout; AlreadyExists when a UNIQUE or PRIMARY KEY constraint fails;
+  // Internal for anything else (bad SQL, a parameter count that does not
+  // match), naming the database file and SQLite's message.
+  core::Result<std::vector<SqlRow>> Query(std::string_view sql,
+                                          std::span<const SqlValue> parameters = {});
+
+  // Number of rows the last INSERT/UPDATE/DELETE run on this connection changed.
+  // Meaningful inside InTransaction, where no other thread's statement intervenes.
+  int64_t ChangedRows();
+
+  // Runs `body` in one write transaction (BEGIN IMMEDIATE): committed when
+  // `body` returns OK, rolled back when it returns an error, which is then
+  // returned. `body` uses this database's methods (the lock is reentrant).
+  core::Status InTransaction(const std::function<core::Status()>& body);
+
   // The schema version the file is at (PRAGMA user_version).
   core::Result<int> SchemaVersion();
 
@@ -66,6 +96,9 @@ class SqliteDatabase {
 
   std::string path_;
   sqlite3* handle_;  // owned; closed by the destructor
+  // Held by every statement and by a whole InTransaction body; recursive so
+  // that the body can run statements.
+  std::recursive_mutex mutex_;
 };
 
 // The migrations of modelhost's own metadata database (modelhost.db).

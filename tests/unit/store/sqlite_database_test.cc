@@ -6,9 +6,12 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <thread>
+#include <variant>
 #include <vector>
 
 namespace modelhost::store {
@@ -136,6 +139,93 @@ TEST_F(SqliteDatabaseTest, MetadataMigrationsApplyToAFreshFile) {
   auto database = SqliteDatabase::Open(DatabasePath(), MetadataMigrations());
   ASSERT_TRUE(database.ok()) << database.status().ToString();
   EXPECT_EQ(*(*database)->SchemaVersion(), MetadataMigrations().back().version);
+}
+
+}  // namespace
+}  // namespace modelhost::store
+
+namespace modelhost::store {
+namespace {
+
+class SqliteQueryTest : public SqliteDatabaseTest {
+ protected:
+  void SetUp() override {
+    SqliteDatabaseTest::SetUp();
+    auto opened = SqliteDatabase::Open(DatabasePath(), kTwoSteps);
+    ASSERT_TRUE(opened.ok()) << opened.status().message();
+    database_ = std::move(*opened);
+  }
+  std::unique_ptr<SqliteDatabase> database_;
+};
+
+TEST_F(SqliteQueryTest, ParametersAreBoundAndEveryTypeComesBack) {
+  const SqlValue row[] = {int64_t{7}, std::string("it's \"quoted\"; DROP TABLE items")};
+  ASSERT_TRUE(database_->Query("INSERT INTO items (id, name) VALUES (?, ?)", row).ok());
+  auto rows = database_->Query("SELECT id, name, size * 1.5, NULL FROM items");
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(std::get<int64_t>((*rows)[0][0]), 7);
+  EXPECT_EQ(std::get<std::string>((*rows)[0][1]), "it's \"quoted\"; DROP TABLE items");
+  EXPECT_EQ(std::get<double>((*rows)[0][2]), 0.0);
+  EXPECT_TRUE(std::holds_alternative<std::nullptr_t>((*rows)[0][3]));
+}
+
+TEST_F(SqliteQueryTest, ErrorsAreClassified) {
+  const SqlValue row[] = {int64_t{1}, std::string("a")};
+  ASSERT_TRUE(database_->Query("INSERT INTO items (id, name) VALUES (?, ?)", row).ok());
+  EXPECT_EQ(database_->Query("INSERT INTO items (id, name) VALUES (?, ?)", row).status().code(),
+            core::StatusCode::kAlreadyExists);
+  const SqlValue one[] = {int64_t{1}};
+  auto miscounted = database_->Query("INSERT INTO items (id, name) VALUES (?, ?)", one);
+  EXPECT_EQ(miscounted.status().code(), core::StatusCode::kInternal);
+  EXPECT_THAT(miscounted.status().message(), HasSubstr("1 parameters for 2 placeholders"));
+  EXPECT_THAT(database_->Query("SELECT nope FROM items").status().message(),
+              HasSubstr("no such column"));
+}
+
+TEST_F(SqliteQueryTest, TransactionCommitsOnOkAndRollsBackOnError) {
+  const SqlValue first[] = {int64_t{1}, std::string("kept")};
+  const SqlValue second[] = {int64_t{2}, std::string("dropped")};
+  ASSERT_TRUE(
+      database_
+          ->InTransaction([&] {
+            return database_->Query("INSERT INTO items (id, name) VALUES (?, ?)", first).status();
+          })
+          .ok());
+  core::Status failed = database_->InTransaction([&]() -> core::Status {
+    MODELHOST_RETURN_IF_ERROR(
+        database_->Query("INSERT INTO items (id, name) VALUES (?, ?)", second).status());
+    return core::FailedPrecondition("changed my mind");
+  });
+  EXPECT_EQ(failed.message(), "changed my mind");
+  auto rows = database_->Query("SELECT name FROM items ORDER BY id");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(std::get<std::string>((*rows)[0][0]), "kept");
+}
+
+// Without the connection lock, another thread's INSERT would run inside the
+// open transaction and be rolled back with it.
+TEST_F(SqliteQueryTest, OtherThreadsStatementsStayOutOfAnOpenTransaction) {
+  std::atomic<bool> inside{false};
+  std::thread other;
+  core::Status rolled_back = database_->InTransaction([&]() -> core::Status {
+    other = std::thread([&] {
+      inside.wait(false);
+      const SqlValue row[] = {int64_t{9}, std::string("other thread")};
+      EXPECT_TRUE(database_->Query("INSERT INTO items (id, name) VALUES (?, ?)", row).ok());
+    });
+    inside = true;
+    inside.notify_one();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    return core::Internal("roll back");
+  });
+  other.join();
+  EXPECT_FALSE(rolled_back.ok());
+  auto rows = database_->Query("SELECT name FROM items");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(std::get<std::string>((*rows)[0][0]), "other thread");
 }
 
 }  // namespace
