@@ -1,0 +1,56 @@
+#include "data/running_moments.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace modelhost::data {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+}  // namespace
+
+void RunningMoments::Add(double value) {
+  if (count_ == 0) {
+    min_ = max_ = value;
+  } else {
+    min_ = std::min(min_, value);
+    max_ = std::max(max_, value);
+  }
+  ++count_;
+  const double delta = value - mean_;
+  mean_ += delta / static_cast<double>(count_);
+  m2_ += delta * (value - mean_);
+}
+
+void RunningMoments::Merge(const RunningMoments& other) {
+  if (other.count_ == 0) return;
+  if (count_ == 0) {
+    *this = other;
+    return;
+  }
+  const double n_a = static_cast<double>(count_);
+  const double n_b = static_cast<double>(other.count_);
+  const double n = n_a + n_b;
+  const double delta = other.mean_ - mean_;
+  mean_ += delta * (n_b / n);
+  m2_ += other.m2_ + delta * delta * (n_a * n_b / n);
+  count_ += other.count_;
+  min_ = std::min(min_, other.min_);
+  max_ = std::max(max_, other.max_);
+}
+
+double RunningMoments::mean() const { return count_ == 0 ? kNaN : mean_; }
+double RunningMoments::min() const { return count_ == 0 ? kNaN : min_; }
+double RunningMoments::max() const { return count_ == 0 ? kNaN : max_; }
+
+double RunningMoments::population_std() const {
+  return count_ == 0 ? kNaN : std::sqrt(m2_ / static_cast<double>(count_));
+}
+
+double RunningMoments::sample_std() const {
+  return count_ < 2 ? kNaN : std::sqrt(m2_ / static_cast<double>(count_ - 1));
+}
+
+}  // namespace modelhost::data
