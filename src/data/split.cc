@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "data/distinct_counter.h"
 #include "data/seeded_random.h"
 
 namespace modelhost::data {
@@ -67,10 +68,7 @@ std::string LabelOf(const Column& column, size_t row) {
 // A key equal for equal values of one column (−0.0 and 0.0 are one class).
 uint64_t KeyOf(const Column& column, size_t row) {
   switch (column.type()) {
-    case ColumnType::kFloat64: {
-      const double value = column.float64_values()[row];
-      return std::bit_cast<uint64_t>(value == 0.0 ? 0.0 : value);
-    }
+    case ColumnType::kFloat64: return DistinctCounter::KeyOf(column.float64_values()[row]);
     case ColumnType::kInt64: return std::bit_cast<uint64_t>(column.int64_values()[row]);
     case ColumnType::kBool: return column.bool_values()[row];
     case ColumnType::kCategorical: return static_cast<uint64_t>(column.categorical_codes()[row]);
