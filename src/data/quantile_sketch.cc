@@ -55,7 +55,8 @@ void QuantileSketch::SwitchToSketch() {
 
 void QuantileSketch::AddToSketch(double value) {
   compactors_[0].push_back(value);
-  CompressWhileOverCapacity();
+  // Only a full level 0 can start a cascade of compactions.
+  if (compactors_[0].size() >= Capacity(0)) CompressWhileOverCapacity();
 }
 
 // Level h of H holds at most max(2, ⌈k·(2/3)^(H−1−h)⌉) items: the top level k,
