@@ -1,5 +1,7 @@
 #include "api/http_connection.h"
 
+#include "api/authenticator.h"
+
 #include <array>
 #include <atomic>
 #include <boost/asio/write.hpp>
@@ -246,7 +248,24 @@ void HttpConnection::HandleRequest() {
   RouteMatch match = shared_->router.Match(request.method(), request.path(), &request);
   route_id_ = match.route_id;
   switch (match.kind) {
-    case RouteMatch::Kind::kFound: RunHandler(*match.handler); return;
+    case RouteMatch::Kind::kFound: {
+      if (const Authenticator* authenticator = shared_->options.authenticator;
+          authenticator != nullptr && !match.access.is_public()) {
+        core::Result<std::string> key_id = authenticator->Authorize(
+            request.Header("authorization").value_or(""), match.access.scope());
+        if (!key_id.ok()) {
+          HttpResponse response = HttpResponse::Error(key_id.status());
+          if (key_id.status().code() == core::StatusCode::kUnauthenticated) {
+            response.headers.emplace_back("WWW-Authenticate", "Bearer");
+          }
+          WriteResponse(std::move(response));
+          return;
+        }
+        request.set_api_key_id(std::move(*key_id));
+      }
+      RunHandler(*match.handler);
+      return;
+    }
     case RouteMatch::Kind::kNotFound:
       WriteResponse(HttpResponse::Error(core::NotFound(
           "no route for " + std::string(ToString(request.method())) + " " + request.path())));

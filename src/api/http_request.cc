@@ -110,6 +110,7 @@ void HttpRequest::Clear() {
   query_.clear();
   body_.clear();
   request_id_.clear();
+  api_key_id_.clear();
   header_count_ = 0;
   path_param_count_ = 0;
 }

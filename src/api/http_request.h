@@ -45,6 +45,10 @@ class HttpRequest {
   // The id of this request (the client's sane X-Request-Id, else generated).
   const std::string& request_id() const { return request_id_; }
 
+  // The id of the API key the request was authorized with; empty when its
+  // route is public or the server checks no keys.
+  const std::string& api_key_id() const { return api_key_id_; }
+
   // The value of the first header named `name` (case-insensitive), or nullopt.
   std::optional<std::string_view> Header(std::string_view name) const;
 
@@ -62,6 +66,7 @@ class HttpRequest {
   void SetTarget(std::string_view target);
   void set_body(std::string body) { body_ = std::move(body); }
   void set_request_id(std::string_view id) { request_id_.assign(id); }
+  void set_api_key_id(std::string id) { api_key_id_ = std::move(id); }
   void AddHeader(std::string_view name, std::string_view value);
   void AddPathParam(std::string_view name, std::string value);
 
@@ -78,6 +83,7 @@ class HttpRequest {
   Method method_ = Method::kGet;
   std::string path_;
   std::string query_;
+  std::string api_key_id_;
   std::string body_;
   std::string request_id_;
   std::vector<Field> headers_;  // the first header_count_ are live

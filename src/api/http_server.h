@@ -35,6 +35,8 @@
 
 namespace modelhost::api {
 
+class Authenticator;
+
 struct HttpServerOptions {
   // Address to listen on (a numeric IPv4/IPv6 address or a host name).
   std::string host = "127.0.0.1";
@@ -65,6 +67,11 @@ struct HttpServerOptions {
   // Shutdown() waits at most this long for in-flight requests and open event
   // streams to finish before closing their connections.
   std::chrono::milliseconds drain_timeout{10'000};
+  // Checks each request's API key against its route's Access before the
+  // handler runs: 401 (with WWW-Authenticate: Bearer) for a missing or bad
+  // key, 403 for a missing scope. Null: no checks at all (`--auth=off`, and
+  // tests of the HTTP machinery). Must outlive the server.
+  const Authenticator* authenticator = nullptr;
 };
 
 namespace internal {

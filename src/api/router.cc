@@ -61,14 +61,14 @@ bool Router::MoreSpecific(const Pattern& a, const Pattern& b) {
   return false;
 }
 
-Router& Router::Add(Method method, std::string_view pattern, SyncHandler handler) {
-  return Add(method, pattern,
+Router& Router::Add(Method method, std::string_view pattern, Access access, SyncHandler handler) {
+  return Add(method, pattern, access,
              Handler([handler = std::move(handler)](HttpRequest& request, Responder responder) {
                responder.Respond(handler(request));
              }));
 }
 
-Router& Router::Add(Method method, std::string_view pattern, Handler handler) {
+Router& Router::Add(Method method, std::string_view pattern, Access access, Handler handler) {
   auto fail = [&](std::string_view why) -> Router& {
     if (status_.ok()) {
       status_ = core::InvalidArgument("route " + std::string(ToString(method)) + " " +
@@ -96,6 +96,7 @@ Router& Router::Add(Method method, std::string_view pattern, Handler handler) {
   Handler& slot = existing->handlers[static_cast<size_t>(method)];
   if (slot) return fail("duplicate route");
   slot = std::move(handler);
+  existing->access[static_cast<size_t>(method)] = access;
   return *this;
 }
 
@@ -180,6 +181,7 @@ RouteMatch Router::MatchSegments(Method method, const std::string_view* parts, s
   match.kind = RouteMatch::Kind::kFound;
   match.route_id = found->label_id;
   match.handler = &found->handlers[static_cast<size_t>(method)];
+  match.access = *found->access[static_cast<size_t>(method)];
   if (request != nullptr) {
     for (size_t index = 0; index < count; ++index) {
       const Segment& segment = found->segments[index];

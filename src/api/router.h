@@ -1,10 +1,13 @@
 // Router: the routing table of the HTTP server — one line per route mapping
 // a method and a path pattern to a handler:
 //
-//   router.Add(Method::kGet,  "/v2/health/live",                         Live)
-//         .Add(Method::kGet,  "/v1/models/{name}",                       GetModel)
-//         .Add(Method::kPost, "/v1/models/{name}:predict",               Predict)
-//         .Add(Method::kPost, "/v1/models/{name}/versions/{version}:predict", Predict);
+//   router.Add(Method::kGet,  "/v2/health/live",   Access::Public(),                 Live)
+//         .Add(Method::kGet,  "/v1/models/{name}", Access::Requires(Scope::kRead),    GetModel)
+//         .Add(Method::kPost, "/v1/models/{name}:predict",
+//              Access::Requires(Scope::kPredict), Predict);
+//
+// Every route states its Access (access.h); the server checks it before the
+// handler runs (HttpServerOptions::authenticator).
 //
 // A pattern is '/'-separated segments; each is a literal ("models"), a
 // parameter ("{name}", which matches one non-empty segment), or a parameter
@@ -29,10 +32,12 @@
 
 #include <array>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "api/access.h"
 #include "api/http_request.h"
 #include "api/http_response.h"
 #include "api/responder.h"
@@ -54,6 +59,8 @@ struct RouteMatch {
   Kind kind = Kind::kNotFound;
   // The handler to run; non-null iff kind == kFound.
   const Handler* handler = nullptr;
+  // Who may run it (kFound only).
+  Access access = Access::Public();
   // Index of the matched pattern's label (see Router::RouteLabel): for
   // kMethodNotAllowed the most specific matching pattern; for kNotFound,
   // Router::unmatched_route_id().
@@ -76,8 +83,8 @@ class Router {
   // unbalanced braces, two parameters in one segment) or a duplicate
   // (method, pattern) is not added; the first such error is kept in status(),
   // and HttpServer::Start refuses a router whose status is not OK.
-  Router& Add(Method method, std::string_view pattern, Handler handler);
-  Router& Add(Method method, std::string_view pattern, SyncHandler handler);
+  Router& Add(Method method, std::string_view pattern, Access access, Handler handler);
+  Router& Add(Method method, std::string_view pattern, Access access, SyncHandler handler);
 
   // OK, or InvalidArgument naming the first bad pattern added.
   const core::Status& status() const { return status_; }
@@ -106,6 +113,7 @@ class Router {
     std::string text;
     std::vector<Segment> segments;
     std::array<Handler, kMethodCount> handlers;
+    std::array<std::optional<Access>, kMethodCount> access;  // set with each handler
     int label_id = 0;
   };
 

@@ -1,9 +1,9 @@
 // The server's own routes: liveness, readiness, server metadata and metrics.
 //
-//   GET /v2/health/live   200, empty body (as Triton does)
-//   GET /v2/health/ready  200 when options.ready() says so, else 503 JSON error
-//   GET /v2               KServe server metadata {"name","version","extensions"}
-//   GET /metrics          Prometheus text format 0.0.4 of options.metrics
+//   GET /v2/health/live   200, empty body (as Triton does)           public
+//   GET /v2/health/ready  200 when options.ready() says so, else 503  public
+//   GET /v2               KServe server metadata                      read scope
+//   GET /metrics          Prometheus text format 0.0.4                read scope
 //
 // Thread-safety: AddSystemRoutes is called while building a Router; the
 // installed handlers may run on any I/O thread concurrently.

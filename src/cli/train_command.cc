@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -13,6 +12,7 @@
 #include "cli/training_progress.h"
 #include "core/file_reader.h"
 #include "core/sha256.h"
+#include "core/utc_time.h"
 #include "core/version.h"
 #include "model/input_schema.h"
 #include "model/model_directory.h"
@@ -40,15 +40,6 @@ std::vector<std::string> SplitList(const std::string& text) {
     if (!item.empty()) items.push_back(item);
   }
   return items;
-}
-
-std::string UtcNow() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
 }
 
 // Dense 10 relu, Dense 10 relu, then the output layer the target needs.
@@ -213,7 +204,7 @@ int RunTrain(const TrainOptions& options) {
     return Fail(kExitRuntimeError, "cancelled; nothing was written to " + options.out_dir);
   }
   description.training.history = history->epochs;
-  description.created_at = UtcNow();
+  description.created_at = core::UtcNowRfc3339();
 
   core::Status written =
       model::ModelDirectory::Write(options.out_dir, description, *prepared->network);

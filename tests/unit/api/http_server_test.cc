@@ -3,14 +3,17 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <thread>
 
+#include "api/authenticator.h"
 #include "api/error_body.h"
 #include "api/event_stream.h"
 #include "api/system_routes.h"
+#include "store/metadata_store.h"
 #include "test_http_client.h"
 
 namespace modelhost::api {
@@ -32,14 +35,15 @@ class HttpServerTest : public ::testing::Test {
     options.port = 0;
     AddSystemRoutes(router_, {.ready = [this] { return ready_.load(); }, .metrics = &metrics_});
     router_
-        .Add(Method::kPost, "/echo", SyncHandler([](const HttpRequest& request) {
+        .Add(Method::kPost, "/echo", Access::Public(), SyncHandler([](const HttpRequest& request) {
                return HttpResponse::Text(200, request.body());
              }))
-        .Add(Method::kGet, "/throw", SyncHandler([](const HttpRequest&) -> HttpResponse {
-               throw std::runtime_error("boom");
-             }))
-        .Add(Method::kGet, "/drop", Handler([](HttpRequest&, Responder) {}))
-        .Add(Method::kGet, "/models/{name}:predict", SyncHandler([](const HttpRequest& request) {
+        .Add(Method::kGet, "/throw", Access::Public(),
+             SyncHandler(
+                 [](const HttpRequest&) -> HttpResponse { throw std::runtime_error("boom"); }))
+        .Add(Method::kGet, "/drop", Access::Public(), Handler([](HttpRequest&, Responder) {}))
+        .Add(Method::kGet, "/models/{name}:predict", Access::Public(),
+             SyncHandler([](const HttpRequest& request) {
                return HttpResponse::Text(200, "predict " + std::string(request.PathParam("name")));
              }));
     auto server = HttpServer::Start(options, std::move(router_), &metrics_);
@@ -238,7 +242,8 @@ TEST_F(HttpServerTest, DroppedResponderIs500) {
 
 TEST_F(HttpServerTest, HandlerAnswersAsynchronouslyFromAnotherThread) {
   std::promise<Responder> handed_off;
-  router_.Add(Method::kPost, "/async", Handler([&](HttpRequest& request, Responder responder) {
+  router_.Add(Method::kPost, "/async", Access::Public(),
+              Handler([&](HttpRequest& request, Responder responder) {
                 // The request stays valid until the answer; read it on the worker.
                 std::thread([&request, responder = std::move(responder)]() mutable {
                   responder.Respond(HttpResponse::Text(202, "async " + request.body()));
@@ -263,7 +268,8 @@ struct HeldRequest {
 // (it used to be destroyed with the connection: ASan heap-use-after-free).
 TEST_F(HttpServerTest, RequestOutlivesDrainTimeoutWhileItsResponderIsHeld) {
   std::promise<HeldRequest> held;
-  router_.Add(Method::kPost, "/hold", Handler([&](HttpRequest& request, Responder responder) {
+  router_.Add(Method::kPost, "/hold", Access::Public(),
+              Handler([&](HttpRequest& request, Responder responder) {
                 held.set_value({&request, std::move(responder)});
               }));
   HttpServerOptions options;
@@ -293,7 +299,8 @@ TEST_F(HttpServerTest, RequestOutlivesDrainTimeoutWhileItsResponderIsHeld) {
 // next one (it used to be cleared and refilled with the next request).
 TEST_F(HttpServerTest, ThrowAfterHandoffAnswersOnceAndKeepsTheRequest) {
   std::promise<HeldRequest> held;
-  router_.Add(Method::kPost, "/handoff", Handler([&](HttpRequest& request, Responder responder) {
+  router_.Add(Method::kPost, "/handoff", Access::Public(),
+              Handler([&](HttpRequest& request, Responder responder) {
                 held.set_value({&request, std::move(responder)});
                 throw std::runtime_error("after handoff");
               }));
@@ -325,7 +332,7 @@ TEST_F(HttpServerTest, ThrowAfterHandoffAnswersOnceAndKeepsTheRequest) {
 
 TEST_F(HttpServerTest, EventStreamDeliversEventsInOrderAndEndsOnClose) {
   std::promise<std::shared_ptr<EventStream>> opened;
-  router_.Add(Method::kGet, "/events", SyncHandler([&](const HttpRequest&) {
+  router_.Add(Method::kGet, "/events", Access::Public(), SyncHandler([&](const HttpRequest&) {
                 auto stream = EventStream::Create();
                 opened.set_value(stream);
                 return HttpResponse::Stream(stream);
@@ -371,7 +378,7 @@ int CountHeader(std::string head, std::string name) {
 // real reason phrase, and no duplicates of the headers the server owns.
 TEST_F(HttpServerTest, EventStreamHeadFiltersServerOwnedHeaders) {
   std::promise<std::shared_ptr<EventStream>> opened;
-  router_.Add(Method::kGet, "/events", SyncHandler([&](const HttpRequest&) {
+  router_.Add(Method::kGet, "/events", Access::Public(), SyncHandler([&](const HttpRequest&) {
                 auto stream = EventStream::Create();
                 opened.set_value(stream);
                 HttpResponse response = HttpResponse::Stream(stream);
@@ -409,7 +416,7 @@ TEST_F(HttpServerTest, EventStreamHeadFiltersServerOwnedHeaders) {
 
 TEST_F(HttpServerTest, EventStreamWithInvalidStatusIs500) {
   std::promise<std::shared_ptr<EventStream>> opened;
-  router_.Add(Method::kGet, "/events", SyncHandler([&](const HttpRequest&) {
+  router_.Add(Method::kGet, "/events", Access::Public(), SyncHandler([&](const HttpRequest&) {
                 auto stream = EventStream::Create();
                 opened.set_value(stream);
                 HttpResponse response = HttpResponse::Stream(stream);
@@ -428,7 +435,7 @@ TEST_F(HttpServerTest, EventStreamWithInvalidStatusIs500) {
 
 TEST_F(HttpServerTest, EventStreamProducerSeesClientGone) {
   std::promise<std::shared_ptr<EventStream>> opened;
-  router_.Add(Method::kGet, "/events", SyncHandler([&](const HttpRequest&) {
+  router_.Add(Method::kGet, "/events", Access::Public(), SyncHandler([&](const HttpRequest&) {
                 auto stream = EventStream::Create();
                 opened.set_value(stream);
                 return HttpResponse::Stream(stream);
@@ -450,7 +457,8 @@ TEST_F(HttpServerTest, EventStreamProducerSeesClientGone) {
 
 TEST_F(HttpServerTest, ShutdownLetsInFlightRequestCompleteAndClosesIdleConnections) {
   std::promise<Responder> in_flight;
-  router_.Add(Method::kGet, "/slow", Handler([&](HttpRequest&, Responder responder) {
+  router_.Add(Method::kGet, "/slow", Access::Public(),
+              Handler([&](HttpRequest&, Responder responder) {
                 in_flight.set_value(std::move(responder));
               }));
   StartServer();
@@ -485,7 +493,8 @@ TEST_F(HttpServerTest, ShutdownLetsInFlightRequestCompleteAndClosesIdleConnectio
 // that as a heap-use-after-free).
 TEST_F(HttpServerTest, ResponderUsedAfterServerDestroyedIsHarmless) {
   std::promise<Responder> handed_off;
-  router_.Add(Method::kGet, "/slow", Handler([&](HttpRequest&, Responder responder) {
+  router_.Add(Method::kGet, "/slow", Access::Public(),
+              Handler([&](HttpRequest&, Responder responder) {
                 handed_off.set_value(std::move(responder));
               }));
   HttpServerOptions options;
@@ -502,7 +511,7 @@ TEST_F(HttpServerTest, ResponderUsedAfterServerDestroyedIsHarmless) {
 
 TEST_F(HttpServerTest, ShutdownEndsOpenEventStreams) {
   std::promise<std::shared_ptr<EventStream>> opened;
-  router_.Add(Method::kGet, "/events", SyncHandler([&](const HttpRequest&) {
+  router_.Add(Method::kGet, "/events", Access::Public(), SyncHandler([&](const HttpRequest&) {
                 auto stream = EventStream::Create();
                 opened.set_value(stream);
                 return HttpResponse::Stream(stream);
@@ -634,7 +643,8 @@ TEST_F(HttpServerTest, LingerAfter413IsBoundedWhileTheClientKeepsSending) {
 // destroy the end of the response still in flight).
 TEST_F(HttpServerTest, DrainingCloseDoesNotResetAResponseWithUnreadPipelinedBytes) {
   std::promise<Responder> in_flight;
-  router_.Add(Method::kGet, "/slow", Handler([&](HttpRequest&, Responder responder) {
+  router_.Add(Method::kGet, "/slow", Access::Public(),
+              Handler([&](HttpRequest&, Responder responder) {
                 in_flight.set_value(std::move(responder));
               }));
   StartServer();
@@ -693,7 +703,7 @@ TEST_F(HttpServerTest, BindingAPortInUseFailsWithClearStatus) {
 
 TEST(HttpServerStartTest, RejectsRouterWithBadRoute) {
   Router router;
-  router.Add(Method::kGet, "no-slash",
+  router.Add(Method::kGet, "no-slash", Access::Public(),
              SyncHandler([](const HttpRequest&) { return HttpResponse::Empty(200); }));
   HttpServerOptions options;
   options.port = 0;
@@ -710,6 +720,83 @@ TEST(HttpServerStartTest, UnresolvableHostFails) {
   ASSERT_FALSE(server.ok());
   EXPECT_NE(server.status().message().find("no-such-host.invalid:0"), std::string::npos)
       << server.status().message();
+}
+
+}  // namespace
+}  // namespace modelhost::api
+
+namespace modelhost::api {
+namespace {
+
+class HttpServerAuthTest : public HttpServerTest {
+ protected:
+  void SetUp() override {
+    directory_ = std::filesystem::path(::testing::TempDir()) / "http_server_auth";
+    std::filesystem::remove_all(directory_);
+    auto store = store::OpenSqliteMetadataStore(directory_.string());
+    ASSERT_TRUE(store.ok());
+    store_ = std::move(*store);
+    auto authenticator = Authenticator::Load(store_.get());
+    ASSERT_TRUE(authenticator.ok());
+    authenticator_ = std::move(*authenticator);
+  }
+  void TearDown() override {
+    server_.reset();
+    std::filesystem::remove_all(directory_);
+  }
+
+  std::optional<ParsedResponse> GetWithKey(const std::string& target, const std::string& key) {
+    TestHttpClient client(server_->port());
+    if (!client.Send("GET " + target + " HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " + key +
+                     "\r\n\r\n")) {
+      return std::nullopt;
+    }
+    return client.ReadResponse();
+  }
+
+  std::filesystem::path directory_;
+  std::unique_ptr<store::MetadataStore> store_;
+  std::unique_ptr<Authenticator> authenticator_;
+};
+
+TEST_F(HttpServerAuthTest, RoutesAnswerOnlyKeysWithTheirScope) {
+  auto reader = authenticator_->CreateKey("reader", {Scope::kRead});
+  auto predictor = authenticator_->CreateKey("predictor", {Scope::kPredict});
+  ASSERT_TRUE(reader.ok() && predictor.ok());
+  std::string seen_key_id;
+  router_.Add(Method::kGet, "/whoami", Access::Requires(Scope::kPredict),
+              SyncHandler([&](const HttpRequest& request) {
+                seen_key_id = request.api_key_id();
+                return HttpResponse::Empty(204);
+              }));
+  HttpServerOptions options;
+  options.authenticator = authenticator_.get();
+  StartServer(options);
+
+  auto live = Get("/v2/health/live");  // public
+  ASSERT_TRUE(live);
+  EXPECT_EQ(live->status, 200);
+
+  auto anonymous = Get("/v2");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  EXPECT_EQ(anonymous->Header("www-authenticate"), "Bearer");
+  EXPECT_EQ(ErrorCode(*anonymous), "unauthenticated");
+
+  auto metadata = GetWithKey("/v2", reader->text);
+  ASSERT_TRUE(metadata);
+  EXPECT_EQ(metadata->status, 200);
+
+  auto forbidden = GetWithKey("/whoami", reader->text);
+  ASSERT_TRUE(forbidden);
+  EXPECT_EQ(forbidden->status, 403);
+  EXPECT_EQ(ErrorCode(*forbidden), "permission_denied");
+  EXPECT_EQ(seen_key_id, "");
+
+  auto allowed = GetWithKey("/whoami", predictor->text);
+  ASSERT_TRUE(allowed);
+  EXPECT_EQ(allowed->status, 204);
+  EXPECT_EQ(seen_key_id, predictor->record.id);
 }
 
 }  // namespace

@@ -9,8 +9,8 @@ HttpResponse Ok(const HttpRequest&) { return HttpResponse::Empty(200); }
 
 TEST(RouterTest, MatchesLiteralsAndExtractsParams) {
   Router router;
-  router.Add(Method::kGet, "/v2/health/live", SyncHandler(Ok))
-      .Add(Method::kGet, "/v1/models/{name}/versions/{version}", SyncHandler(Ok));
+  router.Add(Method::kGet, "/v2/health/live", Access::Public(), SyncHandler(Ok))
+      .Add(Method::kGet, "/v1/models/{name}/versions/{version}", Access::Public(), SyncHandler(Ok));
   ASSERT_TRUE(router.status().ok());
   HttpRequest request;
   RouteMatch match = router.Match(Method::kGet, "/v1/models/pima/versions/3", &request);
@@ -23,9 +23,10 @@ TEST(RouterTest, MatchesLiteralsAndExtractsParams) {
 
 TEST(RouterTest, VerbSuffixRoutesCoexistWithBareParam) {
   Router router;
-  router.Add(Method::kGet, "/v1/models/{name}", SyncHandler(Ok))
-      .Add(Method::kPost, "/v1/models/{name}:predict", SyncHandler(Ok))
-      .Add(Method::kPost, "/v1/models/{name}/versions/{version}:predict", SyncHandler(Ok));
+  router.Add(Method::kGet, "/v1/models/{name}", Access::Public(), SyncHandler(Ok))
+      .Add(Method::kPost, "/v1/models/{name}:predict", Access::Public(), SyncHandler(Ok))
+      .Add(Method::kPost, "/v1/models/{name}/versions/{version}:predict", Access::Public(),
+           SyncHandler(Ok));
   ASSERT_TRUE(router.status().ok());
 
   HttpRequest predict;
@@ -52,8 +53,8 @@ TEST(RouterTest, VerbSuffixRoutesCoexistWithBareParam) {
 
 TEST(RouterTest, MostSpecificWinsRegardlessOfOrder) {
   Router router;
-  router.Add(Method::kGet, "/v1/{collection}/list", SyncHandler(Ok))
-      .Add(Method::kGet, "/v1/models/list", SyncHandler(Ok));
+  router.Add(Method::kGet, "/v1/{collection}/list", Access::Public(), SyncHandler(Ok))
+      .Add(Method::kGet, "/v1/models/list", Access::Public(), SyncHandler(Ok));
   RouteMatch match = router.Match(Method::kGet, "/v1/models/list", nullptr);
   ASSERT_EQ(match.kind, RouteMatch::Kind::kFound);
   EXPECT_EQ(router.RouteLabel(match.route_id), "/v1/models/list");
@@ -61,7 +62,7 @@ TEST(RouterTest, MostSpecificWinsRegardlessOfOrder) {
 
 TEST(RouterTest, ParamsArePercentDecoded) {
   Router router;
-  router.Add(Method::kGet, "/v1/models/{name}", SyncHandler(Ok));
+  router.Add(Method::kGet, "/v1/models/{name}", Access::Public(), SyncHandler(Ok));
   HttpRequest request;
   ASSERT_EQ(router.Match(Method::kGet, "/v1/models/a%20b", &request).kind,
             RouteMatch::Kind::kFound);
@@ -70,8 +71,8 @@ TEST(RouterTest, ParamsArePercentDecoded) {
 
 TEST(RouterTest, WrongMethodReportsAllowedMethods) {
   Router router;
-  router.Add(Method::kGet, "/v1/datasets", SyncHandler(Ok))
-      .Add(Method::kPost, "/v1/datasets", SyncHandler(Ok));
+  router.Add(Method::kGet, "/v1/datasets", Access::Public(), SyncHandler(Ok))
+      .Add(Method::kPost, "/v1/datasets", Access::Public(), SyncHandler(Ok));
   RouteMatch match = router.Match(Method::kDelete, "/v1/datasets", nullptr);
   EXPECT_EQ(match.kind, RouteMatch::Kind::kMethodNotAllowed);
   EXPECT_EQ(match.allow, "GET, POST");
@@ -81,9 +82,9 @@ TEST(RouterTest, WrongMethodReportsAllowedMethods) {
 // none of them has it, and then Allow lists every matching pattern's methods.
 TEST(RouterTest, LessSpecificPatternWithTheMethodBeatsMoreSpecificWithout) {
   Router router;
-  router.Add(Method::kGet, "/v1/models/list", SyncHandler(Ok))
-      .Add(Method::kDelete, "/v1/models/{name}", SyncHandler(Ok))
-      .Add(Method::kGet, "/v1/models/{name}", SyncHandler(Ok));
+  router.Add(Method::kGet, "/v1/models/list", Access::Public(), SyncHandler(Ok))
+      .Add(Method::kDelete, "/v1/models/{name}", Access::Public(), SyncHandler(Ok))
+      .Add(Method::kGet, "/v1/models/{name}", Access::Public(), SyncHandler(Ok));
   HttpRequest request;
   RouteMatch match = router.Match(Method::kDelete, "/v1/models/list", &request);
   ASSERT_EQ(match.kind, RouteMatch::Kind::kFound);
@@ -108,7 +109,7 @@ TEST(RouterTest, LongPathsMatchAndExtractParams) {
     pattern += segment == 19 ? "/{last}" : "/s" + std::to_string(segment);
     path += "/s" + std::to_string(segment);
   }
-  router.Add(Method::kGet, pattern, SyncHandler(Ok));
+  router.Add(Method::kGet, pattern, Access::Public(), SyncHandler(Ok));
   HttpRequest request;
   ASSERT_EQ(router.Match(Method::kGet, path, &request).kind, RouteMatch::Kind::kFound);
   EXPECT_EQ(request.PathParam("last"), "s19");
@@ -117,7 +118,7 @@ TEST(RouterTest, LongPathsMatchAndExtractParams) {
 
 TEST(RouterTest, UnknownPathIsNotFoundUnderTheUnmatchedLabel) {
   Router router;
-  router.Add(Method::kGet, "/v2", SyncHandler(Ok));
+  router.Add(Method::kGet, "/v2", Access::Public(), SyncHandler(Ok));
   RouteMatch match = router.Match(Method::kGet, "/v2/nope", nullptr);
   EXPECT_EQ(match.kind, RouteMatch::Kind::kNotFound);
   EXPECT_EQ(match.route_id, router.unmatched_route_id());
@@ -127,15 +128,16 @@ TEST(RouterTest, UnknownPathIsNotFoundUnderTheUnmatchedLabel) {
 
 TEST(RouterTest, BadPatternsAndDuplicatesSetStatus) {
   Router bad_pattern;
-  bad_pattern.Add(Method::kGet, "/v1/{unclosed", SyncHandler(Ok));
+  bad_pattern.Add(Method::kGet, "/v1/{unclosed", Access::Public(), SyncHandler(Ok));
   EXPECT_EQ(bad_pattern.status().code(), core::StatusCode::kInvalidArgument);
 
   Router no_slash;
-  no_slash.Add(Method::kGet, "v1", SyncHandler(Ok));
+  no_slash.Add(Method::kGet, "v1", Access::Public(), SyncHandler(Ok));
   EXPECT_FALSE(no_slash.status().ok());
 
   Router duplicate;
-  duplicate.Add(Method::kGet, "/x", SyncHandler(Ok)).Add(Method::kGet, "/x", SyncHandler(Ok));
+  duplicate.Add(Method::kGet, "/x", Access::Public(), SyncHandler(Ok))
+      .Add(Method::kGet, "/x", Access::Public(), SyncHandler(Ok));
   EXPECT_FALSE(duplicate.status().ok());
   EXPECT_NE(duplicate.status().message().find("duplicate"), std::string::npos);
 }
