@@ -1,0 +1,139 @@
+#include "data/fitted_pipeline.h"
+
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "data/column_builder.h"
+
+namespace modelhost::data {
+
+namespace {
+
+using core::InvalidArgument;
+
+std::string_view KindName(const FieldValue& value) {
+  switch (value.index()) {
+    case 1: return "a bool";
+    case 2: return "an integer";
+    case 3: return "a number";
+    case 4: return "a string";
+  }
+  return "null";
+}
+
+// Appends `value` to `builder` if its kind fits the builder's type.
+core::Status AppendField(const FieldValue& value, ColumnBuilder& builder) {
+  if (std::holds_alternative<std::monostate>(value)) {
+    builder.AppendMissing();
+    return core::OkStatus();
+  }
+  const ColumnType type = builder.type();
+  if (type == ColumnType::kFloat64) {
+    if (const double* number = std::get_if<double>(&value)) {
+      builder.AppendFloat64(*number);
+      return core::OkStatus();
+    }
+    if (const int64_t* integer = std::get_if<int64_t>(&value)) {
+      builder.AppendFloat64(static_cast<double>(*integer));
+      return core::OkStatus();
+    }
+  } else if (type == ColumnType::kInt64) {
+    if (const int64_t* integer = std::get_if<int64_t>(&value)) {
+      builder.AppendInt64(*integer);
+      return core::OkStatus();
+    }
+    // JSON writers may put 3 as 3.0.
+    const double* number = std::get_if<double>(&value);
+    if (number != nullptr && std::trunc(*number) == *number && std::fabs(*number) < 0x1p63) {
+      builder.AppendInt64(static_cast<int64_t>(*number));
+      return core::OkStatus();
+    }
+  } else if (type == ColumnType::kBool) {
+    if (const bool* flag = std::get_if<bool>(&value)) {
+      builder.AppendBool(*flag);
+      return core::OkStatus();
+    }
+  } else if (const std::string* text = std::get_if<std::string>(&value)) {
+    return builder.AppendCategorical(*text);
+  }
+  return InvalidArgument("expected " + std::string(ToString(type)) + ", got " +
+                         std::string(KindName(value)));
+}
+
+}  // namespace
+
+FittedPipeline::FittedPipeline(std::vector<InputColumn> input, std::optional<TargetEncoding> target,
+                               std::vector<FittedStep> steps, std::vector<std::string> features)
+    : input_(std::move(input)),
+      target_(std::move(target)),
+      steps_(std::move(steps)),
+      features_(std::move(features)) {}
+
+core::Result<Frame> FittedPipeline::MakeFrame(const Table& table, TransformMode mode) const {
+  std::vector<FrameColumn> columns;
+  for (const InputColumn& input : input_) {
+    const Column* column = table.FindColumn(input.name);
+    if (column == nullptr) return InvalidArgument("the input has no column '" + input.name + "'");
+    bool numeric = input.type != ColumnType::kCategorical;
+    if ((column->type() != ColumnType::kCategorical) != numeric) {
+      return InvalidArgument("column '" + input.name + "' is " +
+                             std::string(ToString(column->type())) + ", it was " +
+                             std::string(ToString(input.type)) + " in training");
+    }
+    columns.emplace_back(*column);
+    // The training type, so that a step behaves the same whichever numeric
+    // type this table inferred.
+    if (numeric) columns.back().set_numeric_type(input.type);
+  }
+  std::string target_name;
+  if (mode == TransformMode::kTraining && target_) {
+    const Column* column = table.FindColumn(target_->column);
+    if (column == nullptr) {
+      return InvalidArgument("the input has no target column '" + target_->column + "'");
+    }
+    columns.emplace_back(*column);
+    target_name = target_->column;
+  }
+  return Frame(std::move(columns), table.num_rows(), std::move(target_name));
+}
+
+core::Result<FeatureMatrix> FittedPipeline::Transform(const Table& table,
+                                                      TransformMode mode) const {
+  MODELHOST_ASSIGN_OR_RETURN(Frame frame, MakeFrame(table, mode));
+  const RowDropping rows =
+      mode == TransformMode::kTraining ? RowDropping::kApply : RowDropping::kSkip;
+  for (size_t index = 0; index < steps_.size(); ++index) {
+    MODELHOST_RETURN_IF_ERROR(
+        ApplyStep(steps_[index], frame, rows).WithContext(StepPlace(index, OpName(steps_[index]))));
+  }
+  const bool with_target = mode == TransformMode::kTraining && target_;
+  MODELHOST_ASSIGN_OR_RETURN(FeatureMatrix matrix,
+                             ToFeatureMatrix(frame, with_target ? &*target_ : nullptr));
+  if (matrix.names != features_) {
+    return InvalidArgument("the steps produce features other than the fitted pipeline lists");
+  }
+  return matrix;
+}
+
+core::Result<std::vector<float>> FittedPipeline::TransformRecord(const Record& record) const {
+  for (const auto& [name, value] : record) {
+    bool known = target_ && name == target_->column;
+    for (const InputColumn& input : input_) known = known || input.name == name;
+    if (!known) return InvalidArgument("unknown field '" + name + "'");
+  }
+  std::vector<Column> columns;
+  for (const InputColumn& input : input_) {
+    ColumnBuilder builder(input.name, input.type);
+    auto found = record.find(input.name);
+    MODELHOST_RETURN_IF_ERROR(
+        AppendField(found == record.end() ? FieldValue() : found->second, builder)
+            .WithContext("field '" + input.name + "'"));
+    columns.push_back(std::move(builder).Finish());
+  }
+  MODELHOST_ASSIGN_OR_RETURN(Table table, Table::Make(std::move(columns)));
+  MODELHOST_ASSIGN_OR_RETURN(FeatureMatrix matrix, Transform(table, TransformMode::kInference));
+  return std::move(matrix.values);
+}
+
+}  // namespace modelhost::data

@@ -1,0 +1,104 @@
+// FittedPipeline: a Pipeline after Fit (pipeline.h) — the input columns it was
+// fitted on, each step with the columns it picked and the parameters it
+// learned, the target encoding and the names of the output features. It turns
+// a table, or one record, into a float32 FeatureMatrix the same way every
+// time, and serializes to JSON and back without loss.
+//
+// Two modes. kTraining applies the row-dropping steps (drop_missing,
+// drop_duplicates, drop_outliers) and encodes the target, which the table must
+// hold. kInference keeps every row — each input row gets its answer — and
+// ignores the target; a value that the skipped steps would have dropped then
+// meets the later steps as it is, and a missing value that reaches the output
+// is an error naming the feature. TransformRecord runs the kInference path on
+// a one-row table, so its features are bitwise those of the table path.
+//
+// Thread-safety: immutable after construction; Transform and TransformRecord
+// may run concurrently.
+
+#ifndef MODELHOST_DATA_FITTED_PIPELINE_H_
+#define MODELHOST_DATA_FITTED_PIPELINE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/result.h"
+#include "data/feature_matrix.h"
+#include "data/fitted_step.h"
+#include "data/table.h"
+#include "data/target_encoder.h"
+
+namespace modelhost::data {
+
+struct InputColumn {
+  std::string name;
+  ColumnType type = ColumnType::kFloat64;
+  friend bool operator==(const InputColumn&, const InputColumn&) = default;
+};
+
+enum class TransformMode { kTraining, kInference };
+
+// One field of a record, as a JSON object gives it: missing (null or absent),
+// a bool, an integer, a number or a string.
+using FieldValue = std::variant<std::monostate, bool, int64_t, double, std::string>;
+// A record: field name → value.
+using Record = std::map<std::string, FieldValue, std::less<>>;
+
+class FittedPipeline {
+ public:
+  // REQUIRES: the parts come from Pipeline::Fit or from FromJson (which
+  // checks them); they are not re-validated.
+  FittedPipeline(std::vector<InputColumn> input, std::optional<TargetEncoding> target,
+                 std::vector<FittedStep> steps, std::vector<std::string> features);
+
+  // The columns Transform reads, in training order (the target excluded).
+  const std::vector<InputColumn>& input_columns() const { return input_; }
+  const std::optional<TargetEncoding>& target() const { return target_; }
+  const std::vector<FittedStep>& steps() const { return steps_; }
+  const std::vector<std::string>& feature_names() const { return features_; }
+
+  // The features of `table`'s rows (and, under kTraining with a target, the
+  // encoded target). `table` must hold every input column, numeric where it
+  // was numeric (float64, int64 and bool are interchangeable) and categorical
+  // where it was categorical; other columns are ignored. Errors
+  // (InvalidArgument): a missing or mistyped column; the errors of a step,
+  // prefixed "pipeline step N (op): "; as ToFeatureMatrix.
+  core::Result<FeatureMatrix> Transform(const Table& table, TransformMode mode) const;
+
+  // The features of one record under kInference: feature_names().size()
+  // floats. A field absent or null is missing. Errors (InvalidArgument): a
+  // field that is not an input column or the target; a value of the wrong
+  // kind for its column (a string for a number, a fraction for int64, …);
+  // as Transform.
+  core::Result<std::vector<float>> TransformRecord(const Record& record) const;
+
+  // The JSON form (docs/design/data.md, "Fitted pipeline JSON"). Numbers are
+  // written so that they parse back to the same doubles. InvalidArgument when
+  // a name or category is not valid UTF-8 (JSON cannot hold it).
+  core::Result<std::string> ToJson() const;
+  // Parses ToJson's output. InvalidArgument naming what is wrong for anything
+  // else: invalid JSON, an unknown key, op or version, a missing field,
+  // per-column lists of the wrong length, unsorted categories, a non-finite
+  // or zero scale, a feature list inconsistent with the steps is caught by
+  // Transform.
+  static core::Result<FittedPipeline> FromJson(std::string_view json);
+
+  friend bool operator==(const FittedPipeline&, const FittedPipeline&) = default;
+
+ private:
+  core::Result<Frame> MakeFrame(const Table& table, TransformMode mode) const;
+
+  std::vector<InputColumn> input_;
+  std::optional<TargetEncoding> target_;
+  std::vector<FittedStep> steps_;
+  std::vector<std::string> features_;
+};
+
+}  // namespace modelhost::data
+
+#endif  // MODELHOST_DATA_FITTED_PIPELINE_H_

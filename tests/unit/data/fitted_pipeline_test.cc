@@ -1,0 +1,190 @@
+#include "data/fitted_pipeline.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "pipeline_fixture.h"
+
+namespace modelhost::data {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// Pima-like rows with a categorical column, missing values and zeros meaning
+// "unknown".
+constexpr const char* kTrain =
+    "glucose,insulin,mass,color,age,y\n"
+    "148,0,33.6,red,50,yes\n"
+    "85,94,26.6,blue,31,no\n"
+    "183,168,,red,32,yes\n"
+    "89,0,28.1,green,21,no\n"
+    "137,846,43.1,,33,yes\n"
+    "116,0,25.6,blue,30,no\n"
+    "78,88,31,red,26,yes\n";
+
+constexpr const char* kSpec = R"({"steps": [
+  {"op": "mark_missing", "columns": ["insulin"], "values": [0]},
+  {"op": "impute", "columns": "numeric", "strategy": "median"},
+  {"op": "impute", "columns": "categorical", "strategy": "most_frequent"},
+  {"op": "clip_outliers", "columns": ["insulin"], "method": "iqr", "k": 1.5},
+  {"op": "log1p", "columns": ["insulin"]},
+  {"op": "standardize", "columns": ["glucose", "mass"]},
+  {"op": "robust_scale", "columns": ["age"]},
+  {"op": "minmax", "columns": ["insulin"], "range": [-1, 1]},
+  {"op": "one_hot", "columns": "categorical", "unknown": "ignore"}]})";
+
+bool BitwiseEqual(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+TEST(FittedPipelineTest, JsonRoundTripIsExact) {
+  auto fit = FitCsv(kTrain, kSpec, TargetSpec{"y", TargetKind::kClassification});
+  auto json = fit.fitted.ToJson();
+  ASSERT_TRUE(json.ok()) << json.status().ToString();
+  auto parsed = FittedPipeline::FromJson(*json);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString() << "\n" << *json;
+  EXPECT_EQ(*parsed, fit.fitted);
+  auto again = parsed->ToJson();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *json);
+
+  Table table = CsvTable(kTrain);
+  auto original = fit.fitted.Transform(table, TransformMode::kTraining);
+  auto reloaded = parsed->Transform(table, TransformMode::kTraining);
+  ASSERT_TRUE(original.ok()) << original.status().ToString();
+  ASSERT_TRUE(reloaded.ok()) << reloaded.status().ToString();
+  EXPECT_TRUE(BitwiseEqual(original->values, reloaded->values));
+  EXPECT_TRUE(BitwiseEqual(original->target, reloaded->target));
+  // And FitTransform gave exactly what Transform gives on the training data.
+  EXPECT_TRUE(BitwiseEqual(original->values, fit.features.values));
+  EXPECT_EQ(original->names, fit.features.names);
+}
+
+TEST(FittedPipelineTest, DoublesSurviveJsonBitForBit) {
+  // Means like 0.1 + 0.2 have no short decimal form.
+  auto fit = FitCsv("a\n0.1\n0.2\n0.7000000000000001\n",
+                    R"({"steps": [{"op": "standardize", "columns": "a"}]})");
+  const auto& scale = std::get<FittedScale>(fit.fitted.steps()[0]);
+  auto parsed = FittedPipeline::FromJson(*fit.fitted.ToJson());
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  const auto& reread = std::get<FittedScale>(parsed->steps()[0]);
+  EXPECT_EQ(std::memcmp(&scale.center[0], &reread.center[0], sizeof(double)), 0);
+  EXPECT_EQ(std::memcmp(&scale.scale[0], &reread.scale[0], sizeof(double)), 0);
+}
+
+TEST(FittedPipelineTest, RecordMatchesTableBitForBit) {
+  auto fit = FitCsv(kTrain, kSpec, TargetSpec{"y", TargetKind::kClassification});
+  const char* serving =
+      "glucose,insulin,mass,color,age\n"
+      "120,0,30.5,red,40\n"
+      "99,300,,purple,22\n"
+      "1e3,5000,60,blue,90\n";
+  auto table = fit.fitted.Transform(CsvTable(serving), TransformMode::kInference);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  ASSERT_EQ(table->rows, 3u);
+  const std::vector<Record> records = {{{"glucose", int64_t{120}},
+                                        {"insulin", int64_t{0}},
+                                        {"mass", 30.5},
+                                        {"color", "red"},
+                                        {"age", int64_t{40}}},
+                                       {{"glucose", int64_t{99}},
+                                        {"insulin", int64_t{300}},
+                                        {"mass", std::monostate()},
+                                        {"color", "purple"},
+                                        {"age", int64_t{22}}},
+                                       {{"glucose", 1e3},
+                                        {"insulin", 5000.0},
+                                        {"mass", int64_t{60}},
+                                        {"color", "blue"},
+                                        {"age", int64_t{90}},
+                                        {"y", "yes"}}};
+  for (size_t row = 0; row < records.size(); ++row) {
+    auto features = fit.fitted.TransformRecord(records[row]);
+    ASSERT_TRUE(features.ok()) << features.status().ToString();
+    std::vector<float> expected(table->values.begin() + row * table->cols,
+                                table->values.begin() + (row + 1) * table->cols);
+    EXPECT_TRUE(BitwiseEqual(*features, expected)) << "row " << row;
+  }
+}
+
+TEST(FittedPipelineTest, RecordErrors) {
+  auto fit = FitCsv(kTrain, kSpec, TargetSpec{"y", TargetKind::kClassification});
+  Record unknown = {{"glucose", 1.0}, {"weight", 2.0}};
+  EXPECT_THAT(fit.fitted.TransformRecord(unknown).status().message(),
+              HasSubstr("unknown field 'weight'"));
+  Record wrong = {{"glucose", "high"}};
+  EXPECT_THAT(fit.fitted.TransformRecord(wrong).status().message(),
+              HasSubstr("field 'glucose': expected int64, got a string"));
+  Record fraction = {{"glucose", 1.5}};
+  EXPECT_THAT(fit.fitted.TransformRecord(fraction).status().message(),
+              HasSubstr("field 'glucose': expected int64, got a number"));
+}
+
+TEST(FittedPipelineTest, InferenceSkipsRowDroppingAndReportsMissingFeatures) {
+  auto fit = FitCsv("a,b\n1,2\n,3\n5,6\n", R"({"steps": [{"op": "drop_missing"}]})");
+  EXPECT_EQ(fit.features.rows, 2u);
+  auto inference = fit.fitted.Transform(CsvTable("a,b\n,3\n"), TransformMode::kInference);
+  ASSERT_FALSE(inference.ok());
+  EXPECT_THAT(inference.status().message(), HasSubstr("feature 'a', row 1: missing value"));
+  auto training = fit.fitted.Transform(CsvTable("a,b\n,3\n4,4\n"), TransformMode::kTraining);
+  ASSERT_TRUE(training.ok()) << training.status().ToString();
+  EXPECT_THAT(training->values, ElementsAre(4, 4));
+}
+
+TEST(FittedPipelineTest, TransformChecksColumns) {
+  auto fit = FitCsv("a,c\n1,x\n2,y\n", R"({"steps": [{"op": "one_hot", "columns": "c"}]})");
+  EXPECT_THAT(
+      fit.fitted.Transform(CsvTable("c\nx\n"), TransformMode::kInference).status().message(),
+      HasSubstr("the input has no column 'a'"));
+  EXPECT_THAT(
+      fit.fitted.Transform(CsvTable("a,c\n1,2\n"), TransformMode::kInference).status().message(),
+      HasSubstr("column 'c' is int64, it was categorical in training"));
+  // Numeric types are interchangeable, extra columns ignored.
+  auto other = fit.fitted.Transform(CsvTable("z,a,c\nq,1.5,y\n"), TransformMode::kInference);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  EXPECT_THAT(other->values, ElementsAre(1.5, 0, 1));
+}
+
+TEST(FittedPipelineTest, FromJsonRejectsInconsistentDocuments) {
+  auto fit = FitCsv("a,c\n1,x\n2,y\n", R"({"steps": [{"op": "standardize", "columns": "a"},
+                                                     {"op": "one_hot", "columns": "c"}]})");
+  std::string json = *fit.fitted.ToJson();
+  auto error = [](const std::string& text) {
+    auto parsed = FittedPipeline::FromJson(text);
+    EXPECT_FALSE(parsed.ok());
+    return parsed.ok() ? std::string() : parsed.status().message();
+  };
+  auto replace = [&json](const std::string& from, const std::string& to) {
+    std::string text = json;
+    size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from << " in " << json;
+    return at == std::string::npos ? text : text.replace(at, from.size(), to);
+  };
+  EXPECT_THAT(error(replace("\"version\":1", "\"version\":2")), HasSubstr("unsupported version 2"));
+  EXPECT_THAT(error(replace("[\"x\",\"y\"]", "[\"y\",\"x\"]")),
+              HasSubstr("pipeline step 2 (one_hot): 'categories' must be sorted and distinct"));
+  EXPECT_THAT(error(replace("\"scale\":[", "\"scale\":[1,")),
+              HasSubstr("pipeline step 1 (standardize): 'scale' must have 1 entries"));
+  EXPECT_THAT(error(replace("\"op\":\"standardize\"", "\"op\":\"standardise\"")),
+              HasSubstr("pipeline step 1 (standardise): unknown op 'standardise'"));
+  EXPECT_THAT(error("{\"format\": 1}"), HasSubstr("'format' must be a string"));
+  EXPECT_THAT(error("[1e999]"), HasSubstr("not valid JSON"));
+}
+
+TEST(FittedPipelineTest, RegressionTargetRoundTrips) {
+  auto fit =
+      FitCsv("x,y\n1,2.5\n2,3.5\n", R"({"steps": []})", TargetSpec{"y", TargetKind::kRegression});
+  EXPECT_THAT(fit.features.target, ElementsAre(2.5, 3.5));
+  auto parsed = FittedPipeline::FromJson(*fit.fitted.ToJson());
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(*parsed, fit.fitted);
+  EXPECT_EQ(parsed->target()->kind, TargetKind::kRegression);
+}
+
+}  // namespace
+}  // namespace modelhost::data
