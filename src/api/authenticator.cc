@@ -1,5 +1,6 @@
 #include "api/authenticator.h"
 
+#include <algorithm>
 #include <cctype>
 #include <mutex>
 #include <utility>
@@ -103,6 +104,16 @@ core::Result<std::vector<store::ApiKeyRecord>> Authenticator::ListKeys() const {
 
 core::Status Authenticator::DeleteKey(std::string_view id) {
   std::unique_lock lock(mutex_);
+  auto holds_admin = [](const auto& entry) {
+    const std::vector<Scope>& scopes = entry.second.scopes;
+    return std::find(scopes.begin(), scopes.end(), Scope::kAdmin) != scopes.end();
+  };
+  const auto target = keys_.find(std::string(id));
+  if (target != keys_.end() && holds_admin(*target) &&
+      std::count_if(keys_.begin(), keys_.end(), holds_admin) == 1) {
+    return core::FailedPrecondition("key " + std::string(id) +
+                                    " is the last admin key; create another admin key first");
+  }
   MODELHOST_RETURN_IF_ERROR(store_->DeleteApiKey(id));
   keys_.erase(std::string(id));
   return core::OkStatus();

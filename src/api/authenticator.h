@@ -55,7 +55,9 @@ class Authenticator {
   // Every stored key, oldest first (hashes included; callers show ids).
   core::Result<std::vector<store::ApiKeyRecord>> ListKeys() const;
 
-  // Deletes and deactivates key `id`. NotFound when there is none.
+  // Deletes and deactivates key `id`. NotFound when there is none;
+  // FailedPrecondition when it is the last key holding the admin scope (the
+  // server could no longer be managed).
   core::Status DeleteKey(std::string_view id);
 
   // Whether no key exists.

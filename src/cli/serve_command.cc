@@ -1,34 +1,36 @@
 #include "cli/serve_command.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 
 #include <atomic>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <thread>
 
+#include "api/authenticator.h"
 #include "api/http_server.h"
+#include "api/key_routes.h"
 #include "api/system_routes.h"
 #include "core/metrics.h"
 #include "core/version.h"
-#include "store/sqlite_database.h"
+#include "store/metadata_store.h"
 
 namespace modelhost::cli {
 namespace {
 
 constexpr int kMaxThreads = 256;
 
-// Creates the data directory and opens (migrating) its metadata database.
-core::Result<std::unique_ptr<store::SqliteDatabase>> OpenDataDirectory(const std::string& path) {
-  std::error_code error;
-  std::filesystem::create_directories(path, error);
-  if (error) return core::Unavailable("data dir " + path + ": cannot create: " + error.message());
-  if (!std::filesystem::is_directory(path, error)) {
-    return core::Unavailable("data dir " + path + ": not a directory");
-  }
-  std::string database_path = (std::filesystem::path(path) / "modelhost.db").string();
-  return store::SqliteDatabase::Open(database_path, store::MetadataMigrations());
+// Whether `host` is a loopback address, where turning authentication off
+// exposes nothing beyond this machine.
+bool IsLoopbackHost(const std::string& host) {
+  if (host == "localhost" || host == "::1") return true;
+  in_addr address{};
+  return inet_pton(AF_INET, host.c_str(), &address) == 1 &&
+         (ntohl(address.s_addr) >> 24) == 127;  // 127.0.0.0/8
 }
 
 pthread_t main_thread;
@@ -88,6 +90,8 @@ core::SettingsSchema ServeSettings(ServeOptions* options) {
                   "Largest request body accepted (e.g. 64MiB)");
   schema.AddInt("drain_timeout_seconds", &options->drain_timeout_seconds, 0, 3600,
                 "Seconds shutdown waits for in-flight requests");
+  schema.AddBool("auth", &options->auth,
+                 "Require API keys (off only on a loopback host, for local experiments)");
   schema.AddParsed("log_level", &options->log_level, &core::ParseLogLevel, &core::ToString,
                    "Log level: debug, info, warn, error, off");
   schema.AddParsed("log_format", &options->log_format, &core::ParseLogFormat, &core::ToString,
@@ -99,13 +103,32 @@ int RunServe(const ServeOptions& options) {
   core::ConfigureLogging({.level = options.log_level, .format = options.log_format});
   sigset_t stop_signals = BlockStopSignals();
 
-  auto database = OpenDataDirectory(options.data_dir);
-  if (!database.ok()) return Fail(database.status());
+  if (!options.auth && !IsLoopbackHost(options.host)) {
+    std::cerr << "modelhost: --auth=off is allowed only on a loopback host (127.0.0.1, ::1, "
+                 "localhost), not "
+              << options.host << "\n";
+    return 2;
+  }
+  auto store = store::OpenSqliteMetadataStore(options.data_dir);
+  if (!store.ok()) return Fail(store.status());
 
   core::MetricsRegistry metrics;
   api::Router router;
   std::atomic<bool> ready{false};
   api::AddSystemRoutes(router, {.ready = [&ready] { return ready.load(); }, .metrics = &metrics});
+
+  std::unique_ptr<api::Authenticator> authenticator;
+  if (options.auth) {
+    auto loaded = api::Authenticator::Load(store->get());
+    if (!loaded.ok()) return Fail(loaded.status());
+    authenticator = std::move(*loaded);
+    api::AddKeyRoutes(router, authenticator.get());
+  } else {
+    core::LogWarn("AUTHENTICATION IS OFF: every route is open to anyone who can reach this address",
+                  {{"host", options.host}});
+    std::cerr << "modelhost: WARNING: authentication is off; every route is open on "
+              << options.host << "\n";
+  }
 
   api::HttpServerOptions server_options;
   server_options.host = options.host;
@@ -113,14 +136,27 @@ int RunServe(const ServeOptions& options) {
   server_options.io_threads = options.threads;
   server_options.max_body_bytes = options.max_body_bytes;
   server_options.drain_timeout = std::chrono::seconds(options.drain_timeout_seconds);
+  server_options.authenticator = authenticator.get();
   auto server = api::HttpServer::Start(server_options, std::move(router), &metrics);
   if (!server.ok()) return Fail(server.status());
+  // Only once the port is ours: a start that fails leaves no key behind.
+  if (authenticator != nullptr) {
+    const std::string key_file = (std::filesystem::path(options.data_dir) / "admin.key").string();
+    auto created = api::EnsureAdminKey(*authenticator, key_file);
+    if (!created.ok()) return Fail(created.status());
+    if (*created) {
+      core::LogInfo("created the first admin API key", {{"file", key_file}});
+      std::cout << "modelhost: the first admin API key is in " << key_file
+                << " (readable only by this user)" << std::endl;
+    }
+  }
   ready = true;
 
   std::string url = "http://" + options.host + ":" + std::to_string((*server)->port());
   core::LogInfo("serving", {{"url", url},
                             {"data_dir", options.data_dir},
                             {"threads", options.threads},
+                            {"auth", options.auth},
                             {"version", std::string(core::ModelhostVersion())}});
   // Scripts and tests read the bound port from this line.
   std::cout << "modelhost listening on " << url << std::endl;

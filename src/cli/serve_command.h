@@ -1,6 +1,7 @@
 // `modelhost serve`: opens the data directory and its metadata database,
 // starts the HTTP server, and runs until SIGINT or SIGTERM, then drains
-// in-flight requests and exits 0.
+// in-flight requests and exits 0. On the first start with authentication on,
+// it creates an admin API key in <data_dir>/admin.key (mode 0600) and says so.
 //
 // Thread-safety: RunServe is called once, from the main thread, before any
 // other thread exists (it sets the process signal mask).
@@ -29,6 +30,9 @@ struct ServeOptions {
   uint64_t max_body_bytes = 64ull << 20;
   // How long shutdown waits for in-flight requests before closing them.
   int drain_timeout_seconds = 10;
+  // Require an API key on every route but the health probes. Off is allowed
+  // only when `host` is a loopback address.
+  bool auth = true;
   core::LogLevel log_level = core::LogLevel::kInfo;
   core::LogFormat log_format = core::LogFormat::kText;
 };
@@ -40,7 +44,8 @@ core::SettingsSchema ServeSettings(ServeOptions* options);
 
 // Serves until SIGINT/SIGTERM. Returns the process exit code: 0 after a clean
 // shutdown, 1 when the data directory, database or listening socket cannot be
-// set up (the reason is one line on stderr).
+// set up, 2 for auth off on a non-loopback host (the reason is one line on
+// stderr).
 int RunServe(const ServeOptions& options);
 
 }  // namespace modelhost::cli

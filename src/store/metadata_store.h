@@ -36,7 +36,7 @@ class MetadataStore {
 
   // Stores a new key. AlreadyExists when its id is taken.
   virtual core::Status InsertApiKey(const ApiKeyRecord& key) = 0;
-  // Every key, oldest first.
+  // Every key, in the order they were inserted.
   virtual core::Result<std::vector<ApiKeyRecord>> ListApiKeys() = 0;
   // Removes the key `id`. NotFound when there is none.
   virtual core::Status DeleteApiKey(std::string_view id) = 0;

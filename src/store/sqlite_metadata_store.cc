@@ -63,7 +63,7 @@ class SqliteMetadataStore final : public MetadataStore {
     MODELHOST_ASSIGN_OR_RETURN(
         std::vector<SqlRow> rows,
         database_->Query("SELECT id, name, secret_sha256, scopes, created_at FROM api_keys "
-                         "ORDER BY created_at, id"));
+                         "ORDER BY rowid"));
     std::vector<ApiKeyRecord> keys;
     keys.reserve(rows.size());
     for (const SqlRow& row : rows) {

@@ -44,7 +44,7 @@ TEST_F(ServeTest, HealthRoutesAnswerAndDataDirIsCreated) {
 
 TEST_F(ServeTest, ServerMetadataFollowsKserveV2) {
   ServerProcess server(data_dir_.string());
-  HttpReply reply = HttpRequest(server.port(), "GET", "/v2");
+  HttpReply reply = HttpRequest(server.port(), "GET", "/v2", "", server.AdminAuth());
   ASSERT_EQ(reply.status, 200);
   EXPECT_THAT(reply.headers["content-type"], StartsWith("application/json"));
   auto metadata = nlohmann::json::parse(reply.body);
@@ -59,7 +59,7 @@ TEST_F(ServeTest, MetricsCountRequestsPerRoute) {
   for (int request = 0; request < 3; ++request) {
     ASSERT_EQ(HttpRequest(server.port(), "GET", "/v2/health/live").status, 200);
   }
-  HttpReply metrics = HttpRequest(server.port(), "GET", "/metrics");
+  HttpReply metrics = HttpRequest(server.port(), "GET", "/metrics", "", server.AdminAuth());
   ASSERT_EQ(metrics.status, 200);
   EXPECT_THAT(metrics.headers["content-type"], StartsWith("text/plain"));
   EXPECT_THAT(metrics.body, HasSubstr("# TYPE modelhost_http_requests_total counter"));
@@ -98,16 +98,18 @@ TEST_F(ServeTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   ServerProcess server(data_dir_.string());
   RawConnection connection(server.port());
   for (int request = 0; request < 3; ++request) {
-    connection.Send("GET /v2 HTTP/1.1\r\nHost: x\r\n\r\n");
+    connection.Send("GET /v2 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + server.AdminKey() +
+                    "\r\n\r\n");
     EXPECT_THAT(connection.ReadOneResponse(), StartsWith("HTTP/1.1 200"));
   }
 }
 
 TEST_F(ServeTest, RequestIdIsEchoedOrGenerated) {
   ServerProcess server(data_dir_.string());
-  HttpReply echoed = HttpRequest(server.port(), "GET", "/v2", "", {{"X-Request-Id", "abc-123"}});
+  HttpReply echoed =
+      HttpRequest(server.port(), "GET", "/v2/health/live", "", {{"X-Request-Id", "abc-123"}});
   EXPECT_EQ(echoed.headers["x-request-id"], "abc-123");
-  HttpReply generated = HttpRequest(server.port(), "GET", "/v2");
+  HttpReply generated = HttpRequest(server.port(), "GET", "/v2/health/live");
   EXPECT_FALSE(generated.headers["x-request-id"].empty());
 }
 

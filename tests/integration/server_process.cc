@@ -117,7 +117,7 @@ CommandResult RunModelhost(const std::vector<std::string>& args,
 ServerProcess::ServerProcess(const std::string& data_dir,
                              const std::vector<std::string>& extra_args,
                              const std::map<std::string, std::string>& environment)
-    : stderr_path_(TempPath("server-stderr")) {
+    : data_dir_(data_dir), stderr_path_(TempPath("server-stderr")) {
   std::vector<std::string> args = {"serve", "--host",     "127.0.0.1", "--port",
                                    "0",     "--data-dir", data_dir};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
@@ -259,6 +259,17 @@ std::string RawConnection::ReadOneResponse() {
     }
   }
   return received;
+}
+
+std::string ServerProcess::AdminKey() const {
+  std::ifstream file(data_dir_ + "/admin.key");
+  std::string key;
+  file >> key;
+  return key;
+}
+
+std::map<std::string, std::string> ServerProcess::AdminAuth() const {
+  return {{"Authorization", "Bearer " + AdminKey()}};
 }
 
 }  // namespace modelhost::testing

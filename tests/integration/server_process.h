@@ -37,6 +37,11 @@ class ServerProcess {
   ~ServerProcess();
 
   uint16_t port() const { return port_; }
+  // The first admin API key, which the server wrote to <data_dir>/admin.key
+  // at its first start ("" if there is none, as with --auth=off).
+  std::string AdminKey() const;
+  // {"Authorization": "Bearer <AdminKey()>"}, for HttpRequest.
+  std::map<std::string, std::string> AdminAuth() const;
   // Sends `signal_number` and waits for the exit; returns the exit code (-1 if signalled).
   int StopWith(int signal_number);
   void Signal(int signal_number);
@@ -50,6 +55,7 @@ class ServerProcess {
  private:
   pid_t pid_ = -1;
   uint16_t port_ = 0;
+  std::string data_dir_;
   std::string stderr_path_;
 };
 

@@ -39,10 +39,11 @@ TEST_F(MetadataStoreTest, KeysPersistAcrossReopening) {
   auto keys = (*store)->ListApiKeys();
   ASSERT_TRUE(keys.ok()) << keys.status().message();
   ASSERT_EQ(keys->size(), 2u);
-  EXPECT_EQ((*keys)[0].id, "k1");  // oldest first
-  EXPECT_EQ((*keys)[1].name, "name of k2");
-  EXPECT_THAT((*keys)[1].scopes, ElementsAre("predict", "read"));
-  EXPECT_EQ((*keys)[1].secret_sha256, std::string(64, 'a'));
+  EXPECT_EQ((*keys)[0].id, "k2");  // in insertion order, whatever the timestamps say
+  EXPECT_EQ((*keys)[0].name, "name of k2");
+  EXPECT_THAT((*keys)[0].scopes, ElementsAre("predict", "read"));
+  EXPECT_EQ((*keys)[0].secret_sha256, std::string(64, 'a'));
+  EXPECT_EQ((*keys)[1].id, "k1");
 }
 
 TEST_F(MetadataStoreTest, DuplicateIdsAndUnknownDeletesAreRefused) {
