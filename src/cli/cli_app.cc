@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 
+#include "cli/data_command.h"
 #include "cli/evaluate_command.h"
 #include "cli/predict_command.h"
 #include "cli/serve_command.h"
@@ -123,6 +124,8 @@ int RunCli(int argc, char** argv) {
   predict->add_option("--data", predict_options.data_file, "CSV or JSON Lines file")->required();
   predict->add_option("--out", predict_options.out_file, "CSV file to write [default: stdout]");
 
+  DataCommand data_command(&app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {
@@ -153,6 +156,7 @@ int RunCli(int argc, char** argv) {
     return RunServe(serve_options);
   }
   if (train->parsed()) return RunTrain(train_options);
+  if (data_command.parsed()) return data_command.Run();
   if (evaluate->parsed()) return RunEvaluate(evaluate_options);
   if (predict->parsed()) return RunPredict(predict_options);
   return kExitUsage;

@@ -1,0 +1,129 @@
+// `modelhost data profile` and `modelhost data transform` run as a user runs
+// them, checked against numbers computed independently (tests/cases, with
+// their provenance, and tests/data/README.md).
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "server_process.h"
+
+namespace modelhost::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using Json = nlohmann::json;
+
+const std::string kData = MODELHOST_TEST_DATA;
+const std::string kCases = std::string(MODELHOST_TEST_DATA) + "/../cases";
+
+std::vector<std::vector<std::string>> ReadCsvLines(const std::string& path) {
+  std::ifstream file(path);
+  std::vector<std::vector<std::string>> rows;
+  std::string line;
+  while (std::getline(file, line)) {
+    std::vector<std::string> fields;
+    std::stringstream stream(line);
+    std::string field;
+    while (std::getline(stream, field, ',')) fields.push_back(field);
+    rows.push_back(fields);
+  }
+  return rows;
+}
+
+class DataCommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ =
+        std::filesystem::path(::testing::TempDir()) /
+        ("data_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    std::filesystem::remove_all(directory_);
+    std::filesystem::create_directories(directory_);
+  }
+  void TearDown() override { std::filesystem::remove_all(directory_); }
+  std::string Path(const std::string& name) const { return (directory_ / name).string(); }
+
+  std::filesystem::path directory_;
+};
+
+TEST_F(DataCommandTest, ProfileOfPimaCountsItsMissingValues) {
+  CommandResult result =
+      RunModelhost({"data", "profile", "--json", kData + "/pima_indians_diabetes_na.csv"});
+  ASSERT_EQ(result.exit_code, 0) << result.stderr_text;
+  Json profile = Json::parse(result.stdout_text);
+  EXPECT_EQ(profile["num_rows"], 768);
+  // tests/data/README.md: the NA file's missing cells per column.
+  std::map<std::string, int> missing;
+  for (const Json& column : profile["columns"]) missing[column["name"]] = column["missing_count"];
+  EXPECT_EQ(missing["glucose"], 5);
+  EXPECT_EQ(missing["pressure"], 35);
+  EXPECT_EQ(missing["triceps"], 227);
+  EXPECT_EQ(missing["insulin"], 374);
+  EXPECT_EQ(missing["mass"], 11);
+  EXPECT_EQ(missing["age"], 0);
+
+  CommandResult table = RunModelhost({"data", "profile", kData + "/pima_indians_diabetes_na.csv"});
+  ASSERT_EQ(table.exit_code, 0);
+  EXPECT_THAT(table.stdout_text, HasSubstr("insulin"));
+  EXPECT_THAT(table.stdout_text, HasSubstr("768 rows"));
+}
+
+// The features match scikit-learn's SimpleImputer(median) + StandardScaler
+// (tests/cases/pima_median_standardize/README.md) to float precision, and the
+// fitted pipeline is written beside them.
+TEST_F(DataCommandTest, TransformWritesFeaturesAndTheFittedPipeline) {
+  const std::string cases = kCases + "/pima_median_standardize";
+  CommandResult result = RunModelhost({"data", "transform", cases + "/input.csv", "--pipeline",
+                                       cases + "/pipeline.json", "--target", "diabetes", "--out",
+                                       Path("features.csv"), "--save-fitted", Path("fitted.json")});
+  ASSERT_EQ(result.exit_code, 0) << result.stderr_text;
+  EXPECT_THAT(result.stderr_text, HasSubstr("768 rows × 8 features"));
+  auto actual = ReadCsvLines(Path("features.csv"));
+  auto expected = ReadCsvLines(cases + "/expected.csv");
+  ASSERT_EQ(actual.size(), expected.size());
+  EXPECT_EQ(actual[0], expected[0]);
+  for (size_t row = 1; row < actual.size(); ++row) {
+    ASSERT_EQ(actual[row].size(), expected[row].size()) << "row " << row;
+    for (size_t col = 0; col < actual[row].size(); ++col) {
+      EXPECT_NEAR(std::stod(actual[row][col]), std::stod(expected[row][col]), 1e-6)
+          << "row " << row << ", column " << expected[0][col];
+    }
+  }
+  std::ifstream fitted_file(Path("fitted.json"));
+  Json fitted = Json::parse(fitted_file);
+  EXPECT_EQ(fitted["format"], "modelhost.fitted_pipeline");
+  EXPECT_EQ(fitted["features"].size(), 8u);
+}
+
+TEST_F(DataCommandTest, BadPipelinesAndColumnsAreNamed) {
+  std::ofstream(Path("typo.json")) << R"({"steps": [{"op": "impute", "columns": "numeric",
+                                          "stratgy": "median"}]})";
+  CommandResult typo = RunModelhost({"data", "transform", kData + "/pima_indians_diabetes.csv",
+                                     "--pipeline", Path("typo.json"), "--out", Path("x.csv")});
+  EXPECT_EQ(typo.exit_code, 1);
+  EXPECT_THAT(typo.stderr_text,
+              HasSubstr("typo.json: pipeline step 1 (impute): unknown parameter 'stratgy'"));
+
+  std::ofstream(Path("column.json"))
+      << R"({"steps": [{"op": "standardize", "columns": ["glucos"]}]})";
+  CommandResult column = RunModelhost({"data", "transform", kData + "/pima_indians_diabetes.csv",
+                                       "--pipeline", Path("column.json"), "--out", Path("x.csv")});
+  EXPECT_EQ(column.exit_code, 1);
+  EXPECT_THAT(column.stderr_text, HasSubstr("glucos"));
+  EXPECT_FALSE(std::filesystem::exists(Path("x.csv")));
+
+  CommandResult task =
+      RunModelhost({"data", "transform", kData + "/pima_indians_diabetes.csv", "--pipeline",
+                    Path("column.json"), "--task", "clustering", "--out", Path("x.csv")});
+  EXPECT_EQ(task.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace modelhost::testing
