@@ -20,6 +20,11 @@ Column::Values EmptyValues(ColumnType type) {
   return std::vector<double>();
 }
 
+template <typename T>
+void AppendRange(std::vector<T>& values, std::span<const T> more) {
+  values.insert(values.end(), more.begin(), more.end());
+}
+
 }  // namespace
 
 ColumnBuilder::ColumnBuilder(std::string name, ColumnType type)
@@ -74,21 +79,41 @@ void ColumnBuilder::AppendBool(bool value) {
 
 core::Status ColumnBuilder::AppendCategorical(std::string_view value) {
   assert(type() == ColumnType::kCategorical);
-  auto& values = std::get<CategoricalValues>(values_);
-  int32_t code;
-  if (auto found = codes_by_category_.find(value); found != codes_by_category_.end()) {
-    code = found->second;
-  } else {
-    if (values.categories.size() >= kMaxCategories) {
-      return core::ResourceExhausted("column '" + name_ + "' has more than " +
-                                     std::to_string(kMaxCategories) + " distinct values");
-    }
-    code = static_cast<int32_t>(values.categories.size());
-    values.categories.emplace_back(value);
-    codes_by_category_.emplace(values.categories.back(), code);
-  }
-  values.codes.push_back(code);
+  MODELHOST_ASSIGN_OR_RETURN(int32_t code, dictionary_.Intern(value, name_));
+  std::get<CategoricalValues>(values_).codes.push_back(code);
   validity_.Append(true);
+  return core::OkStatus();
+}
+
+core::Status ColumnBuilder::AppendColumn(const Column& piece) {
+  assert(piece.type() == type());
+  switch (type()) {
+    case ColumnType::kFloat64:
+      AppendRange(std::get<std::vector<double>>(values_), piece.float64_values());
+      break;
+    case ColumnType::kInt64:
+      AppendRange(std::get<std::vector<int64_t>>(values_), piece.int64_values());
+      break;
+    case ColumnType::kBool:
+      AppendRange(std::get<std::vector<uint8_t>>(values_), piece.bool_values());
+      break;
+    case ColumnType::kCategorical: {
+      // The piece's code k becomes recode[k] here.
+      std::vector<int32_t> recode;
+      recode.reserve(piece.categories().size());
+      for (const std::string& category : piece.categories()) {
+        MODELHOST_ASSIGN_OR_RETURN(int32_t code, dictionary_.Intern(category, name_));
+        recode.push_back(code);
+      }
+      auto& codes = std::get<CategoricalValues>(values_).codes;
+      codes.reserve(codes.size() + piece.size());
+      for (int32_t code : piece.categorical_codes()) {
+        codes.push_back(code == Column::kMissingCode ? code : recode[code]);
+      }
+      break;
+    }
+  }
+  validity_.Append(piece.validity());
   return core::OkStatus();
 }
 
@@ -104,8 +129,48 @@ void ColumnBuilder::ConvertInt64ToFloat64() {
 }
 
 Column ColumnBuilder::Finish() && {
-  codes_by_category_.clear();
+  if (auto* categorical = std::get_if<CategoricalValues>(&values_)) {
+    categorical->categories = std::move(dictionary_).TakeCategories();
+  }
   return Column(std::move(name_), std::move(values_), std::move(validity_));
+}
+
+Column ColumnBuilder::Assemble(std::string name, Column::Values values, ValidityBitmap validity) {
+  assert(std::visit(
+             [&](const auto& array) {
+               if constexpr (std::is_same_v<std::decay_t<decltype(array)>, CategoricalValues>) {
+                 return array.codes.size();
+               } else {
+                 return array.size();
+               }
+             },
+             values) == validity.size());
+  return Column(std::move(name), std::move(values), std::move(validity));
+}
+
+core::Result<int32_t> CategoryDictionary::Intern(std::string_view value, std::string_view column) {
+  if (auto found = codes_by_category_.find(value); found != codes_by_category_.end()) {
+    return found->second;
+  }
+  if (categories_.size() >= kMaxCategories) {
+    return core::ResourceExhausted("column '" + std::string(column) + "' has more than " +
+                                   std::to_string(kMaxCategories) + " distinct values");
+  }
+  const auto code = static_cast<int32_t>(categories_.size());
+  categories_.emplace_back(value);
+  codes_by_category_.emplace(categories_.back(), code);
+  return code;
+}
+
+std::optional<int32_t> CategoryDictionary::Find(std::string_view value) const {
+  auto found = codes_by_category_.find(value);
+  if (found == codes_by_category_.end()) return std::nullopt;
+  return found->second;
+}
+
+std::vector<std::string> CategoryDictionary::TakeCategories() && {
+  codes_by_category_.clear();
+  return std::move(categories_);
 }
 
 }  // namespace modelhost::data

@@ -7,7 +7,13 @@
 // float64. The second pass tokenizes again and converts each field straight
 // into its column: numbers with std::from_chars, text through the column's
 // dictionary, with no per-field allocation. Memory is the input plus the
-// table. See docs/design/data.md.
+// table (twice the table, briefly, when read in pieces).
+//
+// An input larger than ReadCsvOptions::parallel_chunk_bytes is cut into
+// pieces at record boundaries and each pass parses the pieces on
+// ReadCsvOptions::threads threads (csv_block_parser.h); the result — table,
+// errors, line numbers — is the same as on one thread. See
+// docs/design/data.md. For files larger than memory, see csv_import.h.
 //
 // Thread-safety: the functions are reentrant; each call blocks until the
 // whole input is read.
@@ -52,6 +58,14 @@ struct ReadCsvOptions {
 
   // Under kSkip, how many bad rows' errors ReadResult::bad_rows keeps. Default 10.
   size_t max_reported_bad_rows = 10;
+
+  // Threads that parse an input cut into pieces; 0 (default): one per core.
+  size_t threads = 0;
+
+  // Inputs are cut into pieces of about this many bytes (at most 4 per
+  // thread); an input no larger is parsed on the calling thread alone.
+  // Default 4 MiB. REQUIRES: > 0.
+  size_t parallel_chunk_bytes = size_t{4} << 20;
 };
 
 // Reads the CSV file at `path`; error messages name it by `path`. Errors: as

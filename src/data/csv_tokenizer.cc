@@ -5,10 +5,7 @@
 
 namespace modelhost::data {
 
-namespace {
-
-// Line breaks in `text`: "\r\n", "\n" and a lone "\r" count one each.
-size_t CountLineBreaks(std::string_view text) {
+size_t CountCsvLineBreaks(std::string_view text) {
   size_t breaks = 0;
   for (size_t at = 0; at < text.size(); ++at) {
     if (text[at] == '\n') {
@@ -19,8 +16,6 @@ size_t CountLineBreaks(std::string_view text) {
   }
   return breaks;
 }
-
-}  // namespace
 
 std::string_view CsvField::Value(std::string& scratch) const {
   if (!has_doubled_quotes) return raw;
@@ -97,7 +92,7 @@ CsvTokenStatus CsvTokenizer::Next(std::vector<CsvField>& fields) {
         break;
       }
       std::string_view raw(data + content, close - content);
-      line += CountLineBreaks(raw);
+      line += CountCsvLineBreaks(raw);
       fields.push_back({raw, true, doubled});
       at = close + 1;
       if (at < size && data[at] != delimiter_ && data[at] != '\n' && data[at] != '\r') {

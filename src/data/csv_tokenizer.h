@@ -42,6 +42,10 @@ struct CsvField {
   std::string_view Value(std::string& scratch) const;
 };
 
+// Line breaks in `text`: "\r\n", "\n" and a lone "\r" count one each — the
+// tokenizer's way of counting lines.
+size_t CountCsvLineBreaks(std::string_view text);
+
 enum class CsvTokenStatus {
   kRecord,             // a record was read into the fields
   kEnd,                // no record is left in the buffer
@@ -69,6 +73,9 @@ class CsvTokenizer {
 
   // 1-based line on which the last record returned (or failed) began.
   size_t record_line() const { return record_line_; }
+  // Offset of the first byte of the last record returned (or failed, or
+  // found incomplete).
+  size_t record_start() const { return record_start_; }
   // 0-based index of the field that caused kUnterminatedQuote / kTextAfterQuote.
   size_t error_field() const { return error_field_; }
   // Offset of the next unread byte (the start of the record on kIncomplete)

@@ -11,9 +11,12 @@
 #ifndef MODELHOST_DATA_VALIDITY_BITMAP_H_
 #define MODELHOST_DATA_VALIDITY_BITMAP_H_
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace modelhost::data {
@@ -41,6 +44,39 @@ class ValidityBitmap {
   }
 
   void Reserve(size_t rows) { words_.reserve((rows + 63) / 64); }
+
+  // Appends every row of `other`, in order, a word at a time.
+  void Append(const ValidityBitmap& other) {
+    const size_t shift = size_ % 64;
+    if (shift == 0) {
+      words_.insert(words_.end(), other.words_.begin(), other.words_.end());
+    } else {
+      for (size_t word = 0; word < other.words_.size(); ++word) {
+        words_.back() |= other.words_[word] << shift;
+        // The high bits of this word belong to the next one, unless it would hold no row.
+        if (size_ + (word + 1) * 64 - shift < size_ + other.size_) {
+          words_.push_back(other.words_[word] >> (64 - shift));
+        }
+      }
+    }
+    size_ += other.size_;
+    missing_count_ += other.missing_count_;
+  }
+
+  // The bitmap of `size` rows whose packed bits are `words` (as words()
+  // returns them). Nullopt when `words` does not hold exactly (size + 63) / 64
+  // words or sets a bit past `size` — what a bitmap read from a file must pass.
+  static std::optional<ValidityBitmap> FromWords(std::vector<uint64_t> words, size_t size) {
+    if (words.size() != (size + 63) / 64) return std::nullopt;
+    if (size % 64 != 0 && (words.back() >> (size % 64)) != 0) return std::nullopt;
+    ValidityBitmap bitmap;
+    size_t valid = 0;
+    for (uint64_t word : words) valid += static_cast<size_t>(std::popcount(word));
+    bitmap.words_ = std::move(words);
+    bitmap.size_ = size;
+    bitmap.missing_count_ = size - valid;
+    return bitmap;
+  }
 
   // The packed bits: row r is bit r % 64 of word r / 64; bits past size() are 0.
   std::span<const uint64_t> words() const { return words_; }

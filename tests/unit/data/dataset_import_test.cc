@@ -1,0 +1,141 @@
+// ImportCsvFile: the stored dataset holds what ReadCsvFile reads, with the
+// same bad rows and messages, whatever the block size cuts.
+
+#include "data/dataset_import.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "data/dataset_reader.h"
+#include "dataset_table_testing.h"
+
+namespace modelhost::data {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::MessyCsv;
+using testing::TableDifference;
+
+class DatasetImportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = testing::MakeTestDirectory("dataset_import_test");
+    csv_path_ = (directory_ / "in.csv").string();
+    dataset_path_ = (directory_ / "out.mhds").string();
+  }
+  void TearDown() override { std::filesystem::remove_all(directory_); }
+
+  void WriteCsv(const std::string& text) {
+    std::ofstream(csv_path_, std::ios::binary | std::ios::trunc) << text;
+  }
+
+  // Imports with the smallest budget (64 KiB blocks) and checks the result
+  // against ReadCsvFile.
+  void ExpectImportEqualsRead(const ReadCsvOptions& csv, size_t threads) {
+    SCOPED_TRACE("threads " + std::to_string(threads));
+    ImportOptions import;
+    import.memory_budget_bytes = size_t{1} << 20;
+    import.threads = threads;
+    std::filesystem::remove(dataset_path_);
+    auto imported = ImportCsvFile(csv_path_, dataset_path_, csv, import);
+    auto read = ReadCsvFile(csv_path_, csv);
+    ASSERT_EQ(imported.ok(), read.ok());
+    if (!read.ok()) {
+      EXPECT_EQ(imported.status().ToString(), read.status().ToString());
+      EXPECT_FALSE(std::filesystem::exists(dataset_path_));
+      return;
+    }
+    auto stored = ReadDataset(dataset_path_);
+    ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+    EXPECT_EQ(TableDifference(*stored, read->table), "");
+    EXPECT_EQ(imported->rows, read->table.num_rows());
+    EXPECT_EQ(imported->bad_row_count, read->bad_row_count);
+    ASSERT_EQ(imported->bad_rows.size(), read->bad_rows.size());
+    for (size_t bad = 0; bad < read->bad_rows.size(); ++bad) {
+      EXPECT_EQ(imported->bad_rows[bad].ToString(), read->bad_rows[bad].ToString());
+    }
+  }
+
+  std::filesystem::path directory_;
+  std::string csv_path_;
+  std::string dataset_path_;
+};
+
+TEST_F(DatasetImportTest, StoresWhatReadCsvFileReadsAcrossManyBlocks) {
+  WriteCsv(MessyCsv(8000, 11, false));  // ~ 300 KB: five 64 KiB blocks
+  ASSERT_GT(std::filesystem::file_size(csv_path_), 4 * (size_t{1} << 16));
+  for (size_t threads : {1, 2}) ExpectImportEqualsRead({}, threads);
+  auto reader = DatasetReader::Open(dataset_path_);
+  ASSERT_TRUE(reader.ok());
+  EXPECT_GT((*reader)->num_chunks(), 4u);
+}
+
+TEST_F(DatasetImportTest, ReportsTheSameBadRowsAndLines) {
+  WriteCsv(MessyCsv(6000, 12, true));
+  ReadCsvOptions skip;
+  skip.bad_rows = BadRowPolicy::kSkip;
+  skip.max_reported_bad_rows = 100000;
+  for (size_t threads : {1, 2}) ExpectImportEqualsRead(skip, threads);
+  for (size_t threads : {1, 2}) ExpectImportEqualsRead({}, threads);  // kFail: the first one
+}
+
+TEST_F(DatasetImportTest, TypesComeFromTheWholeFile) {
+  std::string text = "n,flag\n";
+  for (int row = 0; row < 40000; ++row) text += std::to_string(row) + ",true\n";
+  text += "2.5,maybe\n";  // in the last block
+  WriteCsv(text);
+  ExpectImportEqualsRead({}, 2);
+  auto reader = DatasetReader::Open(dataset_path_);
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ((*reader)->schema()[0].type, ColumnType::kFloat64);
+  EXPECT_EQ((*reader)->schema()[1].type, ColumnType::kCategorical);
+}
+
+TEST_F(DatasetImportTest, OverridesAndAHeaderOnlyFile) {
+  WriteCsv("a,b\n");
+  ExpectImportEqualsRead({}, 2);
+  ReadCsvOptions options;
+  options.column_types = {{"b", ColumnType::kCategorical}};
+  WriteCsv("a,b\r\n1,2\r\n3,x\r\n");
+  ExpectImportEqualsRead(options, 2);
+  options.column_types = {{"zz", ColumnType::kCategorical}};
+  ExpectImportEqualsRead(options, 2);  // an error, the same
+}
+
+TEST_F(DatasetImportTest, ARecordLongerThanTheBlockIsABadRow) {
+  const std::string huge(40000, 'x');  // two lines of it: one record over 64 KiB
+  WriteCsv("a,b\n1,2\n3,\"" + huge + "\n" + huge + "\"\n5,6\n");
+  ImportOptions import;
+  import.memory_budget_bytes = size_t{1} << 20;
+  auto failed = ImportCsvFile(csv_path_, dataset_path_, {}, import);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_THAT(failed.status().message(),
+              HasSubstr(csv_path_ + ": line 3: the record starting on this line is longer"));
+  EXPECT_FALSE(std::filesystem::exists(dataset_path_));
+
+  ReadCsvOptions skip;
+  skip.bad_rows = BadRowPolicy::kSkip;
+  auto skipped = ImportCsvFile(csv_path_, dataset_path_, skip, import);
+  ASSERT_TRUE(skipped.ok()) << skipped.status().ToString();
+  // Line 3 is skipped; line 4 (x…x") is a bad row of its own; 1,2 and 5,6 stay.
+  EXPECT_EQ(skipped->rows, 2u);
+  EXPECT_EQ(skipped->bad_row_count, 2u);
+}
+
+TEST_F(DatasetImportTest, RejectsATinyBudgetAndAMissingFile) {
+  WriteCsv("a\n1\n");
+  ImportOptions import;
+  import.memory_budget_bytes = 1000;
+  EXPECT_EQ(ImportCsvFile(csv_path_, dataset_path_, {}, import).status().code(),
+            core::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ImportCsvFile(csv_path_ + ".absent", dataset_path_).status().code(),
+            core::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace modelhost::data
