@@ -63,6 +63,9 @@ void AddTrainFlags(CLI::App* train, TrainOptions* options) {
   train->add_option("--data", options->data_file, "CSV or JSON Lines (.jsonl/.ndjson) file")
       ->required();
   train->add_option("--target", options->target, "Column to predict")->required();
+  train->add_option("--pipeline", options->pipeline_file,
+                    "Data pipeline spec JSON (impute, standardize, one_hot, …), fitted on the "
+                    "training data and kept in the model");
   train->add_option("--model", options->model_file,
                     "Network spec JSON (Keras Sequential or short form) [default: Dense 10 relu, "
                     "Dense 10 relu, output fitting the target]");

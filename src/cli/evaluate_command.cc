@@ -9,6 +9,7 @@
 #include "cli/table_file.h"
 #include "model/input_schema.h"
 #include "model/model_directory.h"
+#include "model/model_inputs.h"
 #include "nn/trainer.h"
 
 namespace modelhost::cli {
@@ -18,8 +19,9 @@ core::Result<std::vector<std::pair<std::string, double>>> Evaluate(const Evaluat
   MODELHOST_ASSIGN_OR_RETURN(auto directory, model::ModelDirectory::Read(options.model_dir));
   const model::ModelDescription& description = directory->description();
   MODELHOST_ASSIGN_OR_RETURN(data::Table table, ReadTableFile(options.data_file));
+  const data::FittedPipeline* pipeline = description.pipeline ? &*description.pipeline : nullptr;
   MODELHOST_ASSIGN_OR_RETURN(nn::Matrix features,
-                             model::MakeFeatureMatrix(table, description.schema));
+                             model::ModelFeatures(table, description.schema, pipeline));
   MODELHOST_ASSIGN_OR_RETURN(nn::Matrix targets,
                              model::MakeTargetMatrix(table, description.schema));
   MODELHOST_ASSIGN_OR_RETURN(nn::Loss loss, nn::Loss::Create({description.loss}));

@@ -7,6 +7,7 @@
 #include "core/atomic_file.h"
 #include "model/input_schema.h"
 #include "model/model_directory.h"
+#include "model/model_inputs.h"
 #include "model/predictions.h"
 
 namespace modelhost::cli {
@@ -14,9 +15,11 @@ namespace {
 
 core::Result<std::string> Predict(const PredictOptions& options) {
   MODELHOST_ASSIGN_OR_RETURN(auto directory, model::ModelDirectory::Read(options.model_dir));
-  const model::InputSchema& schema = directory->description().schema;
+  const model::ModelDescription& description = directory->description();
+  const model::InputSchema& schema = description.schema;
   MODELHOST_ASSIGN_OR_RETURN(data::Table table, ReadTableFile(options.data_file));
-  MODELHOST_ASSIGN_OR_RETURN(nn::Matrix features, model::MakeFeatureMatrix(table, schema));
+  const data::FittedPipeline* pipeline = description.pipeline ? &*description.pipeline : nullptr;
+  MODELHOST_ASSIGN_OR_RETURN(nn::Matrix features, model::ModelFeatures(table, schema, pipeline));
   nn::Matrix outputs;
   MODELHOST_RETURN_IF_ERROR(directory->network().Predict(features, &outputs));
   return model::FormatPredictionsCsv(outputs, schema.target);

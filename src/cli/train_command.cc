@@ -14,8 +14,10 @@
 #include "core/sha256.h"
 #include "core/utc_time.h"
 #include "core/version.h"
+#include "data/pipeline.h"
 #include "model/input_schema.h"
 #include "model/model_directory.h"
+#include "model/model_inputs.h"
 #include "nn/compute_threads.h"
 #include "nn/loss.h"
 #include "nn/metric.h"
@@ -113,8 +115,36 @@ core::Result<Prepared> Prepare(const TrainOptions& options) {
   if (!options.loss.empty()) {
     MODELHOST_ASSIGN_OR_RETURN(loss, nn::ParseLoss(options.loss));
   }
-  MODELHOST_ASSIGN_OR_RETURN(description.schema,
-                             model::InferInputSchema(table, options.target, loss));
+  std::optional<data::Pipeline> pipeline;
+  if (!options.pipeline_file.empty()) {
+    MODELHOST_ASSIGN_OR_RETURN(std::string text, core::ReadFileToString(options.pipeline_file));
+    auto parsed = data::Pipeline::FromJson(text);
+    if (!parsed.ok()) {
+      return core::InvalidArgument(options.pipeline_file + ": " + parsed.status().message());
+    }
+    pipeline = std::move(parsed).value();
+  }
+  // The schema, the fitted pipeline if any, and the matrices, for `loss`.
+  auto make_inputs = [&](std::optional<nn::LossKind> loss) -> core::Status {
+    if (pipeline) {
+      auto set = model::FitPipelineForTraining(*pipeline, table, options.target, loss);
+      if (!set.ok())
+        return core::InvalidArgument(options.pipeline_file + ": " + set.status().message());
+      description.schema = std::move(set->schema);
+      description.pipeline = std::move(set->pipeline);
+      prepared.features = std::move(set->features);
+      prepared.targets = std::move(set->targets);
+      return core::OkStatus();
+    }
+    MODELHOST_ASSIGN_OR_RETURN(description.schema,
+                               model::InferInputSchema(table, options.target, loss));
+    MODELHOST_ASSIGN_OR_RETURN(prepared.features,
+                               model::MakeFeatureMatrix(table, description.schema));
+    MODELHOST_ASSIGN_OR_RETURN(prepared.targets,
+                               model::MakeTargetMatrix(table, description.schema));
+    return core::OkStatus();
+  };
+  MODELHOST_RETURN_IF_ERROR(make_inputs(loss));
   if (options.model_file.empty()) {
     description.network_spec = DefaultNetwork(description.schema.target);
   } else {
@@ -136,8 +166,7 @@ core::Result<Prepared> Prepare(const TrainOptions& options) {
   if (!loss && description.schema.target.encoding == model::TargetEncoding::kBinary &&
       outputs == 2) {
     loss = nn::LossKind::kSparseCategoricalCrossentropy;
-    MODELHOST_ASSIGN_OR_RETURN(description.schema,
-                               model::InferInputSchema(table, options.target, loss));
+    MODELHOST_RETURN_IF_ERROR(make_inputs(loss));
   }
   if (outputs != model::OutputWidth(description.schema.target)) {
     return core::InvalidArgument(
@@ -151,9 +180,6 @@ core::Result<Prepared> Prepare(const TrainOptions& options) {
     bool classes = description.schema.target.encoding != model::TargetEncoding::kValue;
     description.metrics = {classes ? "accuracy" : "mae"};
   }
-  MODELHOST_ASSIGN_OR_RETURN(prepared.features,
-                             model::MakeFeatureMatrix(table, description.schema));
-  MODELHOST_ASSIGN_OR_RETURN(prepared.targets, model::MakeTargetMatrix(table, description.schema));
 
   model::TrainingRecord& training = description.training;
   training.data_file = options.data_file;

@@ -1,7 +1,7 @@
-// `modelhost train`: reads a CSV or JSON Lines file, turns its numeric
-// columns into features and one column into the target
-// (model/input_schema.h), trains a Sequential network with nn::Fit and writes
-// the model directory (model/model_directory.h). Progress goes to stdout
+// `modelhost train`: reads a CSV or JSON Lines file, turns its columns into
+// features — through a data pipeline (--pipeline), else its numeric columns
+// as they are — and one column into the target (model/model_inputs.h), trains a Sequential network
+// with nn::Fit and writes the model directory (model/model_directory.h). Progress goes to stdout
 // (training_progress.h); SIGINT cancels between batches, leaving --out
 // untouched.
 //
@@ -22,6 +22,10 @@ struct TrainOptions {
   std::string data_file;
   // The column to predict. Required.
   std::string target;
+  // A data pipeline spec JSON file (data/pipeline_spec.h): fitted on the
+  // training rows, stored in the model, and applied to every later input.
+  // Default: none (numeric, complete feature columns only).
+  std::string pipeline_file;
   // A network spec JSON file (nn/network_spec.h). Default: Dense 10 relu,
   // Dense 10 relu, and an output layer fitting the target (1 sigmoid unit for
   // two classes, k softmax units for k classes, 1 linear unit for a number).

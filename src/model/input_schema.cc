@@ -44,7 +44,7 @@ double NumberAt(const Column& column, size_t row) {
 std::string MissingMessage(const Column& column, std::string_view role) {
   return std::string(role) + " column '" + column.name() + "' has " +
          std::to_string(column.missing_count()) +
-         " missing value(s); imputation arrives with data pipelines";
+         " missing value(s); impute them (train --pipeline with an impute step) or drop them";
 }
 
 // The distinct labels of `column`, sorted: numerically for numbers,
@@ -147,20 +147,25 @@ bool operator==(const InputSchema& a, const InputSchema& b) {
   return a.features == b.features && a.target == b.target;
 }
 
-core::Result<InputSchema> InferInputSchema(const data::Table& table, std::string_view target,
-                                           std::optional<nn::LossKind> loss) {
+core::Result<TargetSchema> InferTargetSchema(const data::Table& table, std::string_view target,
+                                             std::optional<nn::LossKind> loss) {
   const Column* target_column = table.FindColumn(target);
   if (target_column == nullptr) {
     return core::NotFound("the data has no target column '" + std::string(target) + "'");
   }
+  return InferTarget(*target_column, loss);
+}
+
+core::Result<InputSchema> InferInputSchema(const data::Table& table, std::string_view target,
+                                           std::optional<nn::LossKind> loss) {
   InputSchema schema;
-  MODELHOST_ASSIGN_OR_RETURN(schema.target, InferTarget(*target_column, loss));
+  MODELHOST_ASSIGN_OR_RETURN(schema.target, InferTargetSchema(table, target, loss));
   for (const Column& column : table.columns()) {
     if (column.name() == target) continue;
     if (column.type() == ColumnType::kCategorical) {
       return core::InvalidArgument("feature column '" + column.name() +
-                                   "' is categorical; encoding arrives with data pipelines "
-                                   "(leave it out of the data for now)");
+                                   "' is categorical; encode it (train --pipeline with a one_hot "
+                                   "or ordinal step) or leave it out");
     }
     if (column.missing_count() > 0) {
       return core::InvalidArgument(MissingMessage(column, "feature"));

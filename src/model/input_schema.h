@@ -3,11 +3,11 @@
 // how it is encoded, class labels) — and the conversions from a data::Table
 // to the float32 matrices nn trains and predicts on.
 //
-// Until data pipelines exist the conversion is the identity on numbers:
-// every int64, float64 and bool column except the target becomes one
-// feature column, as float32. A categorical feature column or a missing
-// value is an error naming the column (encoding and imputation arrive with
-// pipelines); nothing is silently dropped or filled.
+// Without a data pipeline the conversion is the identity on numbers: every
+// int64, float64 and bool column except the target becomes one feature
+// column, as float32. A categorical feature column or a missing value is an
+// error naming the column; nothing is silently dropped or filled. With a
+// pipeline (model_inputs.h) the features are the pipeline's outputs.
 //
 // Target encodings:
 //   kValue       regression: the number itself, one column;
@@ -84,6 +84,11 @@ inline constexpr size_t kMaxInferredIntegerClasses = 10;
 // (naming the column and the count); no feature column at all.
 core::Result<InputSchema> InferInputSchema(const data::Table& table, std::string_view target,
                                            std::optional<nn::LossKind> loss = std::nullopt);
+
+// The target part of InferInputSchema alone, with the same rules and errors:
+// for training through a data pipeline, whose steps prepare the features.
+core::Result<TargetSchema> InferTargetSchema(const data::Table& table, std::string_view target,
+                                             std::optional<nn::LossKind> loss = std::nullopt);
 
 // The loss a target is trained with when none is chosen:
 // binary_crossentropy, sparse_categorical_crossentropy,

@@ -70,6 +70,7 @@ std::string ModelJson(const ModelDescription& description) {
                    {"modelhost_version", description.modelhost_version},
                    {"created_at", description.created_at},
                    {"input_schema", SchemaToJson(description.schema)},
+                   {"pipeline", description.pipeline.has_value()},
                    {"target", TargetToJson(description.schema.target)},
                    {"loss", nn::ToString(description.loss)},
                    {"metrics", description.metrics},
@@ -90,6 +91,11 @@ core::Status WriteFiles(const std::string& directory, const ModelDescription& de
                         const nn::Sequential& network) {
   MODELHOST_RETURN_IF_ERROR(core::WriteFileAtomically(
       directory + "/" + kNetworkJsonFile, nn::NetworkSpecToJson(description.network_spec) + "\n"));
+  if (description.pipeline) {
+    MODELHOST_ASSIGN_OR_RETURN(std::string pipeline, description.pipeline->ToJson());
+    MODELHOST_RETURN_IF_ERROR(
+        core::WriteFileAtomically(directory + "/" + kPipelineJsonFile, pipeline + "\n"));
+  }
   MODELHOST_RETURN_IF_ERROR(nn::WriteWeightsFile(directory + "/" + kWeightsFile,
                                                  network.parameters(),
                                                  {{"format", "pt"}, {"producer", "modelhost"}}));
@@ -124,6 +130,11 @@ class FieldReader {
   core::Result<std::string> String(std::string_view key) const {
     MODELHOST_ASSIGN_OR_RETURN(const json* value, Get(key, json::value_t::string, "a string"));
     return value->get<std::string>();
+  }
+  core::Result<bool> Bool(std::string_view key) const {
+    MODELHOST_ASSIGN_OR_RETURN(const json* value,
+                               Get(key, json::value_t::boolean, "true or false"));
+    return value->get<bool>();
   }
   core::Result<double> Number(std::string_view key) const {
     MODELHOST_ASSIGN_OR_RETURN(const json* value,
@@ -258,7 +269,13 @@ core::Result<TrainingRecord> ReadTraining(const FieldReader& root) {
   return training;
 }
 
-core::Result<ModelDescription> ParseModelJson(const std::string& text, const std::string& file) {
+// The parsed model.json, and whether it says a pipeline.json comes with it.
+struct ParsedModelJson {
+  ModelDescription description;
+  bool has_pipeline = false;
+};
+
+core::Result<ParsedModelJson> ParseModelJson(const std::string& text, const std::string& file) {
   json document;
   try {
     document = json::parse(text);
@@ -268,12 +285,16 @@ core::Result<ModelDescription> ParseModelJson(const std::string& text, const std
   if (!document.is_object()) return core::DataLoss(file + ": expected a JSON object");
   FieldReader root(document, file, "");
   MODELHOST_ASSIGN_OR_RETURN(uint64_t version, root.Unsigned("format_version"));
-  if (version != static_cast<uint64_t>(kModelFormatVersion)) {
+  if (version < 1 || version > static_cast<uint64_t>(kModelFormatVersion)) {
     return core::InvalidArgument(file + ": field 'format_version': " + std::to_string(version) +
-                                 " is not supported (this build reads " +
+                                 " is not supported (this build reads 1 to " +
                                  std::to_string(kModelFormatVersion) + ")");
   }
-  ModelDescription description;
+  ParsedModelJson parsed;
+  if (version >= 2) {
+    MODELHOST_ASSIGN_OR_RETURN(parsed.has_pipeline, root.Bool("pipeline"));
+  }
+  ModelDescription& description = parsed.description;
   MODELHOST_ASSIGN_OR_RETURN(description.modelhost_version, root.String("modelhost_version"));
   MODELHOST_ASSIGN_OR_RETURN(description.created_at, root.String("created_at"));
   MODELHOST_ASSIGN_OR_RETURN(description.schema, ReadSchema(root));
@@ -283,7 +304,24 @@ core::Result<ModelDescription> ParseModelJson(const std::string& text, const std
   description.loss = *loss_kind;
   MODELHOST_ASSIGN_OR_RETURN(description.metrics, root.Strings("metrics"));
   MODELHOST_ASSIGN_OR_RETURN(description.training, ReadTraining(root));
-  return description;
+  return parsed;
+}
+
+// Reads pipeline.json and checks that its outputs are the schema's features.
+core::Result<data::FittedPipeline> ReadPipeline(const std::string& file,
+                                                const InputSchema& schema) {
+  MODELHOST_ASSIGN_OR_RETURN(std::string text, core::ReadFileToString(file));
+  core::Result<data::FittedPipeline> pipeline = data::FittedPipeline::FromJson(text);
+  if (!pipeline.ok()) return core::DataLoss(file + ": " + pipeline.status().message());
+  const std::vector<std::string>& outputs = pipeline->feature_names();
+  bool same = outputs.size() == schema.features.size();
+  for (size_t i = 0; same && i < outputs.size(); ++i) same = outputs[i] == schema.features[i].name;
+  if (!same) {
+    return core::DataLoss(file + ": its " + std::to_string(outputs.size()) +
+                          " output features are not the " + std::to_string(schema.features.size()) +
+                          " features of model.json");
+  }
+  return pipeline;
 }
 
 }  // namespace
@@ -325,7 +363,12 @@ core::Result<std::unique_ptr<ModelDirectory>> ModelDirectory::Read(const std::st
   const std::string network_file = path + "/" + kNetworkJsonFile;
   const std::string weights_file = path + "/" + kWeightsFile;
   MODELHOST_ASSIGN_OR_RETURN(std::string model_text, core::ReadFileToString(model_file));
-  MODELHOST_ASSIGN_OR_RETURN(ModelDescription description, ParseModelJson(model_text, model_file));
+  MODELHOST_ASSIGN_OR_RETURN(ParsedModelJson parsed, ParseModelJson(model_text, model_file));
+  ModelDescription description = std::move(parsed.description);
+  if (parsed.has_pipeline) {
+    MODELHOST_ASSIGN_OR_RETURN(description.pipeline,
+                               ReadPipeline(path + "/" + kPipelineJsonFile, description.schema));
+  }
 
   MODELHOST_ASSIGN_OR_RETURN(std::string network_text, core::ReadFileToString(network_file));
   auto spec = nn::ParseNetworkSpec(network_text);

@@ -1,5 +1,5 @@
 // ModelDirectory: a trained model as a directory on disk — the seed of the
-// model Bundle of DESIGN.md. Three files:
+// model Bundle of DESIGN.md. Three files, and a fourth with a data pipeline:
 //   network.json        the canonical network spec (nn::NetworkSpecToJson);
 //   weights.safetensors the parameters (nn/weights_file.h);
 //   model.json          format_version 1, the input schema, the target and
@@ -7,6 +7,10 @@
 //                       training: per-epoch history, seed, optimizer and fit
 //                       options, data file and its sha256, modelhost version,
 //                       created_at.
+//   pipeline.json       the fitted data pipeline (data/fitted_pipeline.h),
+//                       present iff model.json says "pipeline": true; then
+//                       the schema's features are the pipeline's outputs.
+// Format version 2 added the pipeline; version 1 directories still read.
 // The directory is written whole or not at all: the files go into a temporary
 // sibling directory, each fsynced, which is then renamed onto the target.
 // Reading validates every field and names the file and the field at fault.
@@ -19,11 +23,13 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/result.h"
 #include "core/status.h"
+#include "data/fitted_pipeline.h"
 #include "model/input_schema.h"
 #include "nn/loss.h"
 #include "nn/network_spec.h"
@@ -33,7 +39,7 @@
 namespace modelhost::model {
 
 // The version of model.json this build writes and reads.
-inline constexpr int kModelFormatVersion = 1;
+inline constexpr int kModelFormatVersion = 2;
 
 // How the model was trained: the lineage kept in model.json.
 struct TrainingRecord {
@@ -52,6 +58,9 @@ struct TrainingRecord {
 struct ModelDescription {
   InputSchema schema;
   nn::NetworkSpec network_spec;
+  // What turns a table's raw columns into the network's inputs; none: the
+  // numeric columns named by schema.features are the inputs as they are.
+  std::optional<data::FittedPipeline> pipeline;
   nn::LossKind loss = nn::LossKind::kMeanSquaredError;
   std::vector<std::string> metrics;  // as given to Fit
   TrainingRecord training;
@@ -95,6 +104,7 @@ class ModelDirectory {
 inline constexpr const char* kModelJsonFile = "model.json";
 inline constexpr const char* kNetworkJsonFile = "network.json";
 inline constexpr const char* kWeightsFile = "weights.safetensors";
+inline constexpr const char* kPipelineJsonFile = "pipeline.json";
 
 }  // namespace modelhost::model
 

@@ -84,7 +84,8 @@ TEST_F(TrainTest, WritesTheModelDirectoryWithOneLinePerEpoch) {
   EXPECT_EQ(result.stdout_text.find('\r'), std::string::npos);
 
   auto model = nlohmann::json::parse(Slurp(root_ / "model" / "model.json"));
-  EXPECT_EQ(model["format_version"], 1);
+  EXPECT_EQ(model["format_version"], 2);
+  EXPECT_EQ(model["pipeline"], false);
   EXPECT_EQ(model["target"]["name"], "diabetes");
   EXPECT_EQ(model["target"]["labels"], nlohmann::json::array({"0", "1"}));
   EXPECT_EQ(model["loss"], "binary_crossentropy");
@@ -153,6 +154,50 @@ TEST_F(TrainTest, CategoricalFeatureOrUnknownTargetIsAnError) {
 
   CommandResult bad_loss = TrainPima("m", {"--loss", "hinge_of_doom"});
   EXPECT_EQ(bad_loss.exit_code, 2);
+}
+
+// The Adult slice has categorical features and missing values ("?"): the
+// pipeline imputes, one-hot encodes and standardizes them, travels in the
+// model, and runs again on whatever evaluate and predict are given.
+TEST_F(TrainTest, APipelinePreparesCategoricalAndMissingFeatures) {
+  const std::string cases = std::string(MODELHOST_TEST_DATA) + "/../cases/adult_onehot_standardize";
+  const std::string model = (root_ / "adult").string();
+  CommandResult trained =
+      RunModelhost({"train", "--data", cases + "/input.csv", "--target", "income", "--pipeline",
+                    cases + "/pipeline.json", "--epochs", "5", "--seed", "3", "--out", model});
+  ASSERT_EQ(trained.exit_code, 0) << trained.stderr_text;
+  EXPECT_TRUE(fs::exists(fs::path(model) / "pipeline.json"));
+  auto description = nlohmann::json::parse(Slurp(fs::path(model) / "model.json"));
+  EXPECT_EQ(description["pipeline"], true);
+  EXPECT_GT(description["input_schema"]["features"].size(), 14u);  // one-hot widened it
+  EXPECT_EQ(description["target"]["labels"], nlohmann::json::array({"<=50K", ">50K"}));
+
+  CommandResult evaluated =
+      RunModelhost({"evaluate", "--model", model, "--data", cases + "/input.csv", "--json"});
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.stderr_text;
+  EXPECT_TRUE(nlohmann::json::parse(evaluated.stdout_text).contains("accuracy"));
+
+  // Two raw rows, one with a category training never saw ("ignore": all zeros).
+  const fs::path rows = root_ / "rows.csv";
+  std::ofstream(rows) << Lines(Slurp(cases + "/input.csv"))[0] << "\n"
+                      << "39,Martian,77516,Bachelors,13,Never-married,Adm-clerical,Not-in-family,"
+                         "White,Male,2174,0,40,United-States,<=50K\n"
+                      << Lines(Slurp(cases + "/input.csv"))[1] << "\n";
+  CommandResult predicted = RunModelhost({"predict", "--model", model, "--data", rows.string()});
+  ASSERT_EQ(predicted.exit_code, 0) << predicted.stderr_text;
+  auto lines = Lines(predicted.stdout_text);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0], "probability,label");
+
+  const fs::path typo = root_ / "typo.json";
+  std::ofstream(typo) << R"({"steps": [{"op": "standardise", "columns": "numeric"}]})";
+  CommandResult bad =
+      RunModelhost({"train", "--data", cases + "/input.csv", "--target", "income", "--pipeline",
+                    typo.string(), "--out", (root_ / "bad").string()});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.stderr_text, HasSubstr("typo.json: pipeline step 1"));
+  EXPECT_THAT(bad.stderr_text, HasSubstr("standardise"));
+  EXPECT_FALSE(fs::exists(root_ / "bad"));
 }
 
 TEST_F(TrainTest, JsonLinesAndRegressionAndMultiClass) {

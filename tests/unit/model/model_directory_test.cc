@@ -10,6 +10,8 @@
 
 #include "core/version.h"
 #include "data/csv_reader.h"
+#include "data/pipeline.h"
+#include "model/model_inputs.h"
 #include "model/predictions.h"
 #include "nn/optimizer.h"
 
@@ -144,7 +146,8 @@ TEST_F(ModelDirectoryTest, ReadNamesTheFileAndField) {
     std::string from, to, expected;
   };
   const Case cases[] = {
-      {"\"format_version\": 1", "\"format_version\": 2", "field 'format_version'"},
+      {"\"format_version\": 2", "\"format_version\": 3", "field 'format_version'"},
+      {"\"pipeline\": false", "\"pipeline\": 0", "field 'pipeline'"},
       {"\"encoding\": \"binary\"", "\"encoding\": \"sparse\"", "field 'target.encoding'"},
       {"\"type\": \"int64\"", "\"type\": 5", "field 'input_schema.features[0].type'"},
       {"\"loss\": \"binary_crossentropy\"", "\"loss\": \"hinge2\"", "field 'loss'"},
@@ -165,6 +168,68 @@ TEST_F(ModelDirectoryTest, ReadNamesTheFileAndField) {
   auto no_weights = ModelDirectory::Read(path.string());
   ASSERT_FALSE(no_weights.ok());
   EXPECT_THAT(no_weights.status().message(), HasSubstr(kWeightsFile));
+}
+
+// Directories written before pipelines existed (format 1) still read.
+TEST_F(ModelDirectoryTest, FormatOneWithoutAPipelineStillReads) {
+  ASSERT_NO_FATAL_FAILURE(Train());
+  const fs::path path = root_ / "model";
+  ASSERT_TRUE(ModelDirectory::Write(path.string(), description_, *network_).ok());
+  std::string text = Slurp(path / kModelJsonFile);
+  for (auto [from, to] :
+       {std::pair<std::string, std::string>{"\"format_version\": 2", "\"format_version\": 1"},
+        {"\"pipeline\": false,", ""}}) {
+    size_t at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+  }
+  std::ofstream(path / kModelJsonFile, std::ios::binary | std::ios::trunc) << text;
+  auto read = ModelDirectory::Read(path.string());
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_FALSE((*read)->description().pipeline.has_value());
+}
+
+// The fitted pipeline is stored with the model, and the model's features for
+// new rows come out of the loaded copy bit for bit as out of the original.
+TEST_F(ModelDirectoryTest, ThePipelineTravelsWithTheModel) {
+  auto read_data =
+      data::ReadCsvFile(std::string(MODELHOST_TEST_DATA) + "/pima_indians_diabetes_na.csv");
+  ASSERT_TRUE(read_data.ok());
+  auto pipeline = data::Pipeline::FromJson(R"({"steps": [
+      {"op": "impute", "columns": "numeric", "strategy": "median"},
+      {"op": "standardize", "columns": "numeric"}]})");
+  ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+  auto set = FitPipelineForTraining(*pipeline, read_data->table, "diabetes", std::nullopt);
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  EXPECT_EQ(set->schema.target.encoding, TargetEncoding::kBinary);
+  EXPECT_EQ(set->features.rows(), 768u);
+  EXPECT_EQ(set->features.cols(), 8u);
+
+  ASSERT_NO_FATAL_FAILURE(Train());
+  description_.schema = set->schema;
+  description_.pipeline = set->pipeline;
+  auto network = nn::Sequential::Create(description_.network_spec, 8, 7);
+  ASSERT_TRUE(network.ok());
+  const fs::path path = root_ / "model";
+  ASSERT_TRUE(ModelDirectory::Write(path.string(), description_, **network).ok());
+  EXPECT_TRUE(fs::exists(path / kPipelineJsonFile));
+
+  auto read = ModelDirectory::Read(path.string());
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_TRUE((*read)->description().pipeline.has_value());
+  EXPECT_EQ(*(*read)->description().pipeline, set->pipeline);
+  auto before = ModelFeatures(read_data->table, set->schema, &set->pipeline);
+  auto after = ModelFeatures(read_data->table, (*read)->description().schema,
+                             &*(*read)->description().pipeline);
+  ASSERT_TRUE(before.ok() && after.ok());
+  ASSERT_EQ(before->size(), after->size());
+  EXPECT_EQ(std::memcmp(before->data(), after->data(), before->size() * sizeof(float)), 0);
+
+  std::ofstream(path / kPipelineJsonFile, std::ios::trunc) << R"({"format": "nope"})";
+  auto corrupt = ModelDirectory::Read(path.string());
+  ASSERT_FALSE(corrupt.ok());
+  EXPECT_EQ(corrupt.status().code(), core::StatusCode::kDataLoss);
+  EXPECT_THAT(corrupt.status().message(), HasSubstr(kPipelineJsonFile));
 }
 
 TEST(PredictionsTest, FormatsEachEncoding) {
