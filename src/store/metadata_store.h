@@ -1,5 +1,6 @@
-// MetadataStore: the durable records of a modelhost server — today its API
-// keys; datasets, jobs and model versions join as the service grows (issue 5).
+// MetadataStore: the durable records of a modelhost server — its API keys and
+// its model registry (models, their numbered versions, aliases such as
+// "production"); datasets and jobs join as the service grows (issue 5).
 // One interface so that a PostgreSQL store shared by several replicas can
 // replace the embedded SQLite one (DESIGN.md, "Scale-out").
 //
@@ -12,6 +13,9 @@
 #ifndef MODELHOST_STORE_METADATA_STORE_H_
 #define MODELHOST_STORE_METADATA_STORE_H_
 
+#include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,6 +34,16 @@ struct ApiKeyRecord {
   std::string created_at;           // UTC, RFC 3339
 };
 
+// One registered version of a model. The bundle itself lives in the artifact
+// store; the record holds what the registry lists and checks.
+struct ModelVersionRecord {
+  std::string model;          // the model's name (resource_name.h)
+  int64_t version = 0;        // 1, 2, 3, … per model; a deleted number is never reused
+  std::string created_at;     // UTC, RFC 3339
+  std::string bundle_sha256;  // checksum of the stored bundle, verified on load
+  std::string info_json;      // metrics, lineage …: a JSON object the store keeps as is
+};
+
 class MetadataStore {
  public:
   virtual ~MetadataStore() = default;
@@ -40,6 +54,36 @@ class MetadataStore {
   virtual core::Result<std::vector<ApiKeyRecord>> ListApiKeys() = 0;
   // Removes the key `id`. NotFound when there is none.
   virtual core::Status DeleteApiKey(std::string_view id) = 0;
+
+  // Registers the next version of `model`, creating the model on its first
+  // version. `place(version)` runs inside the write transaction, before the
+  // version becomes visible: it puts the bundle where that version's files
+  // belong. If it fails, nothing is registered and its error is returned. A
+  // crash at any point leaves the version either fully registered or absent
+  // (files of an absent version are the caller's to sweep).
+  virtual core::Result<ModelVersionRecord> AddModelVersion(
+      std::string_view model, std::string bundle_sha256, std::string info_json,
+      const std::function<core::Status(int64_t version)>& place) = 0;
+  // Names of every model with at least one version, sorted.
+  virtual core::Result<std::vector<std::string>> ListModels() = 0;
+  // The versions of `model`, oldest first. NotFound naming an unknown model.
+  virtual core::Result<std::vector<ModelVersionRecord>> ListModelVersions(
+      std::string_view model) = 0;
+  // NotFound naming the model and version when there is no such version.
+  virtual core::Result<ModelVersionRecord> GetModelVersion(std::string_view model,
+                                                           int64_t version) = 0;
+  // Points `alias` of `model` at `version` (creating or moving it). NotFound
+  // when the version does not exist.
+  virtual core::Status SetAlias(std::string_view model, std::string_view alias,
+                                int64_t version) = 0;
+  // NotFound when `model` has no such alias.
+  virtual core::Status DeleteAlias(std::string_view model, std::string_view alias) = 0;
+  // Alias → version for `model` (empty when it has none).
+  virtual core::Result<std::map<std::string, int64_t>> ListAliases(std::string_view model) = 0;
+  // Removes a version. NotFound when absent; FailedPrecondition naming the
+  // alias when an alias points at it. The model disappears with its last
+  // version (its version numbers are still never reused).
+  virtual core::Status DeleteModelVersion(std::string_view model, int64_t version) = 0;
 };
 
 // The embedded store: `<data_dir>/modelhost.db`, created with its parent

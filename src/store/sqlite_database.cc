@@ -26,6 +26,17 @@ constexpr Migration kMetadataMigrations[] = {
     {2, "api keys",
      "CREATE TABLE api_keys (id TEXT PRIMARY KEY, name TEXT NOT NULL, "
      "secret_sha256 TEXT NOT NULL, scopes TEXT NOT NULL, created_at TEXT NOT NULL);"},
+    // Version 3: the model registry. models.next_version keeps numbers from
+    // being reused after a delete; a model row stays once created.
+    {3, "model registry",
+     "CREATE TABLE models (name TEXT PRIMARY KEY, next_version INTEGER NOT NULL, "
+     "created_at TEXT NOT NULL);"
+     "CREATE TABLE model_versions (model TEXT NOT NULL REFERENCES models(name), "
+     "version INTEGER NOT NULL, created_at TEXT NOT NULL, bundle_sha256 TEXT NOT NULL, "
+     "info_json TEXT NOT NULL, PRIMARY KEY (model, version));"
+     "CREATE TABLE model_aliases (model TEXT NOT NULL, alias TEXT NOT NULL, "
+     "version INTEGER NOT NULL, PRIMARY KEY (model, alias), "
+     "FOREIGN KEY (model, version) REFERENCES model_versions(model, version));"},
 };
 
 }  // namespace

@@ -1,0 +1,52 @@
+// SqliteMetadataStore: MetadataStore on the embedded SQLite database. Private
+// to the store module (OpenSqliteMetadataStore makes one); its methods are
+// defined by concern in sqlite_metadata_store.cc (keys) and
+// sqlite_model_registry.cc (models).
+//
+// Thread-safety: as MetadataStore (SqliteDatabase serializes statements and
+// transactions).
+
+#ifndef MODELHOST_STORE_SQLITE_METADATA_STORE_H_
+#define MODELHOST_STORE_SQLITE_METADATA_STORE_H_
+
+#include <memory>
+#include <utility>
+
+#include "store/metadata_store.h"
+#include "store/sqlite_database.h"
+
+namespace modelhost::store {
+
+class SqliteMetadataStore final : public MetadataStore {
+ public:
+  explicit SqliteMetadataStore(std::unique_ptr<SqliteDatabase> database)
+      : database_(std::move(database)) {}
+
+  core::Status InsertApiKey(const ApiKeyRecord& key) override;
+  core::Result<std::vector<ApiKeyRecord>> ListApiKeys() override;
+  core::Status DeleteApiKey(std::string_view id) override;
+
+  core::Result<ModelVersionRecord> AddModelVersion(
+      std::string_view model, std::string bundle_sha256, std::string info_json,
+      const std::function<core::Status(int64_t version)>& place) override;
+  core::Result<std::vector<std::string>> ListModels() override;
+  core::Result<std::vector<ModelVersionRecord>> ListModelVersions(std::string_view model) override;
+  core::Result<ModelVersionRecord> GetModelVersion(std::string_view model,
+                                                   int64_t version) override;
+  core::Status SetAlias(std::string_view model, std::string_view alias, int64_t version) override;
+  core::Status DeleteAlias(std::string_view model, std::string_view alias) override;
+  core::Result<std::map<std::string, int64_t>> ListAliases(std::string_view model) override;
+  core::Status DeleteModelVersion(std::string_view model, int64_t version) override;
+
+ private:
+  std::unique_ptr<SqliteDatabase> database_;
+};
+
+// The TEXT value of column `index` of `row`, or DataLoss naming `what`.
+core::Result<std::string> TextAt(const SqlRow& row, size_t index, std::string_view what);
+// The INTEGER value of column `index` of `row`, or DataLoss naming `what`.
+core::Result<int64_t> IntegerAt(const SqlRow& row, size_t index, std::string_view what);
+
+}  // namespace modelhost::store
+
+#endif  // MODELHOST_STORE_SQLITE_METADATA_STORE_H_
