@@ -4,8 +4,8 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <variant>
 #include <string_view>
+#include <variant>
 
 #include "nn/network_spec.h"
 
