@@ -1,8 +1,10 @@
 #include "data/column_statistics.h"
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
 #include <cmath>
+#include <cstdint>
 
 namespace modelhost::data {
 
@@ -104,48 +106,94 @@ std::optional<double> ComputeMaxAbs(std::span<const double> values) {
   return std::max(std::fabs(extremes->min), std::fabs(extremes->max));
 }
 
-void CollectPresent(std::span<const double> values, std::vector<double>& present) {
-  present.resize(values.size());
-  size_t count = 0;
-  // Branch-free compaction: write every value, advance only past present ones.
+namespace {
+
+// An unsigned key that orders like the double (negative values flipped).
+uint64_t OrderKey(double value) {
+  uint64_t bits = std::bit_cast<uint64_t>(value);
+  return (bits >> 63) != 0 ? ~bits : bits | (uint64_t{1} << 63);
+}
+
+constexpr int kBucketBits = 16;
+
+struct AdjacentRanks {
+  size_t present = 0;  // how many values are not NaN
+  double at = 0;       // the rank-th smallest present value (0-based)
+  double next = 0;     // the (rank + 1)-th, or `at` when rank is the last
+};
+
+// Radix selection of the rank-th and (rank + 1)-th smallest present values;
+// `rank` is a function of the present count, known only after the histogram.
+template <typename RankOf>
+std::optional<AdjacentRanks> SelectAdjacent(std::span<const double> values, RankOf rank_of) {
+  std::vector<uint32_t> histogram(size_t{1} << kBucketBits, 0);
+  size_t present = 0;
+  // Branch-free: a NaN (missing) adds 0 to whatever bucket its bits land in.
   for (double value : values) {
-    present[count] = value;
-    count += value == value ? 1 : 0;
+    const uint32_t is_present = value == value;
+    histogram[OrderKey(value) >> (64 - kBucketBits)] += is_present;
+    present += is_present;
   }
-  present.resize(count);
+  if (present == 0) return std::nullopt;
+  const size_t rank = rank_of(present);
+  size_t first = 0;  // the bucket holding `rank`
+  size_t below = 0;  // values in buckets before `first`
+  while (below + histogram[first] <= rank) below += histogram[first++];
+  size_t last = first;  // the bucket holding rank + 1
+  if (rank + 1 < present && rank + 1 >= below + histogram[first]) {
+    do ++last;
+    while (histogram[last] == 0);
+  }
+  // Branch-free compaction: every value is written, and the end advances
+  // past it only when it is present and in [first, last] (one unsigned
+  // comparison), since which values qualify is as good as random.
+  const size_t wanted = histogram[first] + (last != first ? histogram[last] : 0);
+  std::vector<double> candidates(wanted + 1);
+  size_t count = 0;
+  for (double value : values) {
+    const size_t bucket = OrderKey(value) >> (64 - kBucketBits);
+    candidates[count] = value;
+    count += (value == value) & (bucket - first <= last - first);
+  }
+  candidates.resize(count);
+  auto nth = candidates.begin() + static_cast<std::ptrdiff_t>(rank - below);
+  std::nth_element(candidates.begin(), nth, candidates.end());
+  AdjacentRanks result{present, *nth, *nth};
+  if (rank + 1 < present) result.next = *std::min_element(nth + 1, candidates.end());
+  return result;
 }
 
-double Quantile(std::vector<double>& present, double q) {
-  assert(!present.empty());
-  const double position = q * static_cast<double>(present.size() - 1);
-  const size_t below = static_cast<size_t>(std::floor(position));
-  const double fraction = position - static_cast<double>(below);
-  auto nth = present.begin() + static_cast<std::ptrdiff_t>(below);
-  std::nth_element(present.begin(), nth, present.end());
-  const double low = *nth;
-  if (fraction == 0 || below + 1 >= present.size()) return low;
-  const double high = *std::min_element(nth + 1, present.end());
+}  // namespace
+
+std::optional<double> Quantile(std::span<const double> values, double q) {
+  double position = 0;
+  auto ranks = SelectAdjacent(values, [&](size_t present) {
+    position = q * static_cast<double>(present - 1);
+    return static_cast<size_t>(std::floor(position));
+  });
+  if (!ranks) return std::nullopt;
+  const double fraction = position - std::floor(position);
+  if (fraction == 0) return ranks->at;
   // numpy's lerp: from the nearer end, so q = 1 gives exactly the maximum.
-  const double difference = high - low;
-  return fraction < 0.5 ? low + difference * fraction : high - difference * (1 - fraction);
+  const double difference = ranks->next - ranks->at;
+  return fraction < 0.5 ? ranks->at + difference * fraction
+                        : ranks->next - difference * (1 - fraction);
 }
 
-double Median(std::vector<double>& present) {
-  assert(!present.empty());
-  const size_t middle = present.size() / 2;
-  auto nth = present.begin() + static_cast<std::ptrdiff_t>(middle);
-  std::nth_element(present.begin(), nth, present.end());
-  const double upper = *nth;
-  if (present.size() % 2 == 1) return upper;
-  const double lower = *std::max_element(present.begin(), nth);
-  const double mean = (lower + upper) / 2;
+std::optional<double> Median(std::span<const double> values) {
+  auto ranks = SelectAdjacent(values, [](size_t present) { return (present - 1) / 2; });
+  if (!ranks) return std::nullopt;
+  if (ranks->present % 2 == 1) return ranks->at;
+  const double mean = (ranks->at + ranks->next) / 2;
   // Only when the sum overflows: halve first.
-  return std::isfinite(mean) ? mean : lower / 2 + upper / 2;
+  return std::isfinite(mean) ? mean : ranks->at / 2 + ranks->next / 2;
 }
 
 std::optional<double> MostFrequent(std::span<const double> values) {
   std::vector<double> present;
-  CollectPresent(values, present);
+  for (double value : values) {
+    if (value == value) present.push_back(value);
+  }
   if (present.empty()) return std::nullopt;
   std::sort(present.begin(), present.end());
   double best = present[0];

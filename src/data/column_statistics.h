@@ -5,7 +5,11 @@
 //
 // The kernels run over one contiguous array with independent accumulator
 // lanes, so the compiler can vectorize them without reassociating a single
-// sum; quantiles use std::nth_element on a copy of the present values.
+// sum. Quantiles are found by radix selection: a histogram of the top 16 bits
+// of each value's order-preserving key picks the bucket holding the wanted
+// rank, and only that bucket's values are copied and partitioned
+// (std::nth_element) — two reads of the column instead of a copy and a
+// partition of all of it.
 //
 // Thread-safety: pure functions.
 
@@ -38,18 +42,13 @@ std::optional<MinMax> ComputeMinMax(std::span<const double> values);
 // The largest |x|.
 std::optional<double> ComputeMaxAbs(std::span<const double> values);
 
-// The present values of `values`, in order, written into `present`.
-void CollectPresent(std::span<const double> values, std::vector<double>& present);
-
-// The q-th quantile (q in [0, 1]) of `present` by linear interpolation between
-// the closest ranks (numpy's default "linear" method). Reorders `present`.
-// REQUIRES: !present.empty(), no NaN in `present`.
-double Quantile(std::vector<double>& present, double q);
+// The q-th quantile (q in [0, 1]) of the present values by linear
+// interpolation between the closest ranks (numpy's default "linear" method).
+std::optional<double> Quantile(std::span<const double> values, double q);
 
 // The median as numpy and scikit-learn's SimpleImputer compute it: the middle
-// value, or the mean of the two middle ones. Reorders `present`.
-// REQUIRES: !present.empty(), no NaN in `present`.
-double Median(std::vector<double>& present);
+// value, or the mean of the two middle ones.
+std::optional<double> Median(std::span<const double> values);
 
 // The most frequent value, the smallest among ties (as scikit-learn).
 std::optional<double> MostFrequent(std::span<const double> values);

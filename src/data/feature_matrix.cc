@@ -5,6 +5,8 @@
 #include <cmath>
 #include <string>
 
+#include "data/huge_pages.h"
+
 namespace modelhost::data {
 
 namespace {
@@ -53,6 +55,8 @@ core::Result<FeatureMatrix> ToFeatureMatrix(const Frame& frame, const TargetEnco
   }
   matrix.rows = frame.num_rows();
   matrix.cols = features.size();
+  matrix.values.reserve(matrix.rows * matrix.cols);
+  AdviseHugePages(matrix.values.data(), matrix.rows * matrix.cols * sizeof(float));
   matrix.values.resize(matrix.rows * matrix.cols);
   float* out = matrix.values.data();
   const size_t cols = matrix.cols;

@@ -1,5 +1,7 @@
 #include "data/frame.h"
 
+#include "data/huge_pages.h"
+
 #include <algorithm>
 #include <cassert>
 #include <charconv>
@@ -76,9 +78,17 @@ FrameColumn::FrameColumn(const Column& column) : name_(column.name()), type_(col
   }
 }
 
+void FrameColumn::ReserveOwned(size_t rows) {
+  values_.clear();
+  values_.shrink_to_fit();
+  values_.reserve(rows);
+  AdviseHugePages(values_.data(), rows * sizeof(double));
+}
+
 std::span<double> FrameColumn::MutableValues() {
   assert(is_numeric());
   if (!owned_) {
+    ReserveOwned(borrowed_.size());
     values_.assign(borrowed_.begin(), borrowed_.end());
     borrowed_ = {};
     owned_ = true;
@@ -149,7 +159,7 @@ void FrameColumn::KeepRows(std::span<const uint8_t> keep, size_t kept) {
     return;
   }
   if (!owned_) {
-    values_.reserve(kept);
+    ReserveOwned(kept);
     for (size_t row = 0; row < borrowed_.size(); ++row) {
       if (keep[row]) values_.push_back(borrowed_[row]);
     }

@@ -57,6 +57,7 @@ class FrameColumn {
   template <typename Map>
   void MapValues(Map map) {
     if (!owned_) {
+      ReserveOwned(borrowed_.size());
       values_.resize(borrowed_.size());
       const double* source = borrowed_.data();
       double* target = values_.data();
@@ -93,6 +94,9 @@ class FrameColumn {
   void KeepRows(std::span<const uint8_t> keep, size_t kept);
 
  private:
+  // Reserves `rows` owned values, backed by huge pages when large.
+  void ReserveOwned(size_t rows);
+
   std::string name_;
   ColumnType type_;
   std::span<const double> borrowed_;

@@ -116,10 +116,9 @@ Result<SpecValue> ImputeFill(const ImputeStep& spec, const FrameColumn& column) 
     if (!moments) return NoValues(column);
     fill = moments->mean;
   } else {
-    std::vector<double> present;
-    CollectPresent(column.values(), present);
-    if (present.empty()) return NoValues(column);
-    fill = Median(present);
+    std::optional<double> median = Median(column.values());
+    if (!median) return NoValues(column);
+    fill = *median;
   }
   MODELHOST_RETURN_IF_ERROR(RequireFinite(column, {fill}));
   return SpecValue(fill);
@@ -154,7 +153,6 @@ Result<FittedStep> FitMarkMissing(const MarkMissingStep& spec, const Frame& fram
 Result<FittedStep> FitOutliers(const OutlierStep& spec, const Frame& frame) {
   MODELHOST_ASSIGN_OR_RETURN(std::vector<size_t> picked, SelectKind(frame, spec.columns, true));
   FittedOutliers fitted{spec.action, Names(frame, picked), {}, {}};
-  std::vector<double> present;
   for (size_t index : picked) {
     const FrameColumn& column = frame.columns()[index];
     double lower;
@@ -166,17 +164,14 @@ Result<FittedStep> FitOutliers(const OutlierStep& spec, const Frame& frame) {
       lower = moments->mean - spread;
       upper = moments->mean + spread;
     } else {
-      CollectPresent(column.values(), present);
-      if (present.empty()) return NoValues(column);
-      if (spec.method == OutlierMethod::kIqr) {
-        double q1 = Quantile(present, 0.25);
-        double q3 = Quantile(present, 0.75);
-        lower = q1 - spec.k * (q3 - q1);
-        upper = q3 + spec.k * (q3 - q1);
-      } else {
-        lower = Quantile(present, spec.lower_percentile / 100);
-        upper = Quantile(present, spec.upper_percentile / 100);
-      }
+      const bool iqr = spec.method == OutlierMethod::kIqr;
+      std::optional<double> low =
+          Quantile(column.values(), iqr ? 0.25 : spec.lower_percentile / 100);
+      std::optional<double> high =
+          Quantile(column.values(), iqr ? 0.75 : spec.upper_percentile / 100);
+      if (!low || !high) return NoValues(column);
+      lower = iqr ? *low - spec.k * (*high - *low) : *low;
+      upper = iqr ? *high + spec.k * (*high - *low) : *high;
     }
     MODELHOST_RETURN_IF_ERROR(RequireFinite(column, {lower, upper}));
     fitted.lower.push_back(lower);
@@ -193,7 +188,6 @@ double ScaleOrOne(double scale, bool constant) {
 Result<FittedStep> FitScale(const ScaleStep& spec, const Frame& frame) {
   MODELHOST_ASSIGN_OR_RETURN(std::vector<size_t> picked, SelectKind(frame, spec.columns, true));
   FittedScale fitted{spec.kind, Names(frame, picked), {}, {}, {}};
-  std::vector<double> present;
   for (size_t index : picked) {
     const FrameColumn& column = frame.columns()[index];
     double center = 0;
@@ -208,12 +202,12 @@ Result<FittedStep> FitScale(const ScaleStep& spec, const Frame& frame) {
       center = moments->mean;
       scale = ScaleOrOne(std::sqrt(moments->variance), moments->variance <= bound);
     } else if (spec.kind == ScaleKind::kRobust) {
-      CollectPresent(column.values(), present);
-      if (present.empty()) return NoValues(column);
-      double low = Quantile(present, spec.quantile_low / 100);
-      double high = Quantile(present, spec.quantile_high / 100);
-      center = Median(present);
-      scale = ScaleOrOne(high - low, false);
+      std::optional<double> low = Quantile(column.values(), spec.quantile_low / 100);
+      std::optional<double> high = Quantile(column.values(), spec.quantile_high / 100);
+      std::optional<double> median = Median(column.values());
+      if (!low || !high || !median) return NoValues(column);
+      center = *median;
+      scale = ScaleOrOne(*high - *low, false);
     } else if (spec.kind == ScaleKind::kMinMax) {
       std::optional<MinMax> extremes = ComputeMinMax(column.values());
       if (!extremes) return NoValues(column);
