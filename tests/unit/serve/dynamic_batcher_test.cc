@@ -402,5 +402,44 @@ TEST(DynamicBatcherConcurrencyTest, ManySubmittersEachGetTheirOwnAnswerInOrder) 
   }
 }
 
+// Stop races with submitters: every Submit that returned OK is answered exactly
+// once (by the drain if need be), every refused one never, and after Stop
+// began nothing more is accepted.
+TEST(DynamicBatcherConcurrencyTest, StopDuringSubmissionsAnswersEveryAcceptedRequest) {
+  constexpr int kThreads = 4;
+  constexpr int kMaxPerThread = 100000;
+  Recorder recorder;
+  auto batcher = CreateBatcher({.max_batch_size = 8, .max_queue_delay_us = 0, .max_queue_size = 64},
+                               recorder.RunBatch());
+  std::vector<std::vector<int>> accepted(kThreads);
+  std::vector<std::thread> submitters;
+  for (int thread = 0; thread < kThreads; ++thread) {
+    submitters.emplace_back([&, thread] {
+      for (int sequence = 0; sequence < kMaxPerThread; ++sequence) {
+        const int id = thread * kMaxPerThread + sequence;
+        const core::Status status = batcher->Submit(id, 1, recorder.Done(id));
+        if (status.ok()) {
+          accepted[thread].push_back(id);
+        } else if (status.code() == core::StatusCode::kUnavailable) {
+          return;
+        } else {
+          EXPECT_EQ(status.code(), core::StatusCode::kResourceExhausted);
+        }
+      }
+    });
+  }
+  recorder.WaitForAnswers(1000);  // submissions are under way
+  batcher->Stop();
+  for (std::thread& submitter : submitters) submitter.join();
+
+  size_t accepted_total = 0;
+  for (const std::vector<int>& ids : accepted) {
+    accepted_total += ids.size();
+    for (int id : ids) ASSERT_EQ(recorder.answer_calls(id), 1) << "request " << id;
+  }
+  EXPECT_EQ(recorder.answer_count(), accepted_total);
+  EXPECT_EQ(batcher->queued_requests(), 0u);
+}
+
 }  // namespace
 }  // namespace modelhost::serve
