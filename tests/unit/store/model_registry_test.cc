@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "store/artifact_paths.h"
 #include "store/metadata_store.h"
 #include "store/resource_name.h"
 
@@ -103,6 +104,18 @@ TEST_F(ModelRegistryTest, NamesThatCouldEscapeTheDataDirectoryAreRefused) {
   EXPECT_TRUE(ValidateResourceName("model name", std::string(64, 'a')).ok());
   EXPECT_TRUE(ValidateResourceName("model name", "pima-v2.1_final").ok());
   EXPECT_THAT(ValidateResourceName("alias", "a/b").message(), HasSubstr("alias must be"));
+}
+
+}  // namespace
+}  // namespace modelhost::store
+
+namespace modelhost::store {
+namespace {
+
+TEST(ArtifactPathsTest, ModelVersionsAndDatasetsLiveUnderTheDataDirectory) {
+  EXPECT_EQ(ModelVersionPath("/srv/data", "pima", 3), "/srv/data/models/pima/3");
+  EXPECT_EQ(ModelPath("data", "pima"), "data/models/pima");
+  EXPECT_EQ(DatasetPath("/srv/data", "d1"), "/srv/data/datasets/d1");
 }
 
 }  // namespace
