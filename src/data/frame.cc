@@ -24,6 +24,16 @@ void KeepElements(std::vector<T>& values, std::span<const uint8_t> keep, size_t 
   values.resize(kept);
 }
 
+// The values of an int64 or bool column as doubles, NaN where missing.
+template <typename T>
+void WidenToDoubles(const Column& column, std::span<const T> values, std::vector<double>& out) {
+  out.resize(values.size());
+  for (size_t row = 0; row < values.size(); ++row) {
+    out[row] = column.IsMissing(row) ? std::numeric_limits<double>::quiet_NaN()
+                                     : static_cast<double>(values[row]);
+  }
+}
+
 }  // namespace
 
 std::string FormatNumber(double value, ColumnType type) {
@@ -46,28 +56,13 @@ FrameColumn::FrameColumn(std::string name, std::vector<int32_t> codes,
       categories_(std::move(categories)) {}
 
 FrameColumn::FrameColumn(const Column& column) : name_(column.name()), type_(column.type()) {
-  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   switch (column.type()) {
     case ColumnType::kFloat64:
       borrowed_ = column.float64_values();
       owned_ = false;
       break;
-    case ColumnType::kInt64: {
-      auto ints = column.int64_values();
-      values_.resize(ints.size());
-      for (size_t row = 0; row < ints.size(); ++row) {
-        values_[row] = column.IsMissing(row) ? kNaN : static_cast<double>(ints[row]);
-      }
-      break;
-    }
-    case ColumnType::kBool: {
-      auto bools = column.bool_values();
-      values_.resize(bools.size());
-      for (size_t row = 0; row < bools.size(); ++row) {
-        values_[row] = column.IsMissing(row) ? kNaN : static_cast<double>(bools[row]);
-      }
-      break;
-    }
+    case ColumnType::kInt64: WidenToDoubles(column, column.int64_values(), values_); break;
+    case ColumnType::kBool: WidenToDoubles(column, column.bool_values(), values_); break;
     case ColumnType::kCategorical: {
       auto codes = column.categorical_codes();
       auto categories = column.categories();

@@ -116,24 +116,12 @@ Result<std::vector<std::string>> JsonFieldReader::StringList(std::string_view ke
 
 Result<std::vector<double>> JsonFieldReader::NumberList(std::string_view key,
                                                         std::optional<size_t> size) const {
-  MODELHOST_ASSIGN_OR_RETURN(const Json* list, RequireList(key, size));
-  std::vector<double> numbers;
-  for (const Json& value : *list) {
-    MODELHOST_ASSIGN_OR_RETURN(double number, ToNumber(value, key));
-    numbers.push_back(number);
-  }
-  return numbers;
+  return ParsedList<double>(key, size, [&](const Json& value) { return ToNumber(value, key); });
 }
 
 Result<std::vector<SpecValue>> JsonFieldReader::ValueList(std::string_view key,
                                                           std::optional<size_t> size) const {
-  MODELHOST_ASSIGN_OR_RETURN(const Json* list, RequireList(key, size));
-  std::vector<SpecValue> values;
-  for (const Json& value : *list) {
-    MODELHOST_ASSIGN_OR_RETURN(SpecValue parsed, Value(value, key));
-    values.push_back(std::move(parsed));
-  }
-  return values;
+  return ParsedList<SpecValue>(key, size, [&](const Json& value) { return Value(value, key); });
 }
 
 nlohmann::json SpecValueToJson(const SpecValue& value) {

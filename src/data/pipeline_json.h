@@ -74,6 +74,19 @@ class JsonFieldReader {
  private:
   core::Result<const Json*> RequireList(std::string_view key, std::optional<size_t> size) const;
 
+  // The list at `key` with each entry turned into a T by `parse`.
+  template <typename T, typename Parse>
+  core::Result<std::vector<T>> ParsedList(std::string_view key, std::optional<size_t> size,
+                                          Parse parse) const {
+    MODELHOST_ASSIGN_OR_RETURN(const Json* list, RequireList(key, size));
+    std::vector<T> parsed;
+    for (const Json& value : *list) {
+      MODELHOST_ASSIGN_OR_RETURN(T entry, parse(value));
+      parsed.push_back(std::move(entry));
+    }
+    return parsed;
+  }
+
   const Json& object_;
   std::string place_;
 };
