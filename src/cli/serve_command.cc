@@ -14,6 +14,7 @@
 #include "api/authenticator.h"
 #include "api/http_server.h"
 #include "api/key_routes.h"
+#include "api/model_routes.h"
 #include "api/system_routes.h"
 #include "core/metrics.h"
 #include "core/version.h"
@@ -116,6 +117,7 @@ int RunServe(const ServeOptions& options) {
   api::Router router;
   std::atomic<bool> ready{false};
   api::AddSystemRoutes(router, {.ready = [&ready] { return ready.load(); }, .metrics = &metrics});
+  api::AddModelRoutes(router, store->get(), options.data_dir);
 
   std::unique_ptr<api::Authenticator> authenticator;
   if (options.auth) {

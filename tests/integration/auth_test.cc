@@ -109,3 +109,30 @@ TEST_F(AuthTest, AuthOffIsRefusedOffLoopbackAndLoudOnIt) {
 
 }  // namespace
 }  // namespace modelhost::testing
+
+namespace modelhost::testing {
+namespace {
+
+// Registry routes need keys: read for listing, write for changes.
+TEST_F(AuthTest, RegistryRoutesNeedTheirScopes) {
+  ServerProcess server(data_dir_.string());
+  HttpReply reader = HttpRequest(server.port(), "POST", "/v1/keys",
+                                 R"({"name": "r", "scopes": ["read"]})", server.AdminAuth());
+  ASSERT_EQ(reader.status, 201);
+  const std::string key = Json::parse(reader.body)["key"];
+  EXPECT_EQ(HttpRequest(server.port(), "GET", "/v1/models").status, 401);
+  HttpReply listed = HttpRequest(server.port(), "GET", "/v1/models", "", Bearer(key));
+  EXPECT_EQ(listed.status, 200);
+  EXPECT_EQ(Json::parse(listed.body)["models"], Json::array());
+  EXPECT_EQ(HttpRequest(server.port(), "PUT", "/v1/models/pima/aliases/production",
+                        R"({"version": 1})", Bearer(key))
+                .status,
+            403);
+  EXPECT_EQ(HttpRequest(server.port(), "PUT", "/v1/models/pima/aliases/production",
+                        R"({"version": 1})", server.AdminAuth())
+                .status,
+            404);
+}
+
+}  // namespace
+}  // namespace modelhost::testing

@@ -1,0 +1,34 @@
+// The model registry routes (issue 5, step 4):
+//
+//   GET    /v1/models                                  read   {"models": [{name, latest_version,
+//   aliases}]} GET    /v1/models/{name}                           read   {name, latest_version,
+//   aliases, versions} GET    /v1/models/{name}/versions                  read   {"versions":
+//   [version, …]} GET    /v1/models/{name}/versions/{version}        read   version PUT
+//   /v1/models/{name}/aliases/{alias}           write  {"version": N} → {model, alias, version}
+//   DELETE /v1/models/{name}/aliases/{alias}           write  204
+//   DELETE /v1/models/{name}/versions/{version}        write  204; 409 while an alias points at it
+//
+// A version is {"model", "version", "created_at", "bundle_sha256", "aliases": [...],
+// "summary": {target, features, pipeline, loss, metrics, lineage}} (model/model_summary.h).
+// Unknown models, versions and aliases are 404 naming them; a version that is
+// not a positive integer is 400.
+//
+// Thread-safety: AddModelRoutes is called while building a Router; the
+// handlers run on any I/O thread (the store is thread-safe).
+
+#ifndef MODELHOST_API_MODEL_ROUTES_H_
+#define MODELHOST_API_MODEL_ROUTES_H_
+
+#include <string>
+
+#include "api/router.h"
+#include "store/metadata_store.h"
+
+namespace modelhost::api {
+
+// `store` must outlive the server; `data_dir` holds the versions' files.
+void AddModelRoutes(Router& router, store::MetadataStore* store, std::string data_dir);
+
+}  // namespace modelhost::api
+
+#endif  // MODELHOST_API_MODEL_ROUTES_H_
