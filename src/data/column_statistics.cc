@@ -126,14 +126,28 @@ struct AdjacentRanks {
 // `rank` is a function of the present count, known only after the histogram.
 template <typename RankOf>
 std::optional<AdjacentRanks> SelectAdjacent(std::span<const double> values, RankOf rank_of) {
-  std::vector<uint32_t> histogram(size_t{1} << kBucketBits, 0);
-  size_t present = 0;
+  // Two histograms, for even and odd rows, so that runs of values in one
+  // bucket do not serialize on a single counter; summed afterwards.
   // Branch-free: a NaN (missing) adds 0 to whatever bucket its bits land in.
-  for (double value : values) {
-    const uint32_t is_present = value == value;
-    histogram[OrderKey(value) >> (64 - kBucketBits)] += is_present;
+  constexpr size_t kBuckets = size_t{1} << kBucketBits;
+  std::vector<uint32_t> histograms(2 * kBuckets, 0);
+  size_t present = 0;
+  size_t row = 0;
+  for (; row + 2 <= values.size(); row += 2) {
+    const uint32_t even_present = values[row] == values[row];
+    const uint32_t odd_present = values[row + 1] == values[row + 1];
+    histograms[OrderKey(values[row]) >> (64 - kBucketBits)] += even_present;
+    histograms[kBuckets + (OrderKey(values[row + 1]) >> (64 - kBucketBits))] += odd_present;
+    present += even_present + odd_present;
+  }
+  if (row < values.size()) {
+    const uint32_t is_present = values[row] == values[row];
+    histograms[OrderKey(values[row]) >> (64 - kBucketBits)] += is_present;
     present += is_present;
   }
+  std::span<uint32_t> histogram(histograms.data(), kBuckets);
+  for (size_t bucket = 0; bucket < kBuckets; ++bucket)
+    histogram[bucket] += histograms[kBuckets + bucket];
   if (present == 0) return std::nullopt;
   const size_t rank = rank_of(present);
   size_t first = 0;  // the bucket holding `rank`

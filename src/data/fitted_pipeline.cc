@@ -2,9 +2,11 @@
 
 #include <cmath>
 #include <limits>
+#include <span>
 #include <utility>
 
 #include "data/column_builder.h"
+#include "data/columnwise_run.h"
 
 namespace modelhost::data {
 
@@ -103,9 +105,18 @@ core::Result<FeatureMatrix> FittedPipeline::Transform(const Table& table,
   MODELHOST_ASSIGN_OR_RETURN(Frame frame, MakeFrame(table, mode));
   const RowDropping rows =
       mode == TransformMode::kTraining ? RowDropping::kApply : RowDropping::kSkip;
-  for (size_t index = 0; index < steps_.size(); ++index) {
+  for (size_t index = 0; index < steps_.size();) {
+    if (IsColumnwise(steps_[index])) {
+      size_t end = index + 1;
+      while (end < steps_.size() && IsColumnwise(steps_[end])) ++end;
+      MODELHOST_RETURN_IF_ERROR(
+          ApplyColumnwiseRun(std::span(steps_).subspan(index, end - index), index, frame));
+      index = end;
+      continue;
+    }
     MODELHOST_RETURN_IF_ERROR(
         ApplyStep(steps_[index], frame, rows).WithContext(StepPlace(index, OpName(steps_[index]))));
+    ++index;
   }
   const bool with_target = mode == TransformMode::kTraining && target_;
   MODELHOST_ASSIGN_OR_RETURN(FeatureMatrix matrix,

@@ -1,8 +1,10 @@
 #include "data/pipeline.h"
 
+#include <span>
 #include <utility>
 #include <vector>
 
+#include "data/columnwise_run.h"
 #include "data/fitted_step.h"
 #include "data/frame.h"
 
@@ -28,13 +30,24 @@ core::Result<Pipeline::FitResult> Pipeline::FitTransform(
   Frame frame(std::move(columns), table.num_rows(), target_name);
 
   std::vector<FittedStep> steps;
-  for (size_t index = 0; index < spec_.steps.size(); ++index) {
+  for (size_t index = 0; index < spec_.steps.size();) {
     const StepSpec& spec = spec_.steps[index];
+    if (IsColumnwise(spec)) {
+      size_t end = index + 1;
+      while (end < spec_.steps.size() && IsColumnwise(spec_.steps[end])) ++end;
+      MODELHOST_ASSIGN_OR_RETURN(
+          std::vector<FittedStep> run,
+          FitColumnwiseRun(std::span(spec_.steps).subspan(index, end - index), index, frame));
+      for (FittedStep& step : run) steps.push_back(std::move(step));
+      index = end;
+      continue;
+    }
     const std::string place = StepPlace(index, OpName(spec));
     core::Result<FittedStep> step = FitStep(spec, frame);
     if (!step.ok()) return step.status().WithContext(place);
     MODELHOST_RETURN_IF_ERROR(ApplyStep(*step, frame, RowDropping::kApply).WithContext(place));
     steps.push_back(std::move(step).value());
+    ++index;
   }
 
   std::optional<TargetEncoding> encoding;

@@ -1,0 +1,149 @@
+#include "data/columnwise_run.h"
+
+#include <string>
+#include <type_traits>
+#include <utility>
+
+namespace modelhost::data {
+
+namespace {
+
+// Calls f(a.v, b.v) for each per-column vector v of a fitted step type: its
+// `columns` and the parameters learned per column.
+template <typename Fitted, typename F>
+void PerColumnVectors(Fitted& a, Fitted& b, F f) {
+  f(a.columns, b.columns);
+  if constexpr (std::is_same_v<Fitted, FittedImpute>) {
+    f(a.fill, b.fill);
+  } else if constexpr (std::is_same_v<Fitted, FittedOutliers>) {
+    f(a.lower, b.lower);
+    f(a.upper, b.upper);
+  } else if constexpr (std::is_same_v<Fitted, FittedScale>) {
+    f(a.center, b.center);
+    f(a.scale, b.scale);
+    f(a.offset, b.offset);
+  }
+}
+
+// `step` cut down to its column at `position`.
+FittedStep SliceColumn(const FittedStep& step, size_t position) {
+  FittedStep slice = step;
+  std::visit(
+      [position](auto& typed) {
+        PerColumnVectors(typed, typed, [position](auto& values, auto&) {
+          if (values.empty()) return;  // a vector this kind of step does not use
+          auto kept = std::move(values[position]);
+          values.clear();
+          values.push_back(std::move(kept));
+        });
+      },
+      slice);
+  return slice;
+}
+
+// Appends the columns of `piece` (a step of the same op) to `step`.
+void AppendColumns(FittedStep& step, FittedStep& piece) {
+  std::visit(
+      [&piece](auto& typed) {
+        auto& other = std::get<std::decay_t<decltype(typed)>>(piece);
+        PerColumnVectors(typed, other, [](auto& values, auto& more) {
+          for (auto& value : more) values.push_back(std::move(value));
+        });
+      },
+      step);
+}
+
+StepSpec WithColumns(const StepSpec& spec, std::vector<std::string> names) {
+  StepSpec copy = spec;
+  std::visit(
+      [&names](auto& typed) {
+        typed.columns = ColumnSelector{ColumnSelector::Kind::kNames, std::move(names)};
+      },
+      copy);
+  return copy;
+}
+
+// (step in the run, position among that step's columns), per frame column.
+using WorkByColumn = std::vector<std::vector<std::pair<size_t, size_t>>>;
+
+}  // namespace
+
+bool IsColumnwise(const StepSpec& step) {
+  if (const auto* outliers = std::get_if<OutlierStep>(&step)) {
+    return outliers->action == OutlierAction::kClip;
+  }
+  return std::holds_alternative<MarkMissingStep>(step) ||
+         std::holds_alternative<ImputeStep>(step) || std::holds_alternative<TextStep>(step) ||
+         std::holds_alternative<ScaleStep>(step) || std::holds_alternative<Log1pStep>(step);
+}
+
+bool IsColumnwise(const FittedStep& step) {
+  if (const auto* outliers = std::get_if<FittedOutliers>(&step)) {
+    return outliers->action == OutlierAction::kClip;
+  }
+  return std::holds_alternative<FittedMarkMissing>(step) ||
+         std::holds_alternative<FittedImpute>(step) || std::holds_alternative<FittedText>(step) ||
+         std::holds_alternative<FittedScale>(step) || std::holds_alternative<FittedLog1p>(step);
+}
+
+core::Result<std::vector<FittedStep>> FitColumnwiseRun(std::span<const StepSpec> steps,
+                                                       size_t first_index, Frame& frame) {
+  // The steps neither add, remove nor retype columns, so every selection can
+  // be made up front against the frame as it is.
+  std::vector<FittedStep> fitted;
+  std::vector<std::vector<FittedStep>> pieces(steps.size());
+  WorkByColumn work(frame.columns().size());
+  for (size_t step = 0; step < steps.size(); ++step) {
+    const std::string place = StepPlace(first_index + step, OpName(steps[step]));
+    core::Result<std::vector<size_t>> picked = frame.Select(std::visit(
+        [](const auto& typed) -> const ColumnSelector& { return typed.columns; }, steps[step]));
+    if (!picked.ok()) return picked.status().WithContext(place);
+    // The step's own parameters (op, kind, action), with no column yet.
+    core::Result<FittedStep> empty = FitStep(WithColumns(steps[step], {}), frame);
+    if (!empty.ok()) return empty.status().WithContext(place);
+    fitted.push_back(std::move(empty).value());
+    pieces[step].resize(picked->size());
+    for (size_t position = 0; position < picked->size(); ++position) {
+      work[(*picked)[position]].emplace_back(step, position);
+    }
+  }
+  for (size_t index = 0; index < work.size(); ++index) {
+    for (const auto& [step, position] : work[index]) {
+      const std::string place = StepPlace(first_index + step, OpName(steps[step]));
+      core::Result<FittedStep> piece =
+          FitStep(WithColumns(steps[step], {frame.columns()[index].name()}), frame);
+      if (!piece.ok()) return piece.status().WithContext(place);
+      MODELHOST_RETURN_IF_ERROR(ApplyStep(*piece, frame, RowDropping::kApply).WithContext(place));
+      pieces[step][position] = std::move(piece).value();
+    }
+  }
+  for (size_t step = 0; step < steps.size(); ++step) {
+    for (FittedStep& piece : pieces[step]) AppendColumns(fitted[step], piece);
+  }
+  return fitted;
+}
+
+core::Status ApplyColumnwiseRun(std::span<const FittedStep> steps, size_t first_index,
+                                Frame& frame) {
+  WorkByColumn work(frame.columns().size());
+  for (size_t step = 0; step < steps.size(); ++step) {
+    const std::vector<std::string>& columns = StepColumns(steps[step]);
+    for (size_t position = 0; position < columns.size(); ++position) {
+      core::Result<size_t> index = frame.Require(columns[position]);
+      if (!index.ok()) {
+        return index.status().WithContext(StepPlace(first_index + step, OpName(steps[step])));
+      }
+      work[*index].emplace_back(step, position);
+    }
+  }
+  for (const auto& column_work : work) {
+    for (const auto& [step, position] : column_work) {
+      MODELHOST_RETURN_IF_ERROR(
+          ApplyStep(SliceColumn(steps[step], position), frame, RowDropping::kApply)
+              .WithContext(StepPlace(first_index + step, OpName(steps[step]))));
+    }
+  }
+  return core::OkStatus();
+}
+
+}  // namespace modelhost::data
