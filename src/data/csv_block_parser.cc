@@ -46,8 +46,7 @@ CsvBlockResult ParseCsvBlock(const CsvLayout& layout, CsvPass pass, std::string_
                              uint64_t block_offset, size_t first_line, bool ends_input,
                              std::span<const uint64_t> bad_records, size_t pieces,
                              core::ThreadPool* pool) {
-  const std::vector<size_t> cuts =
-      GuessCuts(block, pool == nullptr ? 1 : std::max<size_t>(1, pieces));
+  const std::vector<size_t> cuts = GuessCuts(block, std::max<size_t>(1, pieces));
   const auto stop_of = [&](size_t piece) {
     return piece + 1 < cuts.size() ? cuts[piece + 1] : block.size();
   };
@@ -57,8 +56,8 @@ CsvBlockResult ParseCsvBlock(const CsvLayout& layout, CsvPass pass, std::string_
   };
 
   std::vector<CsvChunkResult> guesses(cuts.size());
-  if (cuts.size() == 1) {
-    guesses[0] = parse(0, 0);
+  if (pool == nullptr || cuts.size() == 1) {
+    for (size_t piece = 0; piece < cuts.size(); ++piece) guesses[piece] = parse(cuts[piece], piece);
   } else {
     std::latch done(static_cast<std::ptrdiff_t>(cuts.size()));
     for (size_t piece = 0; piece < cuts.size(); ++piece) {

@@ -39,7 +39,9 @@ struct CsvBlockResult {
 
 // Parses `block` (offset `block_offset` in the body; its first byte starts a
 // record on line `first_line`) in `pieces` pieces on `pool` (nullptr or one
-// piece: on the calling thread). `bad_records` as ParseCsvChunk.
+// piece: on the calling thread, one piece after the other — the same
+// result, which is how tests and fuzzing check the cutting without threads).
+// `bad_records` as ParseCsvChunk.
 CsvBlockResult ParseCsvBlock(const CsvLayout& layout, CsvPass pass, std::string_view block,
                              uint64_t block_offset, size_t first_line, bool ends_input,
                              std::span<const uint64_t> bad_records, size_t pieces,

@@ -11,6 +11,15 @@ namespace modelhost::data {
 
 void TypeEvidence::Observe(std::string_view value) {
   has_value = true;
+  // Most numeric columns hold plain decimals, which need no parsing here.
+  switch (ClassifyPlainNumber(value)) {
+    case PlainNumber::kInt: can_be_bool = false; return;  // an int64 is a float64 too
+    case PlainNumber::kDecimal:
+      can_be_bool = false;
+      can_be_int = false;
+      return;
+    case PlainNumber::kOther: break;
+  }
   if (can_be_bool && !ParseBool(value)) can_be_bool = false;
   if (!can_be_int && !can_be_float) return;  // already text: nothing left to learn
   if (can_be_int) {
@@ -80,7 +89,9 @@ class ChunkParser {
   // Records a bad row; false when the chunk must stop (kFail).
   bool Bad(CsvChunkError error);
   // The error that makes the record bad, if any.
-  std::optional<CsvChunkError> CheckRecord(size_t line);
+  // `bytes` is the record as written; when it is ASCII its fields need no
+  // UTF-8 check.
+  std::optional<CsvChunkError> CheckRecord(size_t line, std::string_view bytes);
   void Observe();
   bool Convert(size_t line);
 
@@ -103,7 +114,7 @@ bool ChunkParser::Bad(CsvChunkError error) {
   return go_on;
 }
 
-std::optional<CsvChunkError> ChunkParser::CheckRecord(size_t line) {
+std::optional<CsvChunkError> ChunkParser::CheckRecord(size_t line, std::string_view bytes) {
   const size_t columns = layout_.names.size();
   if (fields_.size() != columns) {
     const std::string what = layout_.has_header ? "the header has " : "the first row has ";
@@ -112,9 +123,10 @@ std::optional<CsvChunkError> ChunkParser::CheckRecord(size_t line) {
         line, std::min(fields_.size(), columns), core::StatusCode::kInvalidArgument,
         "row has " + std::to_string(fields_.size()) + " fields, " + what + std::to_string(columns)};
   }
+  const bool ascii = IsAscii(bytes);
   for (size_t column = 0; column < columns; ++column) {
     std::string_view value = fields_[column].Value(scratch_);
-    if (auto bad = FindInvalidUtf8(value)) {
+    if (auto bad = ascii ? std::nullopt : FindInvalidUtf8(value)) {
       return CsvChunkError{line, column, core::StatusCode::kInvalidArgument,
                            "invalid UTF-8 at byte " + std::to_string(*bad + 1) + " of the field"};
     }
@@ -224,7 +236,9 @@ void ChunkParser::Run(std::string_view block, size_t begin, size_t stop, uint64_
       if (pass_ == CsvPass::kCheck) keep_going = Bad(TokenError(status, tokenizer));
       tokenizer.SkipLine();
     } else if (pass_ == CsvPass::kCheck) {
-      if (std::optional<CsvChunkError> error = CheckRecord(tokenizer.record_line())) {
+      const std::string_view bytes =
+          block.substr(record_start, begin + tokenizer.position() - record_start);
+      if (std::optional<CsvChunkError> error = CheckRecord(tokenizer.record_line(), bytes)) {
         result_.bad_records.push_back(block_offset + record_start);
         keep_going = Bad(std::move(*error));
       } else {

@@ -192,6 +192,10 @@ core::Status DatasetReader::ParseFooter(std::string_view footer, uint64_t footer
     return core::DataLoss(path_ + ": a dataset without columns claims rows or chunks");
   }
   uint64_t rows_seen = 0;
+  // Sections lie in file order without overlapping, as the writer puts them
+  // (per chunk, per column: dictionary, then data), so the rows a footer can
+  // claim are bounded by the file's size.
+  uint64_t free_from = fmt::kHeaderSize;
   for (uint64_t chunk = 0; chunk < chunk_count; ++chunk) {
     uint64_t rows;
     source.Get(rows);
@@ -223,6 +227,19 @@ core::Status DatasetReader::ParseFooter(std::string_view footer, uint64_t footer
     entries_.push_back(std::move(entries));
     for (size_t column = 0; column < column_count; ++column) {
       MODELHOST_RETURN_IF_ERROR(CheckEntry(chunk, column, footer_offset));
+      const fmt::ColumnChunkEntry& entry = entries_[chunk][column];
+      if (entry.dictionary_size > 0) {
+        if (entry.dictionary_offset < free_from) {
+          return core::DataLoss(Place(chunk, column) +
+                                ": the dictionary section overlaps an earlier section");
+        }
+        free_from = entry.dictionary_offset + entry.dictionary_size;
+      }
+      if (entry.data_offset < free_from) {
+        return core::DataLoss(Place(chunk, column) +
+                              ": the data section overlaps an earlier section");
+      }
+      free_from = entry.data_offset + entry.data_size;
     }
   }
   if (rows_seen != row_count) {

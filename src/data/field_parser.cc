@@ -95,6 +95,37 @@ std::optional<size_t> FindInvalidUtf8(std::string_view text) {
   return std::nullopt;
 }
 
+bool IsAscii(std::string_view text) {
+  size_t at = 0;
+  uint64_t bits = 0;
+  for (; at + 8 <= text.size(); at += 8) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + at, 8);
+    bits |= word;
+  }
+  for (; at < text.size(); ++at) bits |= static_cast<unsigned char>(text[at]);
+  return (bits & 0x8080808080808080ULL) == 0;
+}
+
+PlainNumber ClassifyPlainNumber(std::string_view text) {
+  constexpr size_t kMaxDigits = 18;  // below 2^63, and exact enough for a double to exist
+  size_t at = 0;
+  if (at < text.size() && (text[at] == '-' || text[at] == '+')) ++at;
+  const auto digits = [&] {
+    const size_t start = at;
+    while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
+    return at - start;
+  };
+  const size_t whole = digits();
+  if (whole == 0 || whole > kMaxDigits) return PlainNumber::kOther;
+  if (at == text.size()) return PlainNumber::kInt;
+  if (text[at] != '.') return PlainNumber::kOther;
+  ++at;
+  const size_t fraction = digits();
+  if (fraction == 0 || fraction > kMaxDigits || at != text.size()) return PlainNumber::kOther;
+  return PlainNumber::kDecimal;
+}
+
 std::string QuoteForMessage(std::string_view text) {
   constexpr size_t kMaxShown = 40;
   std::string quoted = "'";

@@ -29,6 +29,18 @@ std::optional<bool> ParseBool(std::string_view text);
 // are ill-formed), or nullopt when all of `text` is valid.
 std::optional<size_t> FindInvalidUtf8(std::string_view text);
 
+// Whether every byte of `text` is ASCII (below 0x80): then it is valid UTF-8
+// and FindInvalidUtf8 need not look at its fields one by one.
+bool IsAscii(std::string_view text);
+
+// What a field plainly is, found by one scan: kInt for an optional sign and
+// 1–18 digits, kDecimal for the same followed by '.' and 1–18 digits — both
+// certainly parse (ParseInt64 / ParseFloat64 accept them, in range) — and
+// kOther for anything else, which needs the full parsers. Type inference's
+// fast path.
+enum class PlainNumber { kInt, kDecimal, kOther };
+PlainNumber ClassifyPlainNumber(std::string_view text);
+
 // `text` quoted for an error message: at most 40 bytes, with bytes outside
 // printable ASCII written as \xHH, so a message stays one readable line.
 std::string QuoteForMessage(std::string_view text);

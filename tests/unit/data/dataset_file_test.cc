@@ -244,6 +244,37 @@ TEST_F(DatasetFileTest, DamageIsNamedByChunkAndColumn) {
               HasSubstr(path_ + ": chunk 1, column 2 'name': the dictionary section"));
 }
 
+// A hostile footer with valid checksums: chunk 1's entries point at chunk
+// 0's sections, which would let a small file claim any number of rows.
+TEST_F(DatasetFileTest, SectionsMayNotOverlap) {
+  ColumnBuilder flag("flag", ColumnType::kBool);
+  for (int row = 0; row < 10; ++row) flag.AppendBool(row % 2 == 0);
+  std::vector<Column> columns;
+  columns.push_back(std::move(flag).Finish());
+  ASSERT_TRUE(WriteDataset(path_, Table::Make(std::move(columns)).value(), 5).ok());
+  std::string bytes = Bytes();
+  const size_t trailer = bytes.size() - 64;
+  uint64_t footer_offset;
+  uint64_t footer_size;
+  std::memcpy(&footer_offset, bytes.data() + trailer + 16, 8);
+  std::memcpy(&footer_size, bytes.data() + trailer + 24, 8);
+  // Footer: u32 count, u32 type, u32 name size, "flag", u64 rows, u64 chunks,
+  // then per chunk u64 rows and one 52-byte entry.
+  const size_t first_entry = footer_offset + 4 + 8 + 4 + 16 + 8;
+  const size_t second_entry = first_entry + 52 + 8;
+  std::memcpy(bytes.data() + second_entry, bytes.data() + first_entry, 52);
+  const uint32_t footer_crc = Crc32c(std::string_view(bytes).substr(footer_offset, footer_size));
+  std::memcpy(bytes.data() + trailer + 32, &footer_crc, 4);
+  const uint32_t trailer_crc = Crc32c(std::string_view(bytes).substr(trailer, 60));
+  std::memcpy(bytes.data() + trailer + 60, &trailer_crc, 4);
+  Overwrite(bytes);
+  auto read = ReadDataset(path_);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().code(), core::StatusCode::kDataLoss);
+  EXPECT_THAT(read.status().message(),
+              HasSubstr(path_ + ": chunk 1, column 1 'flag': the data section overlaps"));
+}
+
 TEST_F(DatasetFileTest, ReadsAFileOfAnotherVersionAsInvalidArgument) {
   ASSERT_TRUE(WriteDataset(path_, MakeMixedTable(5), 10).ok());
   std::string bytes = Bytes();

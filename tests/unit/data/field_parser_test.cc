@@ -60,3 +60,32 @@ TEST(FieldParserTest, QuoteForMessageEscapesAndTruncates) {
 
 }  // namespace
 }  // namespace modelhost::data
+
+namespace modelhost::data {
+namespace {
+
+TEST(FieldParserTest, PlainNumbersAreWhatTheFullParsersAccept) {
+  for (std::string_view text :
+       {"0", "-0", "+7", "007", "123456789012345678", "-1.5", "+0.25", "3.14159", "1.0"}) {
+    const PlainNumber kind = ClassifyPlainNumber(text);
+    ASSERT_NE(kind, PlainNumber::kOther) << text;
+    EXPECT_TRUE(ParseFloat64(text).has_value()) << text;
+    EXPECT_EQ(ParseInt64(text).has_value(), kind == PlainNumber::kInt) << text;
+  }
+  // Left to the full parsers (some are numbers, some are not).
+  for (std::string_view text : {"", "+", "-", "1.", ".5", "1e5", " 1", "1 ", "+-1", "1.2.3",
+                                "1234567890123456789", "0x10", "nan", "inf", "1,5", "true"}) {
+    EXPECT_EQ(ClassifyPlainNumber(text), PlainNumber::kOther) << text;
+  }
+}
+
+TEST(FieldParserTest, IsAsciiLooksAtEveryByte) {
+  EXPECT_TRUE(IsAscii(""));
+  EXPECT_TRUE(IsAscii("plain text, longer than eight bytes"));
+  EXPECT_FALSE(IsAscii("\xC3\xA9"));
+  EXPECT_FALSE(IsAscii("eight by\x80"));
+  EXPECT_FALSE(IsAscii("\x80 then eight more bytes"));
+}
+
+}  // namespace
+}  // namespace modelhost::data
