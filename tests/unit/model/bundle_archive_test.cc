@@ -353,6 +353,14 @@ TEST_F(BundleArchiveTest, RejectsBodiesThatAreNotTar) {
     ASSERT_NO_FATAL_FAILURE(
         ExpectRejected(body, core::StatusCode::kInvalidArgument, "not a tar archive: "));
   }
+  // A bundle is a plain .tar: a compressed one is refused, not unpacked.
+  const fs::path tar_file = root_.string() + ".tar";
+  std::ofstream(tar_file, std::ios::binary) << *tar;
+  ASSERT_EQ(std::system(("gzip -f " + tar_file.string()).c_str()), 0);
+  const std::string gzipped = Slurp(tar_file.string() + ".gz");
+  fs::remove(tar_file.string() + ".gz");
+  ASSERT_NO_FATAL_FAILURE(
+      ExpectRejected(gzipped, core::StatusCode::kInvalidArgument, "not a tar archive: "));
 }
 
 TEST_F(BundleArchiveTest, RejectsAnInvalidModel) {
