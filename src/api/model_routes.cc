@@ -1,10 +1,10 @@
 #include "api/model_routes.h"
 
-#include <charconv>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "api/version_param.h"
 #include "core/log.h"
 #include "store/artifact_paths.h"
 
@@ -12,16 +12,6 @@ namespace modelhost::api {
 namespace {
 
 using Json = nlohmann::json;
-
-core::Result<int64_t> ParseVersion(std::string_view text) {
-  int64_t version = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), version);
-  if (error != std::errc() || end != text.data() + text.size() || version < 1) {
-    return core::InvalidArgument("version must be a positive integer, not '" + std::string(text) +
-                                 "'");
-  }
-  return version;
-}
 
 Json VersionJson(const store::ModelVersionRecord& record,
                  const std::map<std::string, int64_t>& aliases) {
@@ -91,7 +81,7 @@ void AddModelRoutes(Router& router, store::MetadataStore* store, std::string dat
                return JsonOrError([&]() -> core::Result<Json> {
                  const std::string name(request.PathParam("name"));
                  MODELHOST_ASSIGN_OR_RETURN(int64_t version,
-                                            ParseVersion(request.PathParam("version")));
+                                            ParseVersionParam(request.PathParam("version")));
                  MODELHOST_ASSIGN_OR_RETURN(auto record, store->GetModelVersion(name, version));
                  MODELHOST_ASSIGN_OR_RETURN(auto aliases, store->ListAliases(name));
                  return VersionJson(record, aliases);
@@ -125,7 +115,7 @@ void AddModelRoutes(Router& router, store::MetadataStore* store, std::string dat
       Method::kDelete, "/v1/models/{name}/versions/{version}", write,
       SyncHandler([store, data_dir = std::move(data_dir)](const HttpRequest& request) {
         const std::string name(request.PathParam("name"));
-        core::Result<int64_t> version = ParseVersion(request.PathParam("version"));
+        core::Result<int64_t> version = ParseVersionParam(request.PathParam("version"));
         if (!version.ok()) return HttpResponse::Error(version.status());
         core::Status deleted = store->DeleteModelVersion(name, *version);
         if (!deleted.ok()) return HttpResponse::Error(deleted);

@@ -15,9 +15,11 @@
 #include "api/http_server.h"
 #include "api/key_routes.h"
 #include "api/model_routes.h"
+#include "api/predict_routes.h"
 #include "api/system_routes.h"
 #include "core/metrics.h"
 #include "core/version.h"
+#include "serve/model_cache.h"
 #include "store/metadata_store.h"
 
 namespace modelhost::cli {
@@ -118,6 +120,8 @@ int RunServe(const ServeOptions& options) {
   std::atomic<bool> ready{false};
   api::AddSystemRoutes(router, {.ready = [&ready] { return ready.load(); }, .metrics = &metrics});
   api::AddModelRoutes(router, store->get(), options.data_dir);
+  serve::ModelCache model_cache(store->get(), options.data_dir);
+  api::AddPredictRoutes(router, {.cache = &model_cache});
 
   std::unique_ptr<api::Authenticator> authenticator;
   if (options.auth) {

@@ -69,4 +69,49 @@ core::Result<nn::Matrix> ModelFeatures(const data::Table& table, const InputSche
   return ToMatrix(features);
 }
 
+core::Result<nn::Matrix> RecordFeatures(const std::vector<data::Record>& records,
+                                        const InputSchema& schema,
+                                        const data::FittedPipeline* pipeline) {
+  const size_t width = schema.features.size();
+  nn::Matrix features(records.size(), width);
+  for (size_t index = 0; index < records.size(); ++index) {
+    const data::Record& record = records[index];
+    const std::string instance = "instance " + std::to_string(index) + ": ";
+    float* row = features.data() + index * width;
+    if (pipeline != nullptr) {
+      data::Record inputs = record;
+      inputs.erase(schema.target.name);
+      core::Result<std::vector<float>> values = pipeline->TransformRecord(inputs);
+      if (!values.ok()) return core::InvalidArgument(instance + values.status().message());
+      std::copy(values->begin(), values->end(), row);
+      continue;
+    }
+    for (const auto& [field, value] : record) {
+      if (field == schema.target.name) continue;
+      const bool known = std::any_of(schema.features.begin(), schema.features.end(),
+                                     [&](const FeatureSchema& f) { return f.name == field; });
+      if (!known) return core::InvalidArgument(instance + "unknown field '" + field + "'");
+    }
+    for (size_t column = 0; column < width; ++column) {
+      const std::string& name = schema.features[column].name;
+      const auto found = record.find(name);
+      if (found == record.end() || std::holds_alternative<std::monostate>(found->second)) {
+        return core::InvalidArgument(instance + "field '" + name +
+                                     "' is missing, and the model has no pipeline that imputes it");
+      }
+      if (const auto* number = std::get_if<double>(&found->second)) {
+        row[column] = static_cast<float>(*number);
+      } else if (const auto* integer = std::get_if<int64_t>(&found->second)) {
+        // Through double, as a table's int64 column goes (MakeFeatureMatrix).
+        row[column] = static_cast<float>(static_cast<double>(*integer));
+      } else if (const auto* flag = std::get_if<bool>(&found->second)) {
+        row[column] = *flag ? 1.0f : 0.0f;
+      } else {
+        return core::InvalidArgument(instance + "field '" + name + "' must be a number");
+      }
+    }
+  }
+  return features;
+}
+
 }  // namespace modelhost::model

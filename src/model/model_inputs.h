@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "data/fitted_pipeline.h"
@@ -45,6 +46,17 @@ core::Result<PipelineTrainingSet> FitPipelineForTraining(const data::Pipeline& p
 // answer). Errors: as MakeFeatureMatrix, or the pipeline's Transform.
 core::Result<nn::Matrix> ModelFeatures(const data::Table& table, const InputSchema& schema,
                                        const data::FittedPipeline* pipeline);
+
+// The [records.size(), features] matrix of raw records — what a prediction
+// request sends — for a model with `schema` and, when not null, `pipeline`
+// (each record through FittedPipeline::TransformRecord, bitwise what the
+// table path gives). Without a pipeline each feature must be a number or a
+// bool. A field named as the target is ignored. Errors (InvalidArgument):
+// "instance I: …" naming the field — unknown, missing (and not imputed by the
+// pipeline), or of the wrong kind — or the pipeline's error.
+core::Result<nn::Matrix> RecordFeatures(const std::vector<data::Record>& records,
+                                        const InputSchema& schema,
+                                        const data::FittedPipeline* pipeline);
 
 }  // namespace modelhost::model
 

@@ -1,0 +1,188 @@
+#include "api/predict_routes.h"
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "api/error_body.h"
+#include "api/version_param.h"
+#include "model/model_inputs.h"
+
+namespace modelhost::api {
+namespace {
+
+using Json = nlohmann::json;
+
+// One JSON value as a record field.
+core::Result<data::FieldValue> FieldFromJson(const Json& value, size_t index,
+                                             const std::string& field) {
+  if (value.is_null()) return data::FieldValue();
+  if (value.is_boolean()) return data::FieldValue(value.get<bool>());
+  if (value.is_number_integer() && !value.is_number_unsigned()) {
+    return data::FieldValue(value.get<int64_t>());
+  }
+  if (value.is_number_unsigned()) {
+    const uint64_t number = value.get<uint64_t>();
+    if (number <= static_cast<uint64_t>(INT64_MAX)) {
+      return data::FieldValue(static_cast<int64_t>(number));
+    }
+    return data::FieldValue(static_cast<double>(number));
+  }
+  if (value.is_number()) return data::FieldValue(value.get<double>());
+  if (value.is_string()) return data::FieldValue(value.get<std::string>());
+  return core::InvalidArgument("instance " + std::to_string(index) + ": field '" + field +
+                               "' must be a number, a string, a bool or null");
+}
+
+// The names an array instance lists its values in: the pipeline's input
+// columns, else the model's features.
+std::vector<std::string> InputOrder(const model::ModelDescription& description) {
+  std::vector<std::string> names;
+  if (description.pipeline) {
+    for (const auto& column : description.pipeline->input_columns()) names.push_back(column.name);
+  } else {
+    for (const auto& feature : description.schema.features) names.push_back(feature.name);
+  }
+  return names;
+}
+
+core::Result<std::vector<data::Record>> ParseInstances(const std::string& body,
+                                                       const model::ModelDescription& description,
+                                                       size_t max_instances) {
+  Json request = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (request.is_discarded() || !request.is_object()) {
+    return core::InvalidArgument("request body must be a JSON object {\"instances\": [...]}");
+  }
+  if (!request.contains("instances") || !request["instances"].is_array()) {
+    return core::InvalidArgument("field 'instances' must be an array");
+  }
+  const Json& instances = request["instances"];
+  if (instances.size() > max_instances) {
+    return core::ResourceExhausted(std::to_string(instances.size()) +
+                                   " instances in one request; the limit is " +
+                                   std::to_string(max_instances));
+  }
+  const std::vector<std::string> order = InputOrder(description);
+  std::vector<data::Record> records;
+  records.reserve(instances.size());
+  for (size_t index = 0; index < instances.size(); ++index) {
+    const Json& instance = instances[index];
+    data::Record record;
+    if (instance.is_object()) {
+      for (const auto& [field, value] : instance.items()) {
+        MODELHOST_ASSIGN_OR_RETURN(record[field], FieldFromJson(value, index, field));
+      }
+    } else if (instance.is_array()) {
+      if (instance.size() != order.size()) {
+        return core::InvalidArgument("instance " + std::to_string(index) + ": " +
+                                     std::to_string(instance.size()) + " values, but the model " +
+                                     "takes " + std::to_string(order.size()) + " inputs");
+      }
+      for (size_t column = 0; column < order.size(); ++column) {
+        MODELHOST_ASSIGN_OR_RETURN(record[order[column]],
+                                   FieldFromJson(instance[column], index, order[column]));
+      }
+    } else {
+      return core::InvalidArgument("instance " + std::to_string(index) +
+                                   ": must be an object of fields or an array of values");
+    }
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+// A label as JSON: a number or bool when the training column held those.
+Json LabelJson(const model::TargetSchema& target, const std::string& label) {
+  switch (target.type) {
+    case data::ColumnType::kBool: return label == "true";
+    case data::ColumnType::kInt64: {
+      int64_t value = 0;
+      auto [end, error] = std::from_chars(label.data(), label.data() + label.size(), value);
+      if (error == std::errc() && end == label.data() + label.size()) return value;
+      return label;
+    }
+    case data::ColumnType::kFloat64: {
+      double value = 0;
+      auto [end, error] = std::from_chars(label.data(), label.data() + label.size(), value);
+      if (error == std::errc() && end == label.data() + label.size()) return value;
+      return label;
+    }
+    case data::ColumnType::kCategorical: break;
+  }
+  return label;
+}
+
+Json PredictionJson(const model::TargetSchema& target, const float* outputs) {
+  switch (target.encoding) {
+    case model::TargetEncoding::kValue: return {{"prediction", outputs[0]}};
+    case model::TargetEncoding::kBinary:
+      return {{"probability", outputs[0]},
+              {"label", LabelJson(target, target.labels[outputs[0] >= 0.5f ? 1 : 0])}};
+    case model::TargetEncoding::kClassIndex:
+    case model::TargetEncoding::kOneHot: break;
+  }
+  Json probabilities = Json::object();
+  size_t best = 0;
+  for (size_t k = 0; k < target.labels.size(); ++k) {
+    probabilities[target.labels[k]] = outputs[k];
+    if (outputs[k] > outputs[best]) best = k;
+  }
+  return {{"probabilities", probabilities}, {"label", LabelJson(target, target.labels[best])}};
+}
+
+core::Result<Json> Predict(const PredictRoutesOptions& options, const HttpRequest& request,
+                           const serve::VersionSelector& selector) {
+  const std::string name(request.PathParam("name"));
+  MODELHOST_ASSIGN_OR_RETURN(std::shared_ptr<serve::LoadedModel> loaded,
+                             options.cache->Get(name, selector));
+  const model::ModelDescription& description = loaded->directory->description();
+  MODELHOST_ASSIGN_OR_RETURN(std::vector<data::Record> records,
+                             ParseInstances(request.body(), description, options.max_instances));
+  const data::FittedPipeline* pipeline = description.pipeline ? &*description.pipeline : nullptr;
+  MODELHOST_ASSIGN_OR_RETURN(nn::Matrix features,
+                             model::RecordFeatures(records, description.schema, pipeline));
+  nn::Matrix outputs;
+  MODELHOST_RETURN_IF_ERROR(loaded->directory->network().Predict(features, &outputs));
+  Json predictions = Json::array();
+  for (size_t row = 0; row < outputs.rows(); ++row) {
+    predictions.push_back(PredictionJson(description.schema.target, outputs.Row(row).data()));
+  }
+  return Json{{"model", name},
+              {"model_version", loaded->record.version},
+              {"predictions", std::move(predictions)}};
+}
+
+HttpResponse Answer(const core::Result<Json>& result) {
+  if (!result.ok()) {
+    // Too many instances is a request too large (413), not a full queue (429).
+    if (result.status().code() == core::StatusCode::kResourceExhausted) {
+      return HttpResponse::Json(413, ErrorBodyJson("payload_too_large", result.status().message()));
+    }
+    return HttpResponse::Error(result.status());
+  }
+  return HttpResponse::Json(200, result->dump());
+}
+
+}  // namespace
+
+void AddPredictRoutes(Router& router, PredictRoutesOptions options) {
+  const Access predict = Access::Requires(Scope::kPredict);
+  router.Add(Method::kPost, "/v1/models/{name}:predict", predict,
+             SyncHandler([options](const HttpRequest& request) {
+               return Answer(Predict(options, request, {}));
+             }));
+  router.Add(Method::kPost, "/v1/models/{name}/versions/{version}:predict", predict,
+             SyncHandler([options](const HttpRequest& request) {
+               core::Result<int64_t> version = ParseVersionParam(request.PathParam("version"));
+               if (!version.ok()) return HttpResponse::Error(version.status());
+               return Answer(Predict(options, request, {.version = *version, .alias = {}}));
+             }));
+  router.Add(Method::kPost, "/v1/models/{name}/aliases/{alias}:predict", predict,
+             SyncHandler([options](const HttpRequest& request) {
+               const std::string alias(request.PathParam("alias"));
+               return Answer(Predict(options, request, {.version = {}, .alias = alias}));
+             }));
+}
+
+}  // namespace modelhost::api

@@ -1,0 +1,176 @@
+// The predict routes against a real server, registry and cache: raw records
+// through the stored pipeline give the answers of the offline table path.
+
+#include "api/predict_routes.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "api/http_server.h"
+#include "data/csv_reader.h"
+#include "data/pipeline.h"
+#include "data/take_rows.h"
+#include "jobs/model_registration.h"
+#include "model/model_directory.h"
+#include "model/model_inputs.h"
+#include "nn/network_spec.h"
+#include "nn/sequential.h"
+#include "store/artifact_paths.h"
+#include "test_http_client.h"
+
+namespace modelhost::api {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using testing::ParsedResponse;
+using testing::TestHttpClient;
+using Json = nlohmann::json;
+
+class PredictRoutesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::path(::testing::TempDir()) /
+            ("predict_routes_" +
+             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(root_);
+    data_dir_ = (root_ / "data").string();
+    auto store = store::OpenSqliteMetadataStore(data_dir_);
+    ASSERT_TRUE(store.ok());
+    store_ = std::move(*store);
+    cache_ = std::make_unique<serve::ModelCache>(store_.get(), data_dir_, 2);
+    Router router;
+    AddPredictRoutes(router, {.cache = cache_.get(), .max_instances = 100});
+    auto server = HttpServer::Start({.host = "127.0.0.1", .port = 0}, std::move(router), nullptr);
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(*server);
+
+    auto read =
+        data::ReadCsvFile(std::string(MODELHOST_TEST_DATA) + "/pima_indians_diabetes_na.csv");
+    ASSERT_TRUE(read.ok());
+    table_ = std::move(read->table);
+  }
+  void TearDown() override {
+    server_.reset();
+    fs::remove_all(root_);
+  }
+
+  // Registers a Pima model (median impute + standardize, untrained weights
+  // from `seed`) as the next version of "pima".
+  void Register(uint64_t seed) {
+    auto pipeline = data::Pipeline::FromJson(R"({"steps": [
+        {"op": "impute", "columns": "numeric", "strategy": "median"},
+        {"op": "standardize", "columns": "numeric"}]})");
+    ASSERT_TRUE(pipeline.ok());
+    auto set = model::FitPipelineForTraining(*pipeline, table_, "diabetes", std::nullopt);
+    ASSERT_TRUE(set.ok()) << set.status().ToString();
+    model::ModelDescription description;
+    description.schema = set->schema;
+    description.pipeline = set->pipeline;
+    description.network_spec = *nn::ParseNetworkSpec(
+        R"({"layers": [{"dense": 4, "activation": "relu"}, {"dense": 1, "activation": "sigmoid"}]})");
+    description.loss = nn::LossKind::kBinaryCrossentropy;
+    description.training.data_sha256 = std::string(64, 'c');
+    auto network = nn::Sequential::Create(description.network_spec, 8, seed);
+    ASSERT_TRUE(network.ok());
+    const std::string staged = (root_ / ("staged-" + std::to_string(seed))).string();
+    ASSERT_TRUE(model::ModelDirectory::Write(staged, description, **network).ok());
+    ASSERT_TRUE(jobs::RegisterModelVersion(*store_, data_dir_, "pima", staged).ok());
+  }
+
+  ParsedResponse Post(const std::string& target, const std::string& body) {
+    TestHttpClient client(server_->port());
+    EXPECT_TRUE(client.Send("POST " + target + " HTTP/1.1\r\nHost: t\r\nContent-Length: " +
+                            std::to_string(body.size()) + "\r\n\r\n" + body));
+    return client.ReadResponse().value_or(ParsedResponse{});
+  }
+
+  fs::path root_;
+  std::string data_dir_;
+  data::Table table_;
+  std::unique_ptr<store::MetadataStore> store_;
+  std::unique_ptr<serve::ModelCache> cache_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+// Rows 0-2 of the NA file as a client sends them: NA as null, the target left in.
+const char* kInstances = R"({"instances": [
+  {"pregnant": 6, "glucose": 148, "pressure": 72, "triceps": 35, "insulin": null,
+   "mass": 33.6, "pedigree": 0.627, "age": 50, "diabetes": 1},
+  {"pregnant": 1, "glucose": 85, "pressure": 66, "triceps": 29, "insulin": null,
+   "mass": 26.6, "pedigree": 0.351, "age": 31},
+  [8, 183, 64, null, null, 23.3, 0.672, 32]]})";
+
+TEST_F(PredictRoutesTest, RawRecordsGetTheOfflineAnswerBitForBit) {
+  ASSERT_NO_FATAL_FAILURE(Register(1));
+  ParsedResponse response = Post("/v1/models/pima:predict", kInstances);
+  ASSERT_EQ(response.status, 200) << response.body;
+  Json answer = Json::parse(response.body);
+  EXPECT_EQ(answer["model_version"], 1);
+  ASSERT_EQ(answer["predictions"].size(), 3u);
+
+  // The offline path: the same rows as a table through ModelFeatures.
+  auto loaded = cache_->Get("pima", {});
+  ASSERT_TRUE(loaded.ok());
+  const model::ModelDescription& description = (*loaded)->directory->description();
+  const size_t rows[] = {0, 1, 2};
+  auto three = data::TakeRows(table_, rows);
+  ASSERT_TRUE(three.ok());
+  auto features = model::ModelFeatures(*three, description.schema, &*description.pipeline);
+  ASSERT_TRUE(features.ok()) << features.status().ToString();
+  nn::Matrix outputs;
+  ASSERT_TRUE((*loaded)->directory->network().Predict(*features, &outputs).ok());
+  for (size_t row = 0; row < 3; ++row) {
+    const Json& prediction = answer["predictions"][row];
+    EXPECT_EQ(prediction["probability"].get<float>(), outputs(row, 0)) << row;
+    EXPECT_EQ(prediction["label"], outputs(row, 0) >= 0.5f ? 1 : 0);  // a number, as trained
+  }
+}
+
+TEST_F(PredictRoutesTest, VersionsAliasesAndBadInstancesAreAnsweredPrecisely) {
+  ASSERT_NO_FATAL_FAILURE(Register(1));
+  ASSERT_NO_FATAL_FAILURE(Register(2));
+  EXPECT_EQ(Json::parse(Post("/v1/models/pima:predict", kInstances).body)["model_version"], 2);
+  ASSERT_TRUE(store_->SetAlias("pima", "production", 1).ok());
+  EXPECT_EQ(Json::parse(Post("/v1/models/pima:predict", kInstances).body)["model_version"], 1);
+  EXPECT_EQ(
+      Json::parse(Post("/v1/models/pima/versions/2:predict", kInstances).body)["model_version"], 2);
+  EXPECT_EQ(
+      Json::parse(
+          Post("/v1/models/pima/aliases/production:predict", kInstances).body)["model_version"],
+      1);
+  EXPECT_EQ(Post("/v1/models/pima/aliases/staging:predict", kInstances).status, 404);
+  EXPECT_EQ(Post("/v1/models/wine:predict", kInstances).status, 404);
+  EXPECT_EQ(Post("/v1/models/pima/versions/9:predict", kInstances).status, 404);
+
+  ParsedResponse wrong_kind =
+      Post("/v1/models/pima:predict", R"({"instances": [{"age": 50}, {"glucose": "high"}]})");
+  EXPECT_EQ(wrong_kind.status, 400);
+  EXPECT_THAT(wrong_kind.body, HasSubstr("instance 1"));
+  EXPECT_THAT(wrong_kind.body, HasSubstr("glucose"));
+  ParsedResponse short_array = Post("/v1/models/pima:predict", R"({"instances": [[1, 2]]})");
+  EXPECT_EQ(short_array.status, 400);
+  EXPECT_THAT(short_array.body, HasSubstr("instance 0: 2 values, but the model takes 8 inputs"));
+  EXPECT_EQ(Post("/v1/models/pima:predict", R"({"rows": []})").status, 400);
+  EXPECT_EQ(Post("/v1/models/pima:predict", "not json").status, 400);
+  std::string many = R"({"instances": [)";
+  for (int i = 0; i < 101; ++i) many += std::string(i ? "," : "") + "{}";
+  EXPECT_EQ(Post("/v1/models/pima:predict", many + "]}").status, 413);
+}
+
+TEST_F(PredictRoutesTest, FilesChangedOnDiskAreRefusedNotServed) {
+  ASSERT_NO_FATAL_FAILURE(Register(1));
+  std::ofstream(fs::path(store::ModelVersionPath(data_dir_, "pima", 1)) / model::kWeightsFile,
+                std::ios::app)
+      << "x";
+  ParsedResponse response = Post("/v1/models/pima:predict", kInstances);
+  EXPECT_EQ(response.status, 500);
+  EXPECT_THAT(response.body, HasSubstr("differs from the registered"));
+}
+
+}  // namespace
+}  // namespace modelhost::api
