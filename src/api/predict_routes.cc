@@ -157,7 +157,8 @@ HttpResponse Answer(const core::Result<Json>& result) {
   if (!result.ok()) {
     // Too many instances is a request too large (413), not a full queue (429).
     if (result.status().code() == core::StatusCode::kResourceExhausted) {
-      return HttpResponse::Json(413, ErrorBodyJson("payload_too_large", result.status().message()));
+      return HttpResponse::Json(413,
+                                ErrorBodyJson("resource_exhausted", result.status().message()));
     }
     return HttpResponse::Error(result.status());
   }
