@@ -9,6 +9,7 @@
 #include "cli/table_file.h"
 #include "core/atomic_file.h"
 #include "core/file_reader.h"
+#include "data/dataset_import.h"
 #include "data/pipeline.h"
 #include "data/profile.h"
 #include "data/profile_json.h"
@@ -75,6 +76,19 @@ DataCommand::DataCommand(CLI::App* app) {
       ->required();
   profile_->add_flag("--json", profile_options_.json, "Print one JSON object instead of a table");
 
+  import_ = data_->add_subcommand(
+      "import", "Convert a CSV file into a stored dataset (.mhd) with bounded memory");
+  import_->add_option("file", import_options_.file, "CSV file")->required();
+  import_->add_option("--out", import_options_.out_file, "Dataset file to write (.mhd)")
+      ->required();
+  import_
+      ->add_option("--memory-budget-mib", import_options_.memory_budget_mib,
+                   "Memory the import may use, in MiB (at least 1)")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20));
+  import_->add_option("--threads", import_options_.threads,
+                      "Parsing threads [default: one per core]");
+
   transform_ = data_->add_subcommand(
       "transform", "Fit a pipeline on a file and write its features (and target) as CSV");
   transform_->add_option("file", transform_options_.file, "CSV or JSON Lines file")->required();
@@ -100,6 +114,18 @@ int DataCommand::Run() const {
     const data::TableProfile profile = data::ProfileTable(*table);
     std::cout << (profile_options_.json ? data::ProfileToJson(profile) + "\n"
                                         : data::RenderProfileText(profile));
+    return kExitOk;
+  }
+  if (import_->parsed()) {
+    const ImportOptions& options = import_options_;
+    data::ImportOptions import;
+    import.memory_budget_bytes = options.memory_budget_mib << 20;
+    import.threads = options.threads;
+    core::Result<data::ImportResult> imported =
+        data::ImportCsvFile(options.file, options.out_file, {}, import);
+    if (!imported.ok()) return Fail(imported.status());
+    std::cout << imported->rows << " rows × " << imported->schema.size() << " columns in "
+              << imported->chunks << " chunk(s) written to " << options.out_file << "\n";
     return kExitOk;
   }
   if (transform_->parsed()) {

@@ -2,12 +2,17 @@
 //
 //   data profile FILE [--json]
 //       per-column statistics (data/profile.h) as a table, or one JSON object
+//   data import FILE.csv --out DATASET.mhd [--memory-budget-mib N] [--threads N]
+//       converts a CSV file (of any size) into a stored dataset with bounded
+//       memory (data/dataset_import.h), read back by every command that takes
+//       a FILE when its name ends in .mhd
 //   data transform FILE --pipeline P.json [--target COL [--task classification|regression]]
 //                  --out OUT.csv [--save-fitted FITTED.json]
 //       fits the pipeline on FILE and writes its feature matrix (and encoded
 //       target) as CSV; --save-fitted writes the fitted pipeline beside it
 //
-// FILE is CSV, or JSON Lines when it ends in .jsonl/.ndjson (table_file.h).
+// FILE is CSV, JSON Lines (.jsonl/.ndjson) or a stored dataset (.mhd)
+// (table_file.h).
 // Exit codes as cli_app.h: 1 with one line on stderr when the data, the
 // pipeline or a file fails.
 //
@@ -16,6 +21,7 @@
 #ifndef MODELHOST_CLI_DATA_COMMAND_H_
 #define MODELHOST_CLI_DATA_COMMAND_H_
 
+#include <cstddef>
 #include <string>
 
 namespace CLI {
@@ -39,6 +45,12 @@ class DataCommand {
     std::string file;
     bool json = false;
   };
+  struct ImportOptions {
+    std::string file;
+    std::string out_file;
+    size_t memory_budget_mib = 256;
+    size_t threads = 0;
+  };
   struct TransformOptions {
     std::string file;
     std::string pipeline_file;
@@ -51,7 +63,9 @@ class DataCommand {
   CLI::App* data_ = nullptr;
   CLI::App* profile_ = nullptr;
   CLI::App* transform_ = nullptr;
+  CLI::App* import_ = nullptr;
   ProfileOptions profile_options_;
+  ImportOptions import_options_;
   TransformOptions transform_options_;
 };
 

@@ -1,6 +1,7 @@
 // Reading the data file a command names into a Table, choosing the reader
-// by the file's extension: ".jsonl" and ".ndjson" are JSON Lines, anything
-// else is CSV (delimiter detected).
+// by the file's extension: ".jsonl" and ".ndjson" are JSON Lines, ".mhd" a
+// stored dataset (`modelhost data import`), anything else is CSV (delimiter
+// detected).
 //
 // Thread-safety: reentrant.
 
@@ -15,7 +16,8 @@
 namespace modelhost::cli {
 
 // The table of the file at `path`; a bad row fails the read. Errors: those of
-// data::ReadCsvFile / data::ReadJsonLinesFile, naming the file.
+// data::ReadCsvFile / data::ReadJsonLinesFile / data::ReadDataset, naming the
+// file.
 core::Result<data::Table> ReadTableFile(const std::string& path);
 
 }  // namespace modelhost::cli

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -100,6 +101,37 @@ TEST_F(DataCommandTest, TransformWritesFeaturesAndTheFittedPipeline) {
   Json fitted = Json::parse(fitted_file);
   EXPECT_EQ(fitted["format"], "modelhost.fitted_pipeline");
   EXPECT_EQ(fitted["features"].size(), 8u);
+}
+
+// A CSV imported into a stored dataset profiles as the CSV does; a damaged
+// dataset file is refused naming the file.
+TEST_F(DataCommandTest, ImportedDatasetsReadBackAndDamageIsCaught) {
+  const std::string csv = kData + "/pima_indians_diabetes_na.csv";
+  CommandResult imported = RunModelhost({"data", "import", csv, "--out", Path("pima.mhd"),
+                                         "--memory-budget-mib", "1", "--threads", "2"});
+  ASSERT_EQ(imported.exit_code, 0) << imported.stderr_text;
+  EXPECT_THAT(imported.stdout_text, HasSubstr("768 rows × 9 columns"));
+  CommandResult from_csv = RunModelhost({"data", "profile", "--json", csv});
+  CommandResult from_dataset = RunModelhost({"data", "profile", "--json", Path("pima.mhd")});
+  ASSERT_EQ(from_dataset.exit_code, 0) << from_dataset.stderr_text;
+  EXPECT_EQ(Json::parse(from_dataset.stdout_text), Json::parse(from_csv.stdout_text));
+
+  std::string bytes;
+  {
+    std::ifstream in(Path("pima.mhd"), std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  ASSERT_GT(bytes.size(), 200u);
+  bytes[bytes.size() / 2] ^= 0x40;
+  std::ofstream(Path("damaged.mhd"), std::ios::binary) << bytes;
+  CommandResult damaged = RunModelhost({"data", "profile", Path("damaged.mhd")});
+  EXPECT_EQ(damaged.exit_code, 1);
+  EXPECT_THAT(damaged.stderr_text, HasSubstr("damaged.mhd"));
+
+  CommandResult missing =
+      RunModelhost({"data", "import", Path("nope.csv"), "--out", Path("x.mhd")});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_FALSE(std::filesystem::exists(Path("x.mhd")));
 }
 
 TEST_F(DataCommandTest, BadPipelinesAndColumnsAreNamed) {
