@@ -1,11 +1,11 @@
 #include "api/predict_routes.h"
 
-#include <charconv>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "api/error_body.h"
+#include "api/prediction_json.h"
 #include "api/version_param.h"
 #include "model/model_inputs.h"
 
@@ -92,43 +92,19 @@ core::Result<std::vector<data::Record>> ParseInstances(const std::string& body,
   return records;
 }
 
-// A label as JSON: a number or bool when the training column held those.
-Json LabelJson(const model::TargetSchema& target, const std::string& label) {
-  switch (target.type) {
-    case data::ColumnType::kBool: return label == "true";
-    case data::ColumnType::kInt64: {
-      int64_t value = 0;
-      auto [end, error] = std::from_chars(label.data(), label.data() + label.size(), value);
-      if (error == std::errc() && end == label.data() + label.size()) return value;
-      return label;
-    }
-    case data::ColumnType::kFloat64: {
-      double value = 0;
-      auto [end, error] = std::from_chars(label.data(), label.data() + label.size(), value);
-      if (error == std::errc() && end == label.data() + label.size()) return value;
-      return label;
-    }
-    case data::ColumnType::kCategorical: break;
-  }
-  return label;
-}
-
 Json PredictionJson(const model::TargetSchema& target, const float* outputs) {
   switch (target.encoding) {
     case model::TargetEncoding::kValue: return {{"prediction", outputs[0]}};
     case model::TargetEncoding::kBinary:
       return {{"probability", outputs[0]},
-              {"label", LabelJson(target, target.labels[outputs[0] >= 0.5f ? 1 : 0])}};
+              {"label", LabelJson(target, target.labels[PredictedClass(target, outputs)])}};
     case model::TargetEncoding::kClassIndex:
     case model::TargetEncoding::kOneHot: break;
   }
   Json probabilities = Json::object();
-  size_t best = 0;
-  for (size_t k = 0; k < target.labels.size(); ++k) {
-    probabilities[target.labels[k]] = outputs[k];
-    if (outputs[k] > outputs[best]) best = k;
-  }
-  return {{"probabilities", probabilities}, {"label", LabelJson(target, target.labels[best])}};
+  for (size_t k = 0; k < target.labels.size(); ++k) probabilities[target.labels[k]] = outputs[k];
+  return {{"probabilities", probabilities},
+          {"label", LabelJson(target, target.labels[PredictedClass(target, outputs)])}};
 }
 
 core::Result<Json> Predict(const PredictRoutesOptions& options, const HttpRequest& request,

@@ -14,6 +14,7 @@
 #include "api/authenticator.h"
 #include "api/http_server.h"
 #include "api/key_routes.h"
+#include "api/kserve_routes.h"
 #include "api/model_routes.h"
 #include "api/predict_routes.h"
 #include "api/system_routes.h"
@@ -122,6 +123,7 @@ int RunServe(const ServeOptions& options) {
   api::AddModelRoutes(router, store->get(), options.data_dir);
   serve::ModelCache model_cache(store->get(), options.data_dir);
   api::AddPredictRoutes(router, {.cache = &model_cache});
+  api::AddKserveRoutes(router, store->get(), &model_cache);
 
   std::unique_ptr<api::Authenticator> authenticator;
   if (options.auth) {

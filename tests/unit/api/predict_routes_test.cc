@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/http_server.h"
+#include "api/kserve_routes.h"
 #include "data/csv_reader.h"
 #include "data/pipeline.h"
 #include "data/take_rows.h"
@@ -45,6 +46,7 @@ class PredictRoutesTest : public ::testing::Test {
     cache_ = std::make_unique<serve::ModelCache>(store_.get(), data_dir_, 2);
     Router router;
     AddPredictRoutes(router, {.cache = cache_.get(), .max_instances = 100});
+    AddKserveRoutes(router, store_.get(), cache_.get());
     auto server = HttpServer::Start({.host = "127.0.0.1", .port = 0}, std::move(router), nullptr);
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     server_ = std::move(*server);
@@ -82,9 +84,10 @@ class PredictRoutesTest : public ::testing::Test {
     ASSERT_TRUE(jobs::RegisterModelVersion(*store_, data_dir_, "pima", staged).ok());
   }
 
-  ParsedResponse Post(const std::string& target, const std::string& body) {
+  ParsedResponse Post(const std::string& target, const std::string& body,
+                      const std::string& method = "POST") {
     TestHttpClient client(server_->port());
-    EXPECT_TRUE(client.Send("POST " + target + " HTTP/1.1\r\nHost: t\r\nContent-Length: " +
+    EXPECT_TRUE(client.Send(method + " " + target + " HTTP/1.1\r\nHost: t\r\nContent-Length: " +
                             std::to_string(body.size()) + "\r\n\r\n" + body));
     return client.ReadResponse().value_or(ParsedResponse{});
   }
@@ -170,6 +173,61 @@ TEST_F(PredictRoutesTest, FilesChangedOnDiskAreRefusedNotServed) {
   ParsedResponse response = Post("/v1/models/pima:predict", kInstances);
   EXPECT_EQ(response.status, 500);
   EXPECT_THAT(response.body, HasSubstr("differs from the registered"));
+}
+
+// The same three rows through KServe v2 give the same numbers as :predict.
+TEST_F(PredictRoutesTest, KserveV2MetadataAndInferMatchThePredictRoute) {
+  ASSERT_NO_FATAL_FAILURE(Register(1));
+  ParsedResponse metadata = Post("/v2/models/pima", "", "GET");
+  ASSERT_EQ(metadata.status, 200) << metadata.body;
+  Json model = Json::parse(metadata.body);
+  EXPECT_EQ(model["versions"], Json::array({"1"}));
+  ASSERT_EQ(model["inputs"].size(), 8u);
+  EXPECT_EQ(model["inputs"][1],
+            Json({{"name", "glucose"}, {"datatype", "INT64"}, {"shape", {-1}}}));
+  EXPECT_EQ(model["outputs"][0]["name"], "probability");
+  EXPECT_EQ(Post("/v2/models/pima/versions/1/ready", "", "GET").status, 200);
+  EXPECT_EQ(Post("/v2/models/pima/versions/4/ready", "", "GET").status, 404);
+
+  const std::string infer = R"({"id": "req-7", "inputs": [
+      {"name": "pregnant", "datatype": "INT64", "shape": [3], "data": [6, 1, 8]},
+      {"name": "glucose", "datatype": "INT64", "shape": [3, 1], "data": [[148], [85], [183]]},
+      {"name": "pressure", "datatype": "INT64", "shape": [3], "data": [72, 66, 64]},
+      {"name": "mass", "datatype": "FP64", "shape": [3], "data": [33.6, 26.6, 23.3]},
+      {"name": "pedigree", "datatype": "FP64", "shape": [3], "data": [0.627, 0.351, 0.672]},
+      {"name": "age", "datatype": "INT64", "shape": [3], "data": [50, 31, 32]},
+      {"name": "triceps", "datatype": "INT64", "shape": [3], "data": [35, 29, 0]}]})";
+  ParsedResponse inferred = Post("/v2/models/pima/infer", infer);
+  ASSERT_EQ(inferred.status, 200) << inferred.body;
+  Json answer = Json::parse(inferred.body);
+  EXPECT_EQ(answer["id"], "req-7");
+  EXPECT_EQ(answer["model_version"], "1");
+  const Json& probability = answer["outputs"][0];
+  EXPECT_EQ(probability["name"], "probability");
+  EXPECT_EQ(probability["shape"], Json::array({3}));
+
+  // Triceps 0 is a value here (no mark_missing step) and insulin is imputed
+  // when absent, exactly as the same records sent to :predict.
+  ParsedResponse predicted = Post("/v1/models/pima:predict", R"({"instances": [
+      {"pregnant": 6, "glucose": 148, "pressure": 72, "triceps": 35, "mass": 33.6, "pedigree": 0.627, "age": 50},
+      {"pregnant": 1, "glucose": 85, "pressure": 66, "triceps": 29, "mass": 26.6, "pedigree": 0.351, "age": 31},
+      {"pregnant": 8, "glucose": 183, "pressure": 64, "triceps": 0, "mass": 23.3, "pedigree": 0.672, "age": 32}]})");
+  ASSERT_EQ(predicted.status, 200) << predicted.body;
+  Json predictions = Json::parse(predicted.body)["predictions"];
+  for (size_t row = 0; row < 3; ++row) {
+    EXPECT_EQ(probability["data"][row].get<float>(), predictions[row]["probability"].get<float>());
+    EXPECT_EQ(answer["outputs"][1]["data"][row], predictions[row]["label"]);
+  }
+
+  ParsedResponse wrong = Post("/v2/models/pima/infer", R"({"inputs": [
+      {"name": "glucose", "datatype": "BYTES", "shape": [1], "data": ["high"]}]})");
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_THAT(Json::parse(wrong.body)["error"].get<std::string>(),
+              HasSubstr("input 'glucose', element 0: expected a number"));
+  EXPECT_EQ(
+      Post("/v2/models/pima/infer", R"({"inputs": [{"name": "colour", "data": [1]}]})").status,
+      400);
+  EXPECT_EQ(Post("/v2/models/nope/infer", R"({"inputs": []})").status, 404);
 }
 
 }  // namespace
