@@ -22,6 +22,7 @@
 
 #include "core/atomic_file.h"
 #include "core/file_reader.h"
+#include "data/field_parser.h"
 #include "model/model_directory.h"
 
 namespace modelhost::model {
@@ -86,7 +87,8 @@ core::Status AppendFile(archive* writer, std::string_view name, const std::strin
 // ---- unpacking: entry names ------------------------------------------------
 
 core::Status EntryError(std::string_view name, std::string_view problem) {
-  return core::InvalidArgument("bundle entry '" + std::string(name) + "': " + std::string(problem));
+  return core::InvalidArgument("bundle entry " + data::QuoteForMessage(name) + ": " +
+                               std::string(problem));
 }
 
 // An entry's path split as the layouts of bundle_archive.h allow: an
@@ -109,7 +111,7 @@ core::Result<EntryPath> ParseEntryPath(std::string_view path, bool is_directory)
   if (std::find(parts.begin(), parts.end(), "..") != parts.end()) {
     return EntryError(path, "'..' is not allowed");
   }
-  if (parts.size() > 1 && parts.back().empty()) parts.pop_back();  // "dir/"
+  if (is_directory && parts.size() > 1 && parts.back().empty()) parts.pop_back();  // "dir/"
   if (parts.size() > 1 && parts.front() == ".") parts.erase(parts.begin());
   if (parts.size() == 1 && parts.front() == "." && is_directory) parts.clear();
   for (std::string_view part : parts) {
@@ -232,10 +234,11 @@ class BundleExtractor {
     MODELHOST_ASSIGN_OR_RETURN(EntryPath path, ParseEntryPath(name, is_directory));
     if (!prefix_) prefix_ = path.prefix;
     if (path.prefix != *prefix_) {
-      return EntryError(name, prefix_->empty() ? "the entries before it are not in a directory"
-                                               : "not in '" + *prefix_ +
-                                                     "/' like the entries "
-                                                     "before it");
+      const std::string expected =
+          prefix_->empty()
+              ? "the entries before it are not in a directory"
+              : "not in " + data::QuoteForMessage(*prefix_ + "/") + " like the entries before it";
+      return EntryError(name, expected);
     }
     if (is_directory) return core::OkStatus();
     if (std::find(kBundleFiles.begin(), kBundleFiles.end(), path.file) == kBundleFiles.end()) {
@@ -252,7 +255,8 @@ class BundleExtractor {
   }
 
   core::Status FileTooLarge(const std::string& name) const {
-    return core::ResourceExhausted("bundle entry '" + name + "': larger than the limit of " +
+    return core::ResourceExhausted("bundle entry " + data::QuoteForMessage(name) +
+                                   ": larger than the limit of " +
                                    std::to_string(limits_.max_file_bytes) + " bytes per file");
   }
 
