@@ -52,7 +52,8 @@ core::Result<std::string> PackModelDirectory(const std::string& directory);
 //   NotFound            its parent directory does not exist;
 //   InvalidArgument     "not a tar archive: <why>" for a body libarchive
 //                       cannot read as tar (empty, truncated, garbage);
-//                       "bundle entry '<name>': <why>" for an absolute path,
+//                       "bundle entry '<name>': <why>" (the name as
+//                       data::QuoteForMessage shows it) for an absolute path,
 //                       a ".." component, a link, a device or any entry that
 //                       is not a regular file, an unknown or duplicate name,
 //                       or a prefix not shared by all entries;
