@@ -1,12 +1,18 @@
 #include "api/model_routes.h"
 
+#include <stdlib.h>
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <utility>
 
 #include "api/version_param.h"
 #include "core/log.h"
+#include "jobs/model_registration.h"
+#include "model/bundle_archive.h"
+#include "model/model_checksum.h"
 #include "store/artifact_paths.h"
+#include "store/resource_name.h"
 
 namespace modelhost::api {
 namespace {
@@ -48,6 +54,33 @@ HttpResponse JsonOrError(const core::Result<Json>& result, int status = 200) {
   return HttpResponse::Json(status, result->dump());
 }
 
+// Unpacks an uploaded bundle into a fresh staging directory under
+// <data_dir>/tmp and registers it; the staging directory is gone afterwards
+// whatever happens.
+core::Result<store::ModelVersionRecord> RegisterUpload(store::MetadataStore& store,
+                                                       const std::string& data_dir,
+                                                       const std::string& name,
+                                                       const std::string& tar_bytes) {
+  MODELHOST_RETURN_IF_ERROR(store::ValidateResourceName("model name", name));
+  const std::filesystem::path tmp = std::filesystem::path(data_dir) / "tmp";
+  std::error_code error;
+  std::filesystem::create_directories(tmp, error);
+  if (error) return core::Internal(tmp.string() + ": cannot create: " + error.message());
+  std::string pattern = (tmp / "upload-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    return core::Internal(tmp.string() + ": cannot create a staging directory");
+  }
+  const std::string staging_root = pattern;
+  core::Result<store::ModelVersionRecord> registered =
+      [&]() -> core::Result<store::ModelVersionRecord> {
+    const std::string staged = staging_root + "/model";
+    MODELHOST_RETURN_IF_ERROR(model::UnpackModelBundle(tar_bytes, staged, model::BundleLimits{}));
+    return jobs::RegisterModelVersion(store, data_dir, name, staged);
+  }();
+  std::filesystem::remove_all(staging_root, error);
+  return registered;
+}
+
 }  // namespace
 
 void AddModelRoutes(Router& router, store::MetadataStore* store, std::string data_dir) {
@@ -87,6 +120,42 @@ void AddModelRoutes(Router& router, store::MetadataStore* store, std::string dat
                  return VersionJson(record, aliases);
                }());
              }));
+  router.Add(Method::kPost, "/v1/models/{name}/versions", write,
+             SyncHandler([store, data_dir](const HttpRequest& request) {
+               return JsonOrError(
+                   [&]() -> core::Result<Json> {
+                     const std::string name(request.PathParam("name"));
+                     MODELHOST_ASSIGN_OR_RETURN(
+                         store::ModelVersionRecord record,
+                         RegisterUpload(*store, data_dir, name, request.body()));
+                     core::LogInfo("model version registered",
+                                   {{"model", name}, {"version", record.version}});
+                     MODELHOST_ASSIGN_OR_RETURN(auto aliases, store->ListAliases(name));
+                     return VersionJson(record, aliases);
+                   }(),
+                   201);
+             }));
+  router.Add(Method::kGet, "/v1/models/{name}/versions/{version}/bundle", read,
+             SyncHandler([store, data_dir](const HttpRequest& request) {
+               const std::string name(request.PathParam("name"));
+               core::Result<std::string> tar = [&]() -> core::Result<std::string> {
+                 MODELHOST_ASSIGN_OR_RETURN(int64_t version,
+                                            ParseVersionParam(request.PathParam("version")));
+                 MODELHOST_ASSIGN_OR_RETURN(auto record, store->GetModelVersion(name, version));
+                 const std::string path = store::ModelVersionPath(data_dir, name, version);
+                 MODELHOST_RETURN_IF_ERROR(model::VerifyModelDirectory(path, record.bundle_sha256));
+                 return model::PackModelDirectory(path);
+               }();
+               if (!tar.ok()) return HttpResponse::Error(tar.status());
+               HttpResponse response;
+               response.status = 200;
+               response.content_type = "application/x-tar";
+               response.headers.emplace_back(
+                   "Content-Disposition", "attachment; filename=\"" + name + "-" +
+                                              std::string(request.PathParam("version")) + ".tar\"");
+               response.body = std::move(*tar);
+               return response;
+             }));
   router.Add(
       Method::kPut, "/v1/models/{name}/aliases/{alias}", write,
       SyncHandler([store](const HttpRequest& request) {
@@ -113,7 +182,7 @@ void AddModelRoutes(Router& router, store::MetadataStore* store, std::string dat
              }));
   router.Add(
       Method::kDelete, "/v1/models/{name}/versions/{version}", write,
-      SyncHandler([store, data_dir = std::move(data_dir)](const HttpRequest& request) {
+      SyncHandler([store, data_dir](const HttpRequest& request) {
         const std::string name(request.PathParam("name"));
         core::Result<int64_t> version = ParseVersionParam(request.PathParam("version"));
         if (!version.ok()) return HttpResponse::Error(version.status());

@@ -8,6 +8,9 @@
 //   DELETE /v1/models/{name}/aliases/{alias}           write  204
 //   DELETE /v1/models/{name}/versions/{version}        write  204; 409 while an alias points at it
 //
+// An upload is unpacked into <data_dir>/tmp, validated in full and only then
+// registered (jobs/model_registration.h); a bad bundle is 400 naming the
+// entry or file at fault and leaves nothing behind.
 // A version is {"model", "version", "created_at", "bundle_sha256", "aliases": [...],
 // "summary": {target, features, pipeline, loss, metrics, lineage}} (model/model_summary.h).
 // Unknown models, versions and aliases are 404 naming them; a version that is

@@ -1,0 +1,155 @@
+// The model-as-a-service flow against the real binary: a model trained with a
+// data pipeline is uploaded as a bundle, registered, and answers raw records
+// over HTTP — /v1 predict and KServe v2 infer — exactly as offline `predict`
+// does, before and after a restart.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "server_process.h"
+
+namespace modelhost::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using Json = nlohmann::json;
+
+const std::string kPimaNa = std::string(MODELHOST_TEST_DATA) + "/pima_indians_diabetes_na.csv";
+
+std::string Slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The first `count` data rows of the Pima NA file as a CSV, and as predict
+// instances (NA → null; the target left out).
+std::pair<std::string, Json> FirstRows(size_t count) {
+  std::istringstream lines(Slurp(kPimaNa));
+  std::string header, line, csv;
+  std::getline(lines, header);
+  csv = header + "\n";
+  std::vector<std::string> names;
+  {
+    std::istringstream fields(header);
+    for (std::string name; std::getline(fields, name, ',');) names.push_back(name);
+  }
+  Json instances = Json::array();
+  for (size_t row = 0; row < count && std::getline(lines, line); ++row) {
+    csv += line + "\n";
+    std::istringstream fields(line);
+    Json instance = Json::object();
+    size_t column = 0;
+    for (std::string value; std::getline(fields, value, ','); ++column) {
+      if (names[column] == "diabetes") continue;
+      instance[names[column]] = value == "NA" ? Json(nullptr) : Json(std::stod(value));
+    }
+    instances.push_back(instance);
+  }
+  return {csv, instances};
+}
+
+class ServingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ =
+        fs::path(::testing::TempDir()) /
+        ("serving_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(root_);
+    fs::create_directories(root_);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+  fs::path root_;
+};
+
+TEST_F(ServingTest, UploadedPipelineModelAnswersAsOfflinePredictDoes) {
+  // Train offline with a pipeline that imputes the NA values.
+  std::ofstream(root_ / "pipeline.json") << R"({"steps": [
+      {"op": "impute", "columns": "numeric", "strategy": "median"},
+      {"op": "standardize", "columns": "numeric"}]})";
+  const std::string model = (root_ / "model").string();
+  CommandResult trained = RunModelhost({"train", "--data", kPimaNa, "--target", "diabetes",
+                                        "--pipeline", (root_ / "pipeline.json").string(),
+                                        "--epochs", "5", "--seed", "2", "--out", model});
+  ASSERT_EQ(trained.exit_code, 0) << trained.stderr_text;
+  const std::string bundle = (root_ / "bundle.tar").string();
+  ASSERT_EQ(std::system(("tar -C '" + model + "' -cf '" + bundle + "' .").c_str()), 0);
+
+  auto [csv, instances] = FirstRows(6);
+  std::ofstream(root_ / "rows.csv") << csv;
+  CommandResult offline =
+      RunModelhost({"predict", "--model", model, "--data", (root_ / "rows.csv").string()});
+  ASSERT_EQ(offline.exit_code, 0) << offline.stderr_text;
+  std::vector<float> expected;
+  {
+    std::istringstream lines(offline.stdout_text);
+    std::string line;
+    std::getline(lines, line);  // probability,label
+    while (std::getline(lines, line)) expected.push_back(std::stof(line.substr(0, line.find(','))));
+  }
+  ASSERT_EQ(expected.size(), 6u);
+
+  const std::string data_dir = (root_ / "data").string();
+  const Json body = {{"instances", instances}};
+  auto check_predictions = [&](uint16_t port, const std::map<std::string, std::string>& auth,
+                               int version) {
+    HttpReply reply = HttpRequest(port, "POST", "/v1/models/pima:predict", body.dump(), auth);
+    ASSERT_EQ(reply.status, 200) << reply.body;
+    Json answer = Json::parse(reply.body);
+    EXPECT_EQ(answer["model_version"], version);
+    for (size_t row = 0; row < expected.size(); ++row) {
+      EXPECT_EQ(answer["predictions"][row]["probability"].get<float>(), expected[row]) << row;
+      EXPECT_EQ(answer["predictions"][row]["label"], expected[row] >= 0.5f ? 1 : 0);
+    }
+  };
+  {
+    ServerProcess server(data_dir);
+    ASSERT_NE(server.port(), 0);
+    HttpReply garbage = HttpRequest(server.port(), "POST", "/v1/models/pima/versions", "not a tar",
+                                    server.AdminAuth());
+    EXPECT_EQ(garbage.status, 400);
+    EXPECT_EQ(HttpRequest(server.port(), "GET", "/v1/models", "", server.AdminAuth()).body,
+              R"({"models":[]})");
+
+    HttpReply uploaded = HttpRequest(server.port(), "POST", "/v1/models/pima/versions",
+                                     Slurp(bundle), server.AdminAuth());
+    ASSERT_EQ(uploaded.status, 201) << uploaded.body;
+    EXPECT_EQ(Json::parse(uploaded.body)["version"], 1);
+    EXPECT_EQ(Json::parse(uploaded.body)["summary"]["pipeline"], true);
+    check_predictions(server.port(), server.AdminAuth(), 1);
+
+    // The downloaded bundle uploads again as version 2.
+    HttpReply downloaded = HttpRequest(server.port(), "GET", "/v1/models/pima/versions/1/bundle",
+                                       "", server.AdminAuth());
+    ASSERT_EQ(downloaded.status, 200);
+    EXPECT_EQ(downloaded.headers["content-type"], "application/x-tar");
+    HttpReply again = HttpRequest(server.port(), "POST", "/v1/models/pima/versions",
+                                  downloaded.body, server.AdminAuth());
+    ASSERT_EQ(again.status, 201) << again.body;
+    EXPECT_EQ(Json::parse(again.body)["version"], 2);
+
+    HttpReply ready =
+        HttpRequest(server.port(), "GET", "/v2/models/pima/ready", "", server.AdminAuth());
+    EXPECT_EQ(ready.status, 200);
+    EXPECT_EQ(server.StopWith(SIGTERM), 0);
+  }
+  // After a restart every registered version still serves.
+  ServerProcess server(data_dir);
+  check_predictions(server.port(), server.AdminAuth(), 2);
+  EXPECT_EQ(HttpRequest(server.port(), "POST", "/v1/models/pima/versions/1:predict", body.dump(),
+                        server.AdminAuth())
+                .status,
+            200);
+  EXPECT_EQ(HttpRequest(server.port(), "POST", "/v1/models/pima:predict", body.dump()).status, 401);
+}
+
+}  // namespace
+}  // namespace modelhost::testing
