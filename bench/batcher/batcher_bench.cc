@@ -5,7 +5,10 @@
 // rows and latency percentiles of each, and the on/off throughput ratio.
 //
 //   batcher_bench [--clients 64] [--seconds 2] [--rounds 3] [--overhead-us 200]
-//                 [--row-us 2] [--batch 64] [--delay-us 200]
+//                 [--row-us 2] [--batch 64] [--delay-us 200] [--goal 3]
+//
+// Exit 0 when the median on/off ratio reaches --goal (issue 5 asks batching to
+// bring ≥ 3x throughput), 1 when it does not, 2 on a usage error.
 
 #include <algorithm>
 #include <atomic>
@@ -36,6 +39,7 @@ struct Flags {
   int64_t row_us = 2;
   size_t batch = 64;
   int64_t delay_us = 200;
+  double goal = 3.0;
 };
 
 struct Measurement {
@@ -196,7 +200,9 @@ int main(int argc, char** argv) {
     ratios.push_back(on[static_cast<size_t>(round)].requests_per_second /
                      off[static_cast<size_t>(round)].requests_per_second);
   }
-  std::printf("throughput ratio on/off: %.1fx (median of %d rounds)\n", Median(ratios),
-              flags.rounds);
-  return 0;
+  const double ratio = Median(ratios);
+  std::printf("throughput ratio on/off: %.1fx (median of %d rounds)\n", ratio, flags.rounds);
+  const bool met = ratio >= flags.goal;
+  std::printf("goal (>= %.1fx): %s\n", flags.goal, met ? "MET" : "NOT MET");
+  return met ? 0 : 1;
 }
