@@ -208,8 +208,8 @@ core::Status DatasetReader::ParseFooter(std::string_view footer, uint64_t footer
     chunk_rows_.push_back(rows);
     std::vector<fmt::ColumnChunkEntry> entries(column_count);
     for (fmt::ColumnChunkEntry& entry : entries) {
-      uint64_t new_categories;
-      uint32_t reserved;
+      uint64_t new_categories = 0;
+      uint32_t reserved = 0;
       source.Get(entry.data_offset);
       source.Get(entry.data_size);
       source.Get(entry.dictionary_offset);
