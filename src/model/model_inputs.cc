@@ -86,7 +86,8 @@ core::Result<nn::Matrix> RecordFeatures(const std::vector<data::Record>& records
       std::copy(values->begin(), values->end(), row);
       continue;
     }
-    for (const auto& [field, value] : record) {
+    for (const auto& entry : record) {
+      const std::string& field = entry.first;  // clang 14 cannot capture a structured binding
       if (field == schema.target.name) continue;
       const bool known = std::any_of(schema.features.begin(), schema.features.end(),
                                      [&](const FeatureSchema& f) { return f.name == field; });
