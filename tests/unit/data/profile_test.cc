@@ -230,7 +230,7 @@ TEST(ProfileTest, PimaWithNAMatchesPandas) {
   TableProfile profile = ProfileTable(ReadTestFile("pima_indians_diabetes_na.csv"));
   EXPECT_EQ(profile.num_rows, 768u);
   ASSERT_EQ(profile.columns.size(), 9u);
-  // Missing counts from shared/datasets/README.md: 652 NA cells.
+  // Missing counts from tests/data/README.md, from the source README: 652 NA cells.
   uint64_t missing = 0;
   for (const ColumnProfile& column : profile.columns) missing += column.missing_count;
   EXPECT_EQ(missing, 652u);

@@ -116,7 +116,7 @@ TEST(SplitTest, EverySetAskedForGetsARow) {
 }
 
 TEST(SplitTest, StratifiedPimaKeepsClassProportions) {
-  // diabetes: 500 zeros, 268 ones (shared/datasets/README.md).
+  // diabetes: 500 zeros, 268 ones (tests/data/README.md).
   const Table table = ReadTestFile("pima_indians_diabetes.csv");
   RowSplit split = SplitOk(table, {.train_fraction = 0.7,
                                    .validation_fraction = 0.15,
