@@ -42,6 +42,8 @@ std::pair<std::string, std::string> SplitPath(const std::string& path) {
   return {path.substr(0, slash), path.substr(slash + 1)};
 }
 
+}  // namespace
+
 Status FsyncDirectory(const std::string& directory) {
   const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return PosixErrorStatus(errno, "open directory", directory);
@@ -50,8 +52,6 @@ Status FsyncDirectory(const std::string& directory) {
   ::close(fd);
   return status;
 }
-
-}  // namespace
 
 Result<std::unique_ptr<AtomicFileWriter>> AtomicFileWriter::Create(const std::string& path,
                                                                    AtomicFileOptions options) {

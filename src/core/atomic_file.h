@@ -93,6 +93,10 @@ class AtomicFileWriter {
   State state_ = State::kOpen;
 };
 
+// Makes the entries of `directory` (a rename or a new file in it) durable:
+// fsync of the directory itself. Errors: as PosixErrorStatus for open and fsync.
+Status FsyncDirectory(const std::string& directory);
+
 // Replaces the content of `path` with `bytes` atomically and durably
 // (AtomicFileWriter::Create + Append + Commit); the same errors.
 Status WriteFileAtomically(const std::string& path, std::string_view bytes,

@@ -1,13 +1,11 @@
 #include "jobs/model_registration.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 
+#include "core/atomic_file.h"
 #include "core/file_reader.h"
 #include "model/model_checksum.h"
 #include "model/model_directory.h"
@@ -19,17 +17,6 @@ namespace modelhost::jobs {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Makes a rename inside `directory` durable.
-core::Status FsyncDirectory(const std::string& directory) {
-  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return core::PosixErrorStatus(errno, "open", directory);
-  const int result = ::fsync(fd);
-  const int fsync_errno = errno;
-  ::close(fd);
-  if (result != 0) return core::PosixErrorStatus(fsync_errno, "fsync", directory);
-  return core::OkStatus();
-}
 
 // Moves `staged` to `destination`, replacing a leftover of an earlier attempt
 // that was never registered.
@@ -43,7 +30,7 @@ core::Status MoveIntoPlace(const std::string& staged, const std::string& destina
   if (::rename(staged.c_str(), destination.c_str()) != 0) {
     return core::PosixErrorStatus(errno, "rename to " + destination, staged);
   }
-  return FsyncDirectory(parent.string());
+  return core::FsyncDirectory(parent.string());
 }
 
 }  // namespace

@@ -179,13 +179,7 @@ class StagingDirectory {
       return core::PosixErrorStatus(errno, "rename the unpacked bundle onto", destination.string());
     }
     path_.clear();
-    const std::string parent = destination.parent_path().string();
-    const int fd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return core::PosixErrorStatus(errno, "open directory", parent);
-    core::Status status;
-    if (::fsync(fd) != 0) status = core::PosixErrorStatus(errno, "fsync directory", parent);
-    ::close(fd);
-    return status;
+    return core::FsyncDirectory(destination.parent_path().string());
   }
 
  private:

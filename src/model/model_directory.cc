@@ -78,15 +78,6 @@ std::string ModelJson(const ModelDescription& description) {
   return document.dump(2) + "\n";
 }
 
-core::Status FsyncDirectory(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return core::Internal(path + ": cannot open directory to fsync");
-  int result = ::fsync(fd);
-  ::close(fd);
-  if (result != 0) return core::Internal(path + ": fsync of the directory failed");
-  return core::OkStatus();
-}
-
 core::Status WriteFiles(const std::string& directory, const ModelDescription& description,
                         const nn::Sequential& network) {
   MODELHOST_RETURN_IF_ERROR(core::WriteFileAtomically(
@@ -355,7 +346,7 @@ core::Status ModelDirectory::Write(const std::string& path, const ModelDescripti
     fs::remove_all(temporary, error);
     return status;
   }
-  return FsyncDirectory(parent.string());
+  return core::FsyncDirectory(parent.string());
 }
 
 core::Result<std::unique_ptr<ModelDirectory>> ModelDirectory::Read(const std::string& path) {
