@@ -8,13 +8,12 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "api/http_server.h"
 #include "jobs/model_registration.h"
 #include "model/model_directory.h"
 #include "nn/network_spec.h"
 #include "nn/sequential.h"
+#include "registry_server_test.h"
 #include "store/artifact_paths.h"
-#include "test_http_client.h"
 
 namespace modelhost::api {
 namespace {
@@ -22,29 +21,15 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using testing::ParsedResponse;
-using testing::TestHttpClient;
 using Json = nlohmann::json;
 
-class ModelRoutesTest : public ::testing::Test {
+class ModelRoutesTest : public testing::RegistryServerTest {
  protected:
   void SetUp() override {
-    root_ = fs::path(::testing::TempDir()) /
-            ("model_routes_" +
-             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(root_);
-    data_dir_ = (root_ / "data").string();
-    auto store = store::OpenSqliteMetadataStore(data_dir_);
-    ASSERT_TRUE(store.ok());
-    store_ = std::move(*store);
+    RegistryServerTest::SetUp();
     Router router;
     AddModelRoutes(router, store_.get(), data_dir_);
-    auto server = HttpServer::Start({.host = "127.0.0.1", .port = 0}, std::move(router), nullptr);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = std::move(*server);
-  }
-  void TearDown() override {
-    server_.reset();
-    fs::remove_all(root_);
+    ASSERT_NO_FATAL_FAILURE(StartServer(std::move(router)));
   }
 
   // Registers a one-layer regression model as the next version of `name`.
@@ -64,21 +49,7 @@ class ModelRoutesTest : public ::testing::Test {
     ASSERT_TRUE(jobs::RegisterModelVersion(*store_, data_dir_, name, staged).ok());
   }
 
-  ParsedResponse Call(const std::string& method, const std::string& target,
-                      const std::string& body = "") {
-    TestHttpClient client(server_->port());
-    EXPECT_TRUE(client.Send(method + " " + target + " HTTP/1.1\r\nHost: t\r\nContent-Length: " +
-                            std::to_string(body.size()) + "\r\n\r\n" + body));
-    auto response = client.ReadResponse();
-    EXPECT_TRUE(response.has_value()) << method << " " << target;
-    return response.value_or(ParsedResponse{});
-  }
-
-  fs::path root_;
-  std::string data_dir_;
   int staged_count_ = 0;
-  std::unique_ptr<store::MetadataStore> store_;
-  std::unique_ptr<HttpServer> server_;
 };
 
 TEST_F(ModelRoutesTest, ListsModelsVersionsAndTheirSummaries) {

@@ -10,7 +10,6 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "api/http_server.h"
 #include "api/kserve_routes.h"
 #include "data/csv_reader.h"
 #include "data/pipeline.h"
@@ -20,8 +19,8 @@
 #include "model/model_inputs.h"
 #include "nn/network_spec.h"
 #include "nn/sequential.h"
+#include "registry_server_test.h"
 #include "store/artifact_paths.h"
-#include "test_http_client.h"
 
 namespace modelhost::api {
 namespace {
@@ -29,27 +28,17 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using testing::ParsedResponse;
-using testing::TestHttpClient;
 using Json = nlohmann::json;
 
-class PredictRoutesTest : public ::testing::Test {
+class PredictRoutesTest : public testing::RegistryServerTest {
  protected:
   void SetUp() override {
-    root_ = fs::path(::testing::TempDir()) /
-            ("predict_routes_" +
-             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(root_);
-    data_dir_ = (root_ / "data").string();
-    auto store = store::OpenSqliteMetadataStore(data_dir_);
-    ASSERT_TRUE(store.ok());
-    store_ = std::move(*store);
+    RegistryServerTest::SetUp();
     cache_ = std::make_unique<serve::ModelCache>(store_.get(), data_dir_, 2);
     Router router;
     AddPredictRoutes(router, {.cache = cache_.get(), .max_instances = 100});
     AddKserveRoutes(router, store_.get(), cache_.get());
-    auto server = HttpServer::Start({.host = "127.0.0.1", .port = 0}, std::move(router), nullptr);
-    ASSERT_TRUE(server.ok()) << server.status().ToString();
-    server_ = std::move(*server);
+    ASSERT_NO_FATAL_FAILURE(StartServer(std::move(router)));
 
     auto read =
         data::ReadCsvFile(std::string(MODELHOST_TEST_DATA) + "/pima_indians_diabetes_na.csv");
@@ -57,8 +46,8 @@ class PredictRoutesTest : public ::testing::Test {
     table_ = std::move(read->table);
   }
   void TearDown() override {
-    server_.reset();
-    fs::remove_all(root_);
+    server_.reset();  // before the cache its routes use
+    RegistryServerTest::TearDown();
   }
 
   // Registers a Pima model (median impute + standardize, untrained weights
@@ -86,18 +75,11 @@ class PredictRoutesTest : public ::testing::Test {
 
   ParsedResponse Post(const std::string& target, const std::string& body,
                       const std::string& method = "POST") {
-    TestHttpClient client(server_->port());
-    EXPECT_TRUE(client.Send(method + " " + target + " HTTP/1.1\r\nHost: t\r\nContent-Length: " +
-                            std::to_string(body.size()) + "\r\n\r\n" + body));
-    return client.ReadResponse().value_or(ParsedResponse{});
+    return Call(method, target, body);
   }
 
-  fs::path root_;
-  std::string data_dir_;
   data::Table table_;
-  std::unique_ptr<store::MetadataStore> store_;
   std::unique_ptr<serve::ModelCache> cache_;
-  std::unique_ptr<HttpServer> server_;
 };
 
 // Rows 0-2 of the NA file as a client sends them: NA as null, the target left in.
