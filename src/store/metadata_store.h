@@ -1,6 +1,6 @@
-// MetadataStore: the durable records of a modelhost server — its API keys and
-// its model registry (models, their numbered versions, aliases such as
-// "production"); datasets and jobs join as the service grows (issue 5).
+// MetadataStore: the durable records of a modelhost server — its API keys,
+// its datasets, its jobs (training runs) and its model registry (models,
+// their numbered versions, aliases such as "production").
 // One interface so that a PostgreSQL store shared by several replicas can
 // replace the embedded SQLite one (DESIGN.md, "Scale-out").
 //
@@ -17,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,44 @@ struct ModelVersionRecord {
   std::string info_json;      // metrics, lineage …: a JSON object the store keeps as is
 };
 
+// One stored dataset. The columnar file itself lives in the artifact store
+// (artifact_paths.h); the record holds what listings show and what jobs check.
+struct DatasetRecord {
+  std::string id;          // "ds_" + 16 hex digits, chosen by the creator (resource_name.h)
+  std::string name;        // what the uploader called it (resource_name.h); not unique
+  std::string created_at;  // UTC, RFC 3339
+  int64_t rows = 0;
+  int64_t bytes = 0;         // size of the stored file
+  std::string sha256;        // checksum of the stored file
+  std::string schema_json;   // the columns: a JSON array the store keeps as is
+  std::string profile_json;  // the column profile: a JSON object kept as is
+  std::string lineage_json;  // where it came from (upload, or parent + operation): JSON object
+};
+
+// The life of a job: queued → running → succeeded | failed | cancelled;
+// queued → cancelled. Only the server that runs a job moves its state.
+enum class JobState { kQueued, kRunning, kSucceeded, kFailed, kCancelled };
+
+// "queued", "running", …
+std::string_view ToString(JobState state);
+// The state named `text`; nullopt for anything else.
+std::optional<JobState> ParseJobState(std::string_view text);
+// Whether a job in `state` will not change any more.
+bool IsFinal(JobState state);
+
+struct JobRecord {
+  std::string id;    // "job_" + 16 hex digits, chosen by the creator
+  std::string kind;  // "training"
+  JobState state = JobState::kQueued;
+  std::string dataset_id;   // the dataset it reads; protected from deletion until it ends
+  std::string spec_json;    // the request that created it, kept as is
+  std::string created_at;   // UTC, RFC 3339
+  std::string started_at;   // "" until it runs
+  std::string finished_at;  // "" until it ends
+  std::string error;        // why it failed; "" otherwise
+  std::string result_json;  // progress and outcome (history, timings, model version): JSON object
+};
+
 class MetadataStore {
  public:
   virtual ~MetadataStore() = default;
@@ -54,6 +93,35 @@ class MetadataStore {
   virtual core::Result<std::vector<ApiKeyRecord>> ListApiKeys() = 0;
   // Removes the key `id`. NotFound when there is none.
   virtual core::Status DeleteApiKey(std::string_view id) = 0;
+
+  // Adds `dataset` (its id must be new and a valid resource name).
+  // `place()` runs inside the write transaction, before the dataset becomes
+  // visible: it puts the file where the dataset belongs. If it fails, nothing
+  // is added and its error is returned. AlreadyExists when the id is taken.
+  virtual core::Status AddDataset(const DatasetRecord& dataset,
+                                  const std::function<core::Status()>& place) = 0;
+  // Every dataset, oldest first.
+  virtual core::Result<std::vector<DatasetRecord>> ListDatasets() = 0;
+  // NotFound naming the id when there is none.
+  virtual core::Result<DatasetRecord> GetDataset(std::string_view id) = 0;
+  // Removes a dataset's record, then runs `remove()` (which deletes its files)
+  // inside the same transaction, so a failed removal keeps the record.
+  // NotFound when absent; FailedPrecondition naming the job when a queued or
+  // running job reads it.
+  virtual core::Status DeleteDataset(std::string_view id,
+                                     const std::function<core::Status()>& remove) = 0;
+
+  // Adds a job. Its dataset must exist (NotFound naming it otherwise, checked
+  // in the same transaction, so no delete can slip in between); AlreadyExists
+  // when the id is taken.
+  virtual core::Status InsertJob(const JobRecord& job) = 0;
+  // Writes a job's state, times, error and result (its id, kind, dataset and
+  // spec never change). NotFound when there is no such job.
+  virtual core::Status UpdateJob(const JobRecord& job) = 0;
+  // NotFound naming the id when there is none.
+  virtual core::Result<JobRecord> GetJob(std::string_view id) = 0;
+  // Every job, oldest first.
+  virtual core::Result<std::vector<JobRecord>> ListJobs() = 0;
 
   // Registers the next version of `model`, creating the model on its first
   // version. `place(version)` runs inside the write transaction, before the

@@ -37,6 +37,17 @@ constexpr Migration kMetadataMigrations[] = {
      "CREATE TABLE model_aliases (model TEXT NOT NULL, alias TEXT NOT NULL, "
      "version INTEGER NOT NULL, PRIMARY KEY (model, alias), "
      "FOREIGN KEY (model, version) REFERENCES model_versions(model, version));"},
+    // Version 4: datasets and jobs. A job names its dataset; the store refuses
+    // to delete a dataset that a queued or running job reads.
+    {4, "datasets and jobs",
+     "CREATE TABLE datasets (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL, "
+     "rows INTEGER NOT NULL, bytes INTEGER NOT NULL, sha256 TEXT NOT NULL, "
+     "schema_json TEXT NOT NULL, profile_json TEXT NOT NULL, lineage_json TEXT NOT NULL);"
+     "CREATE TABLE jobs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL, "
+     "dataset_id TEXT NOT NULL, spec_json TEXT NOT NULL, created_at TEXT NOT NULL, "
+     "started_at TEXT NOT NULL, finished_at TEXT NOT NULL, error TEXT NOT NULL, "
+     "result_json TEXT NOT NULL);"
+     "CREATE INDEX jobs_by_dataset ON jobs (dataset_id, state);"},
 };
 
 }  // namespace

@@ -1,7 +1,8 @@
 // SqliteMetadataStore: MetadataStore on the embedded SQLite database. Private
 // to the store module (OpenSqliteMetadataStore makes one); its methods are
-// defined by concern in sqlite_metadata_store.cc (keys) and
-// sqlite_model_registry.cc (models).
+// defined by concern in sqlite_metadata_store.cc (keys),
+// sqlite_model_registry.cc (models), sqlite_datasets.cc (datasets) and
+// sqlite_jobs.cc (jobs).
 //
 // Thread-safety: as MetadataStore (SqliteDatabase serializes statements and
 // transactions).
@@ -25,6 +26,18 @@ class SqliteMetadataStore final : public MetadataStore {
   core::Status InsertApiKey(const ApiKeyRecord& key) override;
   core::Result<std::vector<ApiKeyRecord>> ListApiKeys() override;
   core::Status DeleteApiKey(std::string_view id) override;
+
+  core::Status AddDataset(const DatasetRecord& dataset,
+                          const std::function<core::Status()>& place) override;
+  core::Result<std::vector<DatasetRecord>> ListDatasets() override;
+  core::Result<DatasetRecord> GetDataset(std::string_view id) override;
+  core::Status DeleteDataset(std::string_view id,
+                             const std::function<core::Status()>& remove) override;
+
+  core::Status InsertJob(const JobRecord& job) override;
+  core::Status UpdateJob(const JobRecord& job) override;
+  core::Result<JobRecord> GetJob(std::string_view id) override;
+  core::Result<std::vector<JobRecord>> ListJobs() override;
 
   core::Result<ModelVersionRecord> AddModelVersion(
       std::string_view model, std::string bundle_sha256, std::string info_json,
