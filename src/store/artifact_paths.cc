@@ -16,4 +16,12 @@ std::string DatasetPath(std::string_view data_dir, std::string_view id) {
   return (std::filesystem::path(data_dir) / "datasets" / id).string();
 }
 
+std::string DatasetFilePath(std::string_view data_dir, std::string_view id) {
+  return (std::filesystem::path(DatasetPath(data_dir, id)) / "data.mhd").string();
+}
+
+std::string UploadsPath(std::string_view data_dir) {
+  return (std::filesystem::path(data_dir) / "uploads").string();
+}
+
 }  // namespace modelhost::store

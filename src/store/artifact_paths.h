@@ -5,7 +5,9 @@
 //                                                (a model directory: model.json,
 //                                                network.json, weights.safetensors,
 //                                                pipeline.json when it has one)
-//   <data_dir>/datasets/<id>/                    one dataset
+//   <data_dir>/datasets/<id>/data.mhd            one dataset (data/dataset_format.h)
+//   <data_dir>/uploads/                          request bodies being received,
+//                                                swept at start
 // Names are validated (resource_name.h) before they reach a path.
 //
 // Thread-safety: pure functions.
@@ -25,6 +27,10 @@ std::string ModelPath(std::string_view data_dir, std::string_view model);
 std::string ModelVersionPath(std::string_view data_dir, std::string_view model, int64_t version);
 // <data_dir>/datasets/<id>
 std::string DatasetPath(std::string_view data_dir, std::string_view id);
+// <data_dir>/datasets/<id>/data.mhd
+std::string DatasetFilePath(std::string_view data_dir, std::string_view id);
+// <data_dir>/uploads
+std::string UploadsPath(std::string_view data_dir);
 
 }  // namespace modelhost::store
 

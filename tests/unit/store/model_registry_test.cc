@@ -116,6 +116,8 @@ TEST(ArtifactPathsTest, ModelVersionsAndDatasetsLiveUnderTheDataDirectory) {
   EXPECT_EQ(ModelVersionPath("/srv/data", "pima", 3), "/srv/data/models/pima/3");
   EXPECT_EQ(ModelPath("data", "pima"), "data/models/pima");
   EXPECT_EQ(DatasetPath("/srv/data", "d1"), "/srv/data/datasets/d1");
+  EXPECT_EQ(DatasetFilePath("/srv/data", "d1"), "/srv/data/datasets/d1/data.mhd");
+  EXPECT_EQ(UploadsPath("/srv/data"), "/srv/data/uploads");
 }
 
 }  // namespace
