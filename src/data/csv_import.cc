@@ -15,7 +15,6 @@ namespace modelhost::data {
 
 namespace {
 
-constexpr size_t kMinBudget = size_t{1} << 20;
 constexpr size_t kPiecesPerThread = 2;
 
 class CsvImporter {
@@ -130,9 +129,7 @@ core::Status CsvImporter::WriteBlock(CsvBlockResult& block, DatasetWriter& write
 }
 
 core::Result<ImportResult> CsvImporter::Run() {
-  if (import_.memory_budget_bytes < kMinBudget) {
-    return core::InvalidArgument(csv_path_ + ": an import's memory budget must be at least 1 MiB");
-  }
+  MODELHOST_RETURN_IF_ERROR(CheckImportBudget(csv_path_, import_));
   const size_t threads = ResolveThreadCount(import_.threads);
   if (threads > 1) {
     pieces_ = threads * kPiecesPerThread;
@@ -159,6 +156,13 @@ core::Result<ImportResult> CsvImporter::Run() {
 }
 
 }  // namespace
+
+core::Status CheckImportBudget(const std::string& source, const ImportOptions& import) {
+  if (import.memory_budget_bytes < (size_t{1} << 20)) {
+    return core::InvalidArgument(source + ": an import's memory budget must be at least 1 MiB");
+  }
+  return core::OkStatus();
+}
 
 core::Result<ImportResult> ImportCsvFile(const std::string& csv_path,
                                          const std::string& dataset_path, const ReadCsvOptions& csv,

@@ -24,6 +24,18 @@
 // quoted field, or a quote left open) cannot be held; it is a bad row ("longer
 // than the import's block") and, under kSkip, its first line is skipped.
 //
+// JSON Lines (ImportJsonLinesFile) goes the same way, whole lines at a time:
+// pass 1 checks every line and finds the columns and their final types, pass 2
+// re-checks each line the same way (so it skips the same bad rows) and
+// appends the good ones with the final types, in chunks. The result is the
+// table ReadJsonLinesFile would return, with the same bad rows and messages
+// (file, line, key). Lines are checked in order, one thread: a line's verdict
+// depends on the types the lines before it fixed. Memory: the buffer plus
+// one parsed line plus a chunk of at most a quarter of the budget (a missing
+// key takes no text but a value, so chunks are cut by rows, not by text).
+// As for CSV, a line longer than block_bytes is a bad row ("longer than the
+// import's block"), skipped under kSkip.
+//
 // Thread-safety: the functions are reentrant; each call blocks until done.
 
 #ifndef MODELHOST_DATA_DATASET_IMPORT_H_
@@ -71,6 +83,19 @@ core::Result<ImportResult> ImportCsvFile(const std::string& csv_path,
                                          const std::string& dataset_path,
                                          const ReadCsvOptions& csv = {},
                                          const ImportOptions& import = {});
+
+// Imports the JSON Lines file at `jsonl_path` into a stored dataset at
+// `dataset_path` (written atomically: absent or untouched on any error).
+// `jsonl` as for ReadJsonLinesFile; `import.threads` does not apply. Errors:
+// as ReadJsonLinesFile; InvalidArgument for a budget under 1 MiB;
+// DatasetWriter's.
+core::Result<ImportResult> ImportJsonLinesFile(const std::string& jsonl_path,
+                                               const std::string& dataset_path,
+                                               const ReadJsonLinesOptions& jsonl = {},
+                                               const ImportOptions& import = {});
+
+// InvalidArgument naming `source` when `import`'s budget is under 1 MiB.
+core::Status CheckImportBudget(const std::string& source, const ImportOptions& import);
 
 }  // namespace modelhost::data
 

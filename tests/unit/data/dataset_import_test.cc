@@ -19,7 +19,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using testing::MessyCsv;
-using testing::TableDifference;
 
 class DatasetImportTest : public ::testing::Test {
  protected:
@@ -42,23 +41,8 @@ class DatasetImportTest : public ::testing::Test {
     import.memory_budget_bytes = size_t{1} << 20;
     import.threads = threads;
     std::filesystem::remove(dataset_path_);
-    auto imported = ImportCsvFile(csv_path_, dataset_path_, csv, import);
-    auto read = ReadCsvFile(csv_path_, csv);
-    ASSERT_EQ(imported.ok(), read.ok());
-    if (!read.ok()) {
-      EXPECT_EQ(imported.status().ToString(), read.status().ToString());
-      EXPECT_FALSE(std::filesystem::exists(dataset_path_));
-      return;
-    }
-    auto stored = ReadDataset(dataset_path_);
-    ASSERT_TRUE(stored.ok()) << stored.status().ToString();
-    EXPECT_EQ(TableDifference(*stored, read->table), "");
-    EXPECT_EQ(imported->rows, read->table.num_rows());
-    EXPECT_EQ(imported->bad_row_count, read->bad_row_count);
-    ASSERT_EQ(imported->bad_rows.size(), read->bad_rows.size());
-    for (size_t bad = 0; bad < read->bad_rows.size(); ++bad) {
-      EXPECT_EQ(imported->bad_rows[bad].ToString(), read->bad_rows[bad].ToString());
-    }
+    testing::ExpectImportEqualsRead(ImportCsvFile(csv_path_, dataset_path_, csv, import),
+                                    ReadCsvFile(csv_path_, csv), dataset_path_);
   }
 
   std::filesystem::path directory_;

@@ -16,6 +16,9 @@
 #include <vector>
 
 #include "data/column_builder.h"
+#include "data/dataset_import.h"
+#include "data/dataset_reader.h"
+#include "data/read_result.h"
 #include "data/table.h"
 
 namespace modelhost::data::testing {
@@ -106,6 +109,34 @@ inline std::string TableDifference(const Table& actual, const Table& expected) {
     if (!same) return place + "values differ";
   }
   return "";
+}
+
+// Checks an import against the read of the same file: the same error (and no
+// dataset file), or a stored dataset equal to the read table with the same
+// schema, rows and bad rows.
+inline void ExpectImportEqualsRead(const core::Result<ImportResult>& imported,
+                                   const core::Result<ReadResult>& read,
+                                   const std::string& dataset_path) {
+  ASSERT_EQ(imported.ok(), read.ok()) << (read.ok() ? imported.status() : read.status()).ToString();
+  if (!read.ok()) {
+    EXPECT_EQ(imported.status().ToString(), read.status().ToString());
+    EXPECT_FALSE(std::filesystem::exists(dataset_path));
+    return;
+  }
+  auto stored = ReadDataset(dataset_path);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(TableDifference(*stored, read->table), "");
+  EXPECT_EQ(imported->rows, read->table.num_rows());
+  ASSERT_EQ(imported->schema.size(), read->table.num_columns());
+  for (size_t column = 0; column < imported->schema.size(); ++column) {
+    EXPECT_EQ(imported->schema[column].name, read->table.column(column).name());
+    EXPECT_EQ(imported->schema[column].type, read->table.column(column).type());
+  }
+  EXPECT_EQ(imported->bad_row_count, read->bad_row_count);
+  ASSERT_EQ(imported->bad_rows.size(), read->bad_rows.size());
+  for (size_t bad = 0; bad < read->bad_rows.size(); ++bad) {
+    EXPECT_EQ(imported->bad_rows[bad].ToString(), read->bad_rows[bad].ToString());
+  }
 }
 
 // A CSV mixing every shape the tokenizer knows, with bad rows every so often.
