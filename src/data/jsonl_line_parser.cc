@@ -13,7 +13,9 @@ namespace modelhost::data {
 
 namespace {
 
-using Json = nlohmann::json;
+// ordered_json keeps a line's keys in their written order: columns come in order of
+// first appearance, within a line too (nlohmann::json would sort them).
+using Json = nlohmann::ordered_json;
 
 // The column type a scalar JSON value is; nullopt for null.
 std::optional<ColumnType> KindOf(const Json& value) {

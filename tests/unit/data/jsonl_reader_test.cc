@@ -54,6 +54,16 @@ TEST(JsonLinesReaderTest, NullAndMissingKeysAreMissingAndNewKeysAddColumns) {
   EXPECT_EQ(table.column(1).CategoryAt(2), "again");
 }
 
+TEST(JsonLinesReaderTest, ColumnsComeInWrittenOrderWithinALineToo) {
+  ReadResult result =
+      ReadOk("{\"z\": 1, \"city\": \"x\", \"a\": true}\n{\"b\": 2, \"a\": false}\n");
+  ASSERT_EQ(result.table.num_columns(), 4u);
+  EXPECT_EQ(result.table.column(0).name(), "z");
+  EXPECT_EQ(result.table.column(1).name(), "city");
+  EXPECT_EQ(result.table.column(2).name(), "a");
+  EXPECT_EQ(result.table.column(3).name(), "b");
+}
+
 TEST(JsonLinesReaderTest, ColumnOfOnlyNullsIsFloat64AllMissing) {
   ReadResult result = ReadOk("{\"n\": null, \"x\": 1}\n{\"x\": 2}\n");
   const Column* n = result.table.FindColumn("n");
