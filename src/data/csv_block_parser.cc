@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <exception>
+#include <functional>
 #include <latch>
 #include <thread>
 #include <utility>
@@ -37,6 +38,37 @@ bool StopsTheRead(const CsvLayout& layout, const CsvChunkResult& chunk) {
 
 }  // namespace
 
+void RunOnPool(core::ThreadPool* pool, size_t count, const std::function<void(size_t)>& task) {
+  if (pool == nullptr || count == 1) {
+    for (size_t index = 0; index < count; ++index) task(index);
+    return;
+  }
+  std::latch done(static_cast<std::ptrdiff_t>(count));
+  for (size_t index = 0; index < count; ++index) {
+    auto run = [&, index] {
+      task(index);
+      done.count_down();
+    };
+    if (!pool->Submit(run).ok()) run();  // a full queue: run it here
+  }
+  done.wait();
+}
+
+void ParseCsvPieces(core::ThreadPool* pool, size_t count,
+                    const std::function<CsvChunkResult(size_t)>& parse,
+                    std::vector<CsvChunkResult>& results) {
+  results.resize(count);
+  RunOnPool(pool, count, [&](size_t piece) {
+    try {
+      results[piece] = parse(piece);
+    } catch (const std::exception& error) {  // std::bad_alloc, in practice
+      results[piece] = CsvChunkResult();
+      results[piece].errors.push_back({1, 0, core::StatusCode::kResourceExhausted,
+                                       std::string("parsing failed: ") + error.what()});
+    }
+  });
+}
+
 size_t ResolveThreadCount(size_t threads) {
   if (threads != 0) return threads;
   return std::max<size_t>(1, std::thread::hardware_concurrency());
@@ -56,26 +88,8 @@ CsvBlockResult ParseCsvBlock(const CsvLayout& layout, CsvPass pass, std::string_
   };
 
   std::vector<CsvChunkResult> guesses(cuts.size());
-  if (pool == nullptr || cuts.size() == 1) {
-    for (size_t piece = 0; piece < cuts.size(); ++piece) guesses[piece] = parse(cuts[piece], piece);
-  } else {
-    std::latch done(static_cast<std::ptrdiff_t>(cuts.size()));
-    for (size_t piece = 0; piece < cuts.size(); ++piece) {
-      auto task = [&, piece] {
-        try {
-          guesses[piece] = parse(cuts[piece], piece);
-        } catch (const std::exception& error) {  // std::bad_alloc, in practice
-          guesses[piece] = CsvChunkResult();
-          guesses[piece].errors.push_back({1, 0, core::StatusCode::kResourceExhausted,
-                                           std::string("parsing failed: ") + error.what()});
-        }
-        done.count_down();
-      };
-      if (!pool->Submit(task).ok()) task();  // a full queue: parse it here
-    }
-    done.wait();
-  }
-
+  ParseCsvPieces(
+      pool, cuts.size(), [&](size_t piece) { return parse(cuts[piece], piece); }, guesses);
   CsvBlockResult result;
   size_t line = first_line;
   for (size_t piece = 0; piece < cuts.size(); ++piece) {

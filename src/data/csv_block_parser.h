@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,17 @@ CsvBlockResult ParseCsvBlock(const CsvLayout& layout, CsvPass pass, std::string_
 // InvalidArgument) — else OK.
 core::Status MergeCsvBadRows(const CsvLayout& layout, const CsvBlockResult& block, size_t& count,
                              std::vector<core::Status>& reported);
+
+// Runs task(0) … task(count - 1) on `pool` (nullptr or one task: here, in
+// order) and waits for all. A task must not throw.
+void RunOnPool(core::ThreadPool* pool, size_t count, const std::function<void(size_t)>& task);
+
+// Runs parse(0) … parse(count - 1) on `pool` (nullptr or one piece: here,
+// in order) into `results` and waits for all; a parse that throws (memory)
+// leaves a result holding one ResourceExhausted error.
+void ParseCsvPieces(core::ThreadPool* pool, size_t count,
+                    const std::function<CsvChunkResult(size_t)>& parse,
+                    std::vector<CsvChunkResult>& results);
 
 // The number of worker threads "0: all cores" means.
 size_t ResolveThreadCount(size_t threads);

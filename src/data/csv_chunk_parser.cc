@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "data/column_builder.h"
+#include "data/csv_speculative_column.h"
 #include "data/csv_tokenizer.h"
 #include "data/field_parser.h"
 
@@ -83,7 +84,8 @@ class ChunkParser {
       : layout_(layout), pass_(pass), result_(result) {}
 
   void Run(std::string_view block, size_t begin, size_t stop, uint64_t block_offset,
-           bool ends_input, std::span<const uint64_t> bad_records);
+           bool ends_input, std::span<const uint64_t> bad_records,
+           std::span<const uint8_t> only_columns);
 
  private:
   // Records a bad row; false when the chunk must stop (kFail).
@@ -93,6 +95,10 @@ class ChunkParser {
   // UTF-8 check.
   std::optional<CsvChunkError> CheckRecord(size_t line, std::string_view bytes);
   void Observe();
+  // kCheckAndConvert's per-record work; false when the chunk must stop.
+  bool ObserveAndConvert(size_t line);
+  // Appends `value` to a builder of the column's final type.
+  bool ConvertValue(size_t line, size_t column, std::string_view value, ColumnBuilder& builder);
   bool Convert(size_t line);
 
   const CsvLayout& layout_;
@@ -100,6 +106,10 @@ class ChunkParser {
   CsvChunkResult& result_;
   std::vector<CsvField> fields_;
   std::vector<ColumnBuilder> builders_;
+  // kCheckAndConvert: each column as the piece's values suggest.
+  std::vector<SpeculativeColumn> speculative_;
+  std::span<const uint8_t> only_columns_;
+  bool any_override_ = false;
   std::string scratch_;
 };
 
@@ -124,6 +134,7 @@ std::optional<CsvChunkError> ChunkParser::CheckRecord(size_t line, std::string_v
         "row has " + std::to_string(fields_.size()) + " fields, " + what + std::to_string(columns)};
   }
   const bool ascii = IsAscii(bytes);
+  if (ascii && !any_override_) return std::nullopt;  // nothing left to check per field
   for (size_t column = 0; column < columns; ++column) {
     std::string_view value = fields_[column].Value(scratch_);
     if (auto bad = ascii ? std::nullopt : FindInvalidUtf8(value)) {
@@ -157,60 +168,103 @@ void ChunkParser::Observe() {
   }
 }
 
+bool ChunkParser::ConvertValue(size_t line, size_t column, std::string_view value,
+                               ColumnBuilder& builder) {
+  if (layout_.IsMissing(value)) {
+    builder.AppendMissing();
+    return true;
+  }
+  switch (builder.type()) {
+    case ColumnType::kFloat64:
+      if (auto number = ParseFloat64(value)) {
+        builder.AppendFloat64(*number);
+        return true;
+      }
+      break;
+    case ColumnType::kInt64:
+      if (auto number = ParseInt64(value)) {
+        builder.AppendInt64(*number);
+        return true;
+      }
+      break;
+    case ColumnType::kBool:
+      if (auto flag = ParseBool(value)) {
+        builder.AppendBool(*flag);
+        return true;
+      }
+      break;
+    case ColumnType::kCategorical:
+      if (core::Status status = builder.AppendCategorical(value); !status.ok()) {
+        return Bad({line, column, status.code(), status.message()});
+      }
+      return true;
+  }
+  // Pass 1 checked or inferred from this very value: only a bug gets here.
+  return Bad({line, column, core::StatusCode::kInternal,
+              QuoteForMessage(value) + " no longer parses as the column's type " +
+                  std::string(ToString(builder.type()))});
+}
+
 bool ChunkParser::Convert(size_t line) {
   if (fields_.size() != builders_.size()) {  // pass 1 let a ragged record through: a bug
     return Bad({line, 0, core::StatusCode::kInternal, "pass 2 met a ragged record"});
   }
   for (size_t column = 0; column < fields_.size(); ++column) {
-    std::string_view value = fields_[column].Value(scratch_);
-    ColumnBuilder& builder = builders_[column];
-    if (layout_.IsMissing(value)) {
-      builder.AppendMissing();
+    if (!only_columns_.empty() && !only_columns_[column]) continue;
+    if (!ConvertValue(line, column, fields_[column].Value(scratch_), builders_[column])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool ChunkParser::ObserveAndConvert(size_t line) {
+  ++result_.good_rows;
+  for (size_t column = 0; column < fields_.size(); ++column) {
+    const std::string_view value = fields_[column].Value(scratch_);
+    if (layout_.overridden[column]) {
+      if (!ConvertValue(line, column, value, builders_[column])) return false;
       continue;
     }
-    switch (builder.type()) {
-      case ColumnType::kFloat64:
-        if (auto number = ParseFloat64(value)) {
-          builder.AppendFloat64(*number);
-          continue;
-        }
-        break;
-      case ColumnType::kInt64:
-        if (auto number = ParseInt64(value)) {
-          builder.AppendInt64(*number);
-          continue;
-        }
-        break;
-      case ColumnType::kBool:
-        if (auto flag = ParseBool(value)) {
-          builder.AppendBool(*flag);
-          continue;
-        }
-        break;
-      case ColumnType::kCategorical:
-        if (core::Status status = builder.AppendCategorical(value); !status.ok()) {
-          return Bad({line, column, status.code(), status.message()});
-        }
-        continue;
+    if (layout_.IsMissing(value)) {
+      speculative_[column].AppendMissing();
+      continue;
     }
-    // Pass 1 checked or inferred from this very value: only a bug gets here.
-    return Bad({line, column, core::StatusCode::kInternal,
-                QuoteForMessage(value) + " no longer parses as the column's type " +
-                    std::string(ToString(builder.type()))});
+    if (core::Status status =
+            speculative_[column].Append(value, result_.evidence[column], layout_.names[column]);
+        !status.ok()) {
+      return Bad({line, column, status.code(), status.message()});
+    }
   }
   return true;
 }
 
 void ChunkParser::Run(std::string_view block, size_t begin, size_t stop, uint64_t block_offset,
-                      bool ends_input, std::span<const uint64_t> bad_records) {
+                      bool ends_input, std::span<const uint64_t> bad_records,
+                      std::span<const uint8_t> only_columns) {
   result_.begin = begin;
   result_.end = begin;
-  if (pass_ == CsvPass::kCheck) {
-    result_.evidence.assign(layout_.names.size(), TypeEvidence());
-  } else {
-    for (size_t column = 0; column < layout_.names.size(); ++column) {
+  only_columns_ = only_columns;
+  any_override_ = std::find(layout_.overridden.begin(), layout_.overridden.end(), true) !=
+                  layout_.overridden.end();
+  const size_t columns = layout_.names.size();
+  if (pass_ != CsvPass::kConvert) result_.evidence.assign(columns, TypeEvidence());
+  if (pass_ != CsvPass::kCheck) {
+    for (size_t column = 0; column < columns; ++column) {
       builders_.emplace_back(layout_.names[column], layout_.types[column]);
     }
+  }
+  if (pass_ == CsvPass::kCheckAndConvert) {
+    // Rows the piece probably holds, from its first line (at most one per
+    // `columns` bytes: a record has that many delimiters and line ends).
+    const size_t end = std::min(stop, block.size());
+    const size_t bytes = end > begin ? end - begin : 0;
+    const size_t first_line = block.substr(begin, block.find('\n', begin) - begin).size() + 1;
+    const size_t expected =
+        std::min(bytes / first_line * 5 / 4, bytes / std::max<size_t>(1, columns)) + 16;
+    speculative_.assign(columns, SpeculativeColumn(expected));
+    result_.speculation.assign(columns, CsvSpeculation::kNoValue);
+    result_.negative_zero.assign(columns, 0);
   }
   auto next_bad = std::lower_bound(bad_records.begin(), bad_records.end(), block_offset + begin);
   CsvTokenizer tokenizer(block.substr(begin), layout_.delimiter, ends_input, 1);
@@ -233,16 +287,18 @@ void ChunkParser::Run(std::string_view block, size_t begin, size_t stop, uint64_
         break;
       }
       // Pass 2 skips the same line pass 1 reported.
-      if (pass_ == CsvPass::kCheck) keep_going = Bad(TokenError(status, tokenizer));
+      if (pass_ != CsvPass::kConvert) keep_going = Bad(TokenError(status, tokenizer));
       tokenizer.SkipLine();
-    } else if (pass_ == CsvPass::kCheck) {
+    } else if (pass_ != CsvPass::kConvert) {
       const std::string_view bytes =
           block.substr(record_start, begin + tokenizer.position() - record_start);
       if (std::optional<CsvChunkError> error = CheckRecord(tokenizer.record_line(), bytes)) {
         result_.bad_records.push_back(block_offset + record_start);
         keep_going = Bad(std::move(*error));
-      } else {
+      } else if (pass_ == CsvPass::kCheck) {
         Observe();
+      } else {
+        keep_going = ObserveAndConvert(tokenizer.record_line());
       }
     } else if (next_bad != bad_records.end() && *next_bad == block_offset + record_start) {
       ++next_bad;
@@ -255,6 +311,24 @@ void ChunkParser::Run(std::string_view block, size_t begin, size_t stop, uint64_
   result_.line_breaks = line_at_end - 1;
   if (pass_ == CsvPass::kConvert) {
     for (ColumnBuilder& builder : builders_) result_.columns.push_back(std::move(builder).Finish());
+  } else if (pass_ == CsvPass::kCheckAndConvert) {
+    for (size_t column = 0; column < columns; ++column) {
+      if (layout_.overridden[column]) {
+        result_.speculation[column] = CsvSpeculation::kConverted;
+        result_.columns.push_back(std::move(builders_[column]).Finish());
+      } else if (speculative_[column].lost()) {
+        result_.speculation[column] = CsvSpeculation::kLost;
+        result_.columns.push_back(
+            ColumnBuilder(layout_.names[column], ColumnType::kFloat64).Finish());
+      } else if (speculative_[column].empty()) {
+        result_.columns.push_back(
+            ColumnBuilder(layout_.names[column], ColumnType::kFloat64).Finish());
+      } else {
+        result_.speculation[column] = CsvSpeculation::kConverted;
+        result_.negative_zero[column] = speculative_[column].negative_zero();
+        result_.columns.push_back(std::move(speculative_[column]).Finish(layout_.names[column]));
+      }
+    }
   }
 }
 
@@ -341,9 +415,11 @@ core::Result<CsvLayout> ReadCsvLayout(std::string_view content, bool content_is_
 
 CsvChunkResult ParseCsvChunk(const CsvLayout& layout, CsvPass pass, std::string_view block,
                              size_t begin, size_t stop, uint64_t block_offset, bool ends_input,
-                             std::span<const uint64_t> bad_records) {
+                             std::span<const uint64_t> bad_records,
+                             std::span<const uint8_t> only_columns) {
   CsvChunkResult result;
-  ChunkParser(layout, pass, result).Run(block, begin, stop, block_offset, ends_input, bad_records);
+  ChunkParser(layout, pass, result)
+      .Run(block, begin, stop, block_offset, ends_input, bad_records, only_columns);
   return result;
 }
 

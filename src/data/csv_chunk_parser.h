@@ -6,9 +6,15 @@
 // Pass 1 (kCheck) checks each record (field count, UTF-8, values of
 // overridden columns) and gathers TypeEvidence per column; pass 2 (kConvert)
 // converts the good records of a chunk into Columns of the final types, with
-// the chunk's own dictionaries. A chunk does not know its first line number
-// until the chunks before it are parsed, so its errors keep lines relative to
-// the chunk and become messages only at the merge.
+// the chunk's own dictionaries. kCheckAndConvert is pass 1 that also converts
+// each column speculatively, with the type the chunk's own values so far
+// suggest (the in-memory reader's way to tokenize once): a column whose
+// values outgrow what the chunk converted them to (a number after "true",
+// text after numbers) is lost for the chunk and converted again later, alone,
+// by kConvert; an int64 column widens to float64 in place (values past 2^53
+// round as ParseFloat64 rounds them; a "-0" makes it lost, as its sign would be). A chunk does not
+// know its first line number until the chunks before it are parsed, so its errors keep lines
+// relative to the chunk and become messages only at the merge.
 //
 // Thread-safety: CsvLayout is immutable once made and shared by all chunks;
 // ParseCsvChunk is reentrant.
@@ -83,7 +89,14 @@ core::Result<CsvLayout> ReadCsvLayout(std::string_view content, bool content_is_
                                       std::string_view source, const ReadCsvOptions& options,
                                       size_t& body_start, size_t& body_line);
 
-enum class CsvPass { kCheck, kConvert };
+enum class CsvPass { kCheck, kCheckAndConvert, kConvert };
+
+// What kCheckAndConvert made of a chunk's column.
+enum class CsvSpeculation : uint8_t {
+  kNoValue,    // every good row missing: no column was built
+  kConverted,  // `columns[c]` holds the good rows, typed as the chunk's values suggest
+  kLost,       // the values outgrew the type: kConvert must convert this column again
+};
 
 // A bad row found in a chunk; `line` counts from 1 at the chunk's first line.
 struct CsvChunkError {
@@ -113,18 +126,28 @@ struct CsvChunkResult {
   size_t good_rows = 0;
   std::vector<uint64_t> bad_records;
 
-  // Pass 2: the chunk's rows, one Column per layout column.
+  // Pass 2: the chunk's rows, one Column per layout column (an empty one
+  // for a column left out by `only_columns`).
   std::vector<Column> columns;
+
+  // kCheckAndConvert: `columns` as above where speculation says kConverted;
+  // negative_zero[c]: the int64 column holds a "-0" (a float64 column must
+  // then be converted again from the text, to keep its sign).
+  std::vector<CsvSpeculation> speculation;
+  std::vector<uint8_t> negative_zero;
 };
 
 // Parses the records of `block` that start in [begin, stop): `begin` is a
 // record boundary; the first record starting at or after `stop` is left to
 // the next chunk. `block_offset` is the block's offset in the body (for
 // bad_records); `ends_input` says whether the block is the end of the input.
-// In pass 2, `bad_records` (ascending) lists the records pass 1 found bad.
+// In pass 2, `bad_records` (ascending) lists the records pass 1 found bad,
+// and a non-empty `only_columns` (one flag per column) limits the conversion
+// to the flagged columns.
 CsvChunkResult ParseCsvChunk(const CsvLayout& layout, CsvPass pass, std::string_view block,
                              size_t begin, size_t stop, uint64_t block_offset, bool ends_input,
-                             std::span<const uint64_t> bad_records);
+                             std::span<const uint64_t> bad_records,
+                             std::span<const uint8_t> only_columns = {});
 
 }  // namespace modelhost::data
 

@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <exception>
+#include <limits>
 #include <memory>
 #include <optional>
+#include <span>
+#include <type_traits>
 #include <utility>
 
 #include "core/file_reader.h"
@@ -11,6 +15,7 @@
 #include "data/column_builder.h"
 #include "data/csv_block_parser.h"
 #include "data/csv_chunk_parser.h"
+#include "data/validity_bitmap.h"
 
 namespace modelhost::data {
 
@@ -18,6 +23,146 @@ namespace {
 
 constexpr size_t kDelimiterSampleLines = 20;
 constexpr size_t kMaxPiecesPerThread = 4;
+
+// Whether pass 1's column `column` of `chunk` must be converted again for
+// the final type: lost, or of another type than int64 under float64 (a
+// "-0" aside, whose sign a cast would drop).
+bool NeedsConvertingAgain(const CsvLayout& layout, const CsvChunkResult& chunk, size_t column) {
+  if (chunk.speculation[column] != CsvSpeculation::kConverted) {
+    return chunk.speculation[column] == CsvSpeculation::kLost;
+  }
+  const ColumnType guessed = chunk.columns[column].type();
+  const ColumnType type = layout.types[column];
+  if (guessed == type) return false;
+  return !(guessed == ColumnType::kInt64 && type == ColumnType::kFloat64 &&
+           !chunk.negative_zero[column]);
+}
+
+// Pass 2 over the pieces of `checked` that hold a column NeedsConvertingAgain,
+// for those columns only; a piece with none gets an empty result.
+core::Result<std::vector<CsvChunkResult>> ConvertAgain(const CsvLayout& layout,
+                                                       std::string_view body,
+                                                       const CsvBlockResult& checked,
+                                                       std::span<const uint64_t> bad_records,
+                                                       core::ThreadPool* pool) {
+  const size_t count = checked.chunks.size();
+  std::vector<std::vector<uint8_t>> only(count, std::vector<uint8_t>(layout.names.size(), 0));
+  std::vector<size_t> redo;
+  for (size_t piece = 0; piece < count; ++piece) {
+    bool any = false;
+    for (size_t column = 0; column < layout.names.size(); ++column) {
+      only[piece][column] = NeedsConvertingAgain(layout, checked.chunks[piece], column);
+      any = any || only[piece][column];
+    }
+    if (any) redo.push_back(piece);
+  }
+  std::vector<CsvChunkResult> redone;
+  ParseCsvPieces(
+      pool, redo.size(),
+      [&](size_t index) {
+        const CsvChunkResult& chunk = checked.chunks[redo[index]];
+        return ParseCsvChunk(layout, CsvPass::kConvert, body, chunk.begin, chunk.end, 0, true,
+                             bad_records, only[redo[index]]);
+      },
+      redone);
+  std::vector<CsvChunkResult> converted(count);
+  for (size_t index = 0; index < redo.size(); ++index) {
+    const size_t piece = redo[index];
+    for (const CsvChunkError& error : redone[index].errors) {  // no bad rows: pass 1 had them
+      return core::Status(error.code,
+                          layout.Place(checked.first_lines[piece] + error.line - 1, error.column) +
+                              ": " + error.detail);
+    }
+    converted[piece] = std::move(redone[index]);
+  }
+  return converted;
+}
+
+// The values of a numeric column's part; for int64 under float64, cast.
+template <typename T>
+void AppendValues(const Column& part, std::vector<T>& values) {
+  if constexpr (std::is_same_v<T, double>) {
+    if (part.type() == ColumnType::kInt64) {  // int64 under float64
+      const std::span<const int64_t> ints = part.int64_values();
+      for (size_t row = 0; row < ints.size(); ++row) {
+        values.push_back(part.validity().IsValid(row) ? static_cast<double>(ints[row])
+                                                      : std::numeric_limits<double>::quiet_NaN());
+      }
+      return;
+    }
+    const std::span<const double> reals = part.float64_values();
+    values.insert(values.end(), reals.begin(), reals.end());
+  } else if constexpr (std::is_same_v<T, int64_t>) {
+    const std::span<const int64_t> ints = part.int64_values();
+    values.insert(values.end(), ints.begin(), ints.end());
+  } else {
+    const std::span<const uint8_t> bools = part.bool_values();
+    values.insert(values.end(), bools.begin(), bools.end());
+  }
+}
+
+// A numeric column of `rows` rows from the parts (nullptr: all missing).
+template <typename T>
+Column JoinNumeric(const std::string& name, size_t rows, const std::vector<const Column*>& parts,
+                   const std::vector<size_t>& part_rows, T missing) {
+  std::vector<T> values;
+  values.reserve(rows);
+  ValidityBitmap validity;
+  validity.Reserve(rows);
+  for (size_t piece = 0; piece < parts.size(); ++piece) {
+    if (parts[piece] == nullptr) {
+      values.insert(values.end(), part_rows[piece], missing);
+      for (size_t row = 0; row < part_rows[piece]; ++row) validity.Append(false);
+      continue;
+    }
+    AppendValues(*parts[piece], values);
+    validity.Append(parts[piece]->validity());
+  }
+  return ColumnBuilder::Assemble(name, std::move(values), std::move(validity));
+}
+
+// Column `column` of the table: each piece's part as pass 1 made it (cast
+// from int64 where the file's type is float64) or as ConvertAgain did.
+core::Result<Column> JoinPieces(const CsvLayout& layout, size_t column, size_t good_rows,
+                                std::vector<CsvChunkResult>& checked,
+                                std::vector<CsvChunkResult>& converted) {
+  const ColumnType type = layout.types[column];
+  std::vector<Column*> parts;  // nullptr: every row of the piece missing
+  std::vector<size_t> part_rows;
+  for (size_t piece = 0; piece < checked.size(); ++piece) {
+    part_rows.push_back(checked[piece].good_rows);
+    if (NeedsConvertingAgain(layout, checked[piece], column)) {
+      parts.push_back(&converted[piece].columns[column]);
+    } else if (checked[piece].speculation[column] == CsvSpeculation::kNoValue) {
+      parts.push_back(nullptr);
+    } else {
+      parts.push_back(&checked[piece].columns[column]);
+    }
+  }
+  if (parts.size() == 1 && parts[0] != nullptr && parts[0]->type() == type) {
+    return std::move(*parts[0]);
+  }
+  const std::vector<const Column*> read_only(parts.begin(), parts.end());
+  const std::string& name = layout.names[column];
+  switch (type) {
+    case ColumnType::kFloat64:
+      return JoinNumeric<double>(name, good_rows, read_only, part_rows,
+                                 std::numeric_limits<double>::quiet_NaN());
+    case ColumnType::kInt64: return JoinNumeric<int64_t>(name, good_rows, read_only, part_rows, 0);
+    case ColumnType::kBool: return JoinNumeric<uint8_t>(name, good_rows, read_only, part_rows, 0);
+    case ColumnType::kCategorical: break;
+  }
+  ColumnBuilder builder(name, type);
+  builder.Reserve(good_rows);
+  for (size_t piece = 0; piece < parts.size(); ++piece) {
+    if (parts[piece] == nullptr) {
+      for (size_t row = 0; row < part_rows[piece]; ++row) builder.AppendMissing();
+    } else {
+      MODELHOST_RETURN_IF_ERROR(builder.AppendColumn(*parts[piece]));
+    }
+  }
+  return std::move(builder).Finish();
+}
 
 }  // namespace
 
@@ -40,10 +185,11 @@ core::Result<ReadResult> ReadCsvBuffer(std::string_view content, std::string_vie
                   {.num_threads = threads, .max_queue_size = pieces, .name = "csv-read"}));
   }
 
-  // Pass 1: check every record and infer the types.
+  // Pass 1: check every record, infer the types, and convert each piece's
+  // columns with the types its own values suggest.
   ReadResult result;
-  const CsvBlockResult checked =
-      ParseCsvBlock(layout, CsvPass::kCheck, body, 0, body_line, true, {}, pieces, pool.get());
+  CsvBlockResult checked = ParseCsvBlock(layout, CsvPass::kCheckAndConvert, body, 0, body_line,
+                                         true, {}, pieces, pool.get());
   MODELHOST_RETURN_IF_ERROR(
       MergeCsvBadRows(layout, checked, result.bad_row_count, result.bad_rows));
   std::vector<TypeEvidence> evidence(layout.names.size());
@@ -60,25 +206,23 @@ core::Result<ReadResult> ReadCsvBuffer(std::string_view content, std::string_vie
     if (!layout.overridden[column]) layout.types[column] = evidence[column].Type();
   }
 
-  // Pass 2: convert the good records, piece by piece, and join the pieces.
-  CsvBlockResult converted = ParseCsvBlock(layout, CsvPass::kConvert, body, 0, body_line, true,
-                                           bad_records, pieces, pool.get());
-  size_t ignored_count = 0;
-  std::vector<core::Status> ignored;  // pass 1 reported the bad rows already
-  MODELHOST_RETURN_IF_ERROR(MergeCsvBadRows(layout, converted, ignored_count, ignored));
+  // Pass 2, only where pass 1's guess does not fit the whole file's type.
+  MODELHOST_ASSIGN_OR_RETURN(std::vector<CsvChunkResult> converted,
+                             ConvertAgain(layout, body, checked, bad_records, pool.get()));
+  // The pieces' parts joined, a column per task (they copy the whole table).
+  std::vector<core::Result<Column>> joined(layout.names.size(), core::Internal("not joined"));
+  RunOnPool(pool.get(), joined.size(), [&](size_t column) {
+    try {
+      joined[column] = JoinPieces(layout, column, good_rows, checked.chunks, converted);
+    } catch (const std::exception& error) {  // std::bad_alloc, in practice
+      joined[column] = core::ResourceExhausted(std::string("joining failed: ") + error.what());
+    }
+  });
   std::vector<Column> columns;
   columns.reserve(layout.names.size());
-  for (size_t column = 0; column < layout.names.size(); ++column) {
-    if (converted.chunks.size() == 1) {
-      columns.push_back(std::move(converted.chunks[0].columns[column]));
-      continue;
-    }
-    ColumnBuilder builder(layout.names[column], layout.types[column]);
-    builder.Reserve(good_rows);
-    for (const CsvChunkResult& chunk : converted.chunks) {
-      MODELHOST_RETURN_IF_ERROR(builder.AppendColumn(chunk.columns[column]));
-    }
-    columns.push_back(std::move(builder).Finish());
+  for (core::Result<Column>& column : joined) {
+    if (!column.ok()) return column.status();
+    columns.push_back(std::move(column).value());
   }
   MODELHOST_ASSIGN_OR_RETURN(result.table, Table::Make(std::move(columns)));
   return result;

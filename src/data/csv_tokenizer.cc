@@ -3,7 +3,38 @@
 #include <cassert>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace modelhost::data {
+
+namespace {
+
+// The offset of the first delimiter, '\n' or '\r' in data[at, size), or
+// size: sixteen bytes a compare (SSE2, in every x86-64), then byte by byte.
+size_t FindFieldEnd(const char* data, size_t at, size_t size, char delimiter,
+                    const std::array<bool, 256>& special) {
+#if defined(__SSE2__)
+  const __m128i delimiters = _mm_set1_epi8(delimiter);
+  const __m128i newlines = _mm_set1_epi8('\n');
+  const __m128i returns = _mm_set1_epi8('\r');
+  for (; at + 16 <= size; at += 16) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + at));
+    const __m128i hits =
+        _mm_or_si128(_mm_cmpeq_epi8(bytes, delimiters),
+                     _mm_or_si128(_mm_cmpeq_epi8(bytes, newlines), _mm_cmpeq_epi8(bytes, returns)));
+    const int mask = _mm_movemask_epi8(hits);
+    if (mask != 0) return at + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#else
+  (void)delimiter;
+#endif
+  while (at < size && !special[static_cast<unsigned char>(data[at])]) ++at;
+  return at;
+}
+
+}  // namespace
 
 size_t CountCsvLineBreaks(std::string_view text) {
   size_t breaks = 0;
@@ -17,8 +48,7 @@ size_t CountCsvLineBreaks(std::string_view text) {
   return breaks;
 }
 
-std::string_view CsvField::Value(std::string& scratch) const {
-  if (!has_doubled_quotes) return raw;
+std::string_view CsvField::Unescape(std::string& scratch) const {
   scratch.clear();
   for (size_t at = 0; at < raw.size(); ++at) {
     scratch.push_back(raw[at]);
@@ -100,7 +130,7 @@ CsvTokenStatus CsvTokenizer::Next(std::vector<CsvField>& fields) {
       }
     } else {
       const size_t start = at;
-      while (at < size && !special_[static_cast<unsigned char>(data[at])]) ++at;
+      at = FindFieldEnd(data, at, size, delimiter_, special_);
       fields.push_back({std::string_view(data + start, at - start), false, false});
     }
     if (at == size) {

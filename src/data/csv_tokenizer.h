@@ -39,7 +39,12 @@ struct CsvField {
 
   // The field's value: `raw`, or for has_doubled_quotes a copy in `scratch`
   // with each "" made ". The view is valid until scratch next changes.
-  std::string_view Value(std::string& scratch) const;
+  std::string_view Value(std::string& scratch) const {
+    return has_doubled_quotes ? Unescape(scratch) : raw;
+  }
+
+ private:
+  std::string_view Unescape(std::string& scratch) const;
 };
 
 // Line breaks in `text`: "\r\n", "\n" and a lone "\r" count one each — the

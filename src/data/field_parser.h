@@ -41,6 +41,18 @@ bool IsAscii(std::string_view text);
 enum class PlainNumber { kInt, kDecimal, kOther };
 PlainNumber ClassifyPlainNumber(std::string_view text);
 
+// A field classified and, when plain, converted in the same scan: `kind` as
+// ClassifyPlainNumber says; for kInt `integer` is ParseInt64's value; for
+// kInt and kDecimal `real` is ParseFloat64's value, bit for bit (exact
+// integer arithmetic and one correctly rounded division where the digits
+// fit in 2^53, else ParseFloat64 itself). The CSV reader's per-field path.
+struct PlainNumberValue {
+  PlainNumber kind = PlainNumber::kOther;
+  int64_t integer = 0;
+  double real = 0;
+};
+PlainNumberValue ParsePlainNumber(std::string_view text);
+
 // `text` quoted for an error message: at most 40 bytes, with bytes outside
 // printable ASCII written as \xHH, so a message stays one readable line.
 std::string QuoteForMessage(std::string_view text);

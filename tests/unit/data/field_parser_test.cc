@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
 
 namespace modelhost::data {
 namespace {
@@ -76,6 +80,56 @@ TEST(FieldParserTest, PlainNumbersAreWhatTheFullParsersAccept) {
   for (std::string_view text : {"", "+", "-", "1.", ".5", "1e5", " 1", "1 ", "+-1", "1.2.3",
                                 "1234567890123456789", "0x10", "nan", "inf", "1,5", "true"}) {
     EXPECT_EQ(ClassifyPlainNumber(text), PlainNumber::kOther) << text;
+  }
+}
+
+// ParsePlainNumber's values are the full parsers', bit for bit: every shape of
+// plain number (signs, zeros, 1-18 digits on each side, past 2^53) and many
+// random decimals.
+TEST(FieldParserTest, PlainNumberValuesAreTheFullParsersBitForBit) {
+  std::vector<std::string> texts = {"0",
+                                    "-0",
+                                    "+0",
+                                    "-0.0",
+                                    "0.000",
+                                    "-0.5",
+                                    "007",
+                                    "+7",
+                                    "123456789012345678",
+                                    "-123456789012345678",
+                                    "9007199254740993",
+                                    "9007199254740993.5",
+                                    "0.1",
+                                    "0.3",
+                                    "123456789.123456789",
+                                    "999999999999999999.999999999999999999",
+                                    "0.000000000000000001",
+                                    "4503599627370497.5",
+                                    "1.7976931348623157"};
+  std::mt19937_64 random(7);
+  for (int draw = 0; draw < 200000; ++draw) {
+    std::string text = random() % 2 ? "-" : "";
+    text += std::to_string(random() % (uint64_t{1} << (random() % 60)));
+    if (random() % 4 != 0) {
+      std::string fraction = std::to_string(random() % 1000000000000000000ULL);
+      text += "." + fraction.substr(0, 1 + random() % fraction.size());
+    }
+    texts.push_back(text);
+  }
+  for (const std::string& text : texts) {
+    const PlainNumberValue parsed = ParsePlainNumber(text);
+    ASSERT_EQ(parsed.kind, ClassifyPlainNumber(text)) << text;
+    if (parsed.kind == PlainNumber::kOther) continue;
+    const double expected = *ParseFloat64(text);
+    ASSERT_EQ(std::memcmp(&parsed.real, &expected, sizeof(double)), 0)
+        << text << ": " << parsed.real << " vs " << expected;
+    if (parsed.kind == PlainNumber::kInt) {
+      ASSERT_EQ(parsed.integer, *ParseInt64(text)) << text;
+    }
+  }
+  for (std::string_view text : {"", "+", "-", "1.", ".5", "1e5", " 1", "1 ", "+-1", "1.2.3",
+                                "1234567890123456789", "nan", "inf", "1,5"}) {
+    EXPECT_EQ(ParsePlainNumber(text).kind, PlainNumber::kOther) << text;
   }
 }
 

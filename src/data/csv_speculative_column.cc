@@ -1,0 +1,136 @@
+#include "data/csv_speculative_column.h"
+
+#include <utility>
+
+namespace modelhost::data {
+
+void SpeculativeColumn::Start(Kind kind, std::string_view name) {
+  kind_ = kind;
+  const size_t reserve = std::max(expected_rows_, missing_before_ + 1);
+  switch (kind) {
+    case Kind::kFloat64:
+      reals_.reserve(reserve);
+      reals_.assign(missing_before_, kMissingReal);
+      break;
+    case Kind::kInt64:
+      ints_.reserve(reserve);
+      ints_.assign(missing_before_, 0);
+      break;
+    case Kind::kBool:
+      bools_.reserve(reserve);
+      bools_.assign(missing_before_, 0);
+      break;
+    case Kind::kCategorical:
+      categorical_.emplace(std::string(name), ColumnType::kCategorical);
+      for (size_t row = 0; row < missing_before_; ++row) categorical_->AppendMissing();
+      return;
+    case Kind::kNone:
+    case Kind::kLost: return;
+  }
+  validity_.Reserve(reserve);
+  for (size_t row = 0; row < missing_before_; ++row) validity_.Append(false);
+}
+
+void SpeculativeColumn::Lose() {
+  kind_ = Kind::kLost;
+  reals_ = {};
+  ints_ = {};
+  bools_ = {};
+  categorical_.reset();
+  validity_ = ValidityBitmap();
+}
+
+bool SpeculativeColumn::WidenToFloat64() {
+  if (negative_zero_) {
+    Lose();
+    return false;
+  }
+  reals_.reserve(std::max(expected_rows_, ints_.size() + 1));
+  reals_.resize(ints_.size());
+  for (size_t row = 0; row < ints_.size(); ++row) {
+    reals_[row] = validity_.IsValid(row) ? static_cast<double>(ints_[row]) : kMissingReal;
+  }
+  ints_ = {};
+  kind_ = Kind::kFloat64;
+  return true;
+}
+
+core::Status SpeculativeColumn::AppendSlowly(std::string_view value, TypeEvidence& evidence,
+                                             std::string_view name) {
+  const bool text_already = !evidence.can_be_bool && !evidence.can_be_int && !evidence.can_be_float;
+  evidence.has_value = true;
+  if (text_already) {  // categorical for sure: kept if it was from the first value on
+    return kind_ == Kind::kCategorical ? categorical_->AppendCategorical(value) : core::OkStatus();
+  }
+  // What the value can be, as TypeEvidence::Observe decides it.
+  std::optional<bool> flag;
+  std::optional<int64_t> integer;
+  std::optional<double> real;
+  const PlainNumberValue number = ParsePlainNumber(value);
+  if (number.kind == PlainNumber::kInt) {
+    integer = number.integer;
+    real = number.real;
+  } else if (number.kind == PlainNumber::kDecimal) {
+    real = number.real;
+  } else {
+    if (evidence.can_be_bool) flag = ParseBool(value);
+    if (evidence.can_be_int) integer = ParseInt64(value);
+    if (evidence.can_be_float) real = ParseFloat64(value);
+  }
+  evidence.can_be_bool = evidence.can_be_bool && flag.has_value();
+  evidence.can_be_int = evidence.can_be_int && integer.has_value();
+  evidence.can_be_float = evidence.can_be_float && real.has_value();
+
+  if (kind_ == Kind::kNone) {
+    Start(flag      ? Kind::kBool
+          : integer ? Kind::kInt64
+          : real    ? Kind::kFloat64
+                    : Kind::kCategorical,
+          name);
+  }
+  switch (kind_) {
+    case Kind::kBool:
+      if (!flag) break;
+      bools_.push_back(*flag ? 1 : 0);
+      validity_.Append(true);
+      return core::OkStatus();
+    case Kind::kInt64:
+      if (integer) {
+        if (*integer == 0 && value.find('-') != std::string_view::npos) negative_zero_ = true;
+        ints_.push_back(*integer);
+        validity_.Append(true);
+        return core::OkStatus();
+      }
+      if (!real || !WidenToFloat64()) break;
+      reals_.push_back(*real);
+      validity_.Append(true);
+      return core::OkStatus();
+    case Kind::kFloat64:
+      if (!real) break;
+      reals_.push_back(*real);
+      validity_.Append(true);
+      return core::OkStatus();
+    case Kind::kCategorical: return categorical_->AppendCategorical(value);
+    case Kind::kNone:
+    case Kind::kLost: return core::OkStatus();
+  }
+  Lose();
+  return core::OkStatus();
+}
+
+Column SpeculativeColumn::Finish(std::string name) && {
+  switch (kind_) {
+    case Kind::kFloat64:
+      return ColumnBuilder::Assemble(std::move(name), std::move(reals_), std::move(validity_));
+    case Kind::kInt64:
+      return ColumnBuilder::Assemble(std::move(name), std::move(ints_), std::move(validity_));
+    case Kind::kBool:
+      return ColumnBuilder::Assemble(std::move(name), std::move(bools_), std::move(validity_));
+    case Kind::kCategorical: return std::move(*categorical_).Finish();
+    case Kind::kNone:
+    case Kind::kLost: break;
+  }
+  return ColumnBuilder(std::move(name), ColumnType::kFloat64).Finish();  // REQUIRES excludes it
+}
+
+}  // namespace modelhost::data

@@ -1,0 +1,117 @@
+// SpeculativeColumn: one column of one CSV piece, converted during pass 1
+// (CsvPass::kCheckAndConvert, csv_chunk_parser.h) with the type the piece's
+// own values suggest so far, while the column's TypeEvidence is gathered
+// from the same values.
+//
+// The first value fixes the kind: bool, int64, float64, or categorical for
+// text. An int64 column widens to float64 in place when a fraction comes
+// (the cast rounds as ParseFloat64 does; a "-0" seen before makes the column
+// lost instead, as the cast would drop its sign). Any other change — a number
+// after "true", text after numbers — makes the column lost: its values are
+// dropped and the caller converts the piece's column again with the final
+// type. Values are held in plain vectors (no per-value dispatch) and become
+// a Column through ColumnBuilder::Assemble.
+//
+// Thread-safety: not thread-safe; one per piece and column.
+
+#ifndef MODELHOST_DATA_CSV_SPECULATIVE_COLUMN_H_
+#define MODELHOST_DATA_CSV_SPECULATIVE_COLUMN_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "data/column.h"
+#include "data/column_builder.h"
+#include "data/csv_chunk_parser.h"
+#include "data/field_parser.h"
+#include "data/validity_bitmap.h"
+
+namespace modelhost::data {
+
+class SpeculativeColumn {
+ public:
+  // `expected_rows`: how many rows the piece probably holds (a reservation).
+  explicit SpeculativeColumn(size_t expected_rows = 0) : expected_rows_(expected_rows) {}
+
+  void AppendMissing() {
+    switch (kind_) {
+      case Kind::kNone: ++missing_before_; return;
+      case Kind::kFloat64: reals_.push_back(kMissingReal); break;
+      case Kind::kInt64: ints_.push_back(0); break;
+      case Kind::kBool: bools_.push_back(0); break;
+      case Kind::kCategorical: categorical_->AppendMissing(); return;
+      case Kind::kLost: return;
+    }
+    validity_.Append(false);
+  }
+
+  // Appends `value` (not a missing token) and records what it can be in
+  // `evidence`, as TypeEvidence::Observe would. Errors: a categorical
+  // dictionary outgrowing int32 (ResourceExhausted, naming `name`).
+  core::Status Append(std::string_view value, TypeEvidence& evidence, std::string_view name) {
+    if (kind_ == Kind::kFloat64 || kind_ == Kind::kInt64) {
+      const PlainNumberValue number = ParsePlainNumber(value);
+      if (number.kind != PlainNumber::kOther) {  // the common case, without optionals
+        evidence.has_value = true;
+        evidence.can_be_bool = false;
+        if (number.kind == PlainNumber::kDecimal) evidence.can_be_int = false;
+        if (kind_ == Kind::kFloat64) {
+          reals_.push_back(number.real);
+        } else if (number.kind == PlainNumber::kInt) {
+          if (number.integer == 0 && value.find('-') != std::string_view::npos) {
+            negative_zero_ = true;
+          }
+          ints_.push_back(number.integer);
+        } else if (!WidenToFloat64()) {
+          return core::OkStatus();
+        } else {
+          reals_.push_back(number.real);
+        }
+        validity_.Append(true);
+        return core::OkStatus();
+      }
+    }
+    return AppendSlowly(value, evidence, name);
+  }
+
+  // Whether the values outgrew the kind (the column must be converted again).
+  bool lost() const { return kind_ == Kind::kLost; }
+  // Whether no value came (every row missing, or none).
+  bool empty() const { return kind_ == Kind::kNone; }
+  // Whether an int64 column holds a "-0".
+  bool negative_zero() const { return negative_zero_; }
+
+  // The column. REQUIRES: !lost() && !empty().
+  Column Finish(std::string name) &&;
+
+ private:
+  enum class Kind : uint8_t { kNone, kBool, kInt64, kFloat64, kCategorical, kLost };
+  static constexpr double kMissingReal = std::numeric_limits<double>::quiet_NaN();
+
+  core::Status AppendSlowly(std::string_view value, TypeEvidence& evidence, std::string_view name);
+  // Starts the column with `kind`, the rows before missing.
+  void Start(Kind kind, std::string_view name);
+  // int64 → float64; false (and the column lost) after a "-0".
+  bool WidenToFloat64();
+  void Lose();
+
+  size_t expected_rows_;
+  Kind kind_ = Kind::kNone;
+  size_t missing_before_ = 0;
+  bool negative_zero_ = false;
+  std::vector<double> reals_;
+  std::vector<int64_t> ints_;
+  std::vector<uint8_t> bools_;
+  std::optional<ColumnBuilder> categorical_;  // its dictionary interns the strings
+  ValidityBitmap validity_;
+};
+
+}  // namespace modelhost::data
+
+#endif  // MODELHOST_DATA_CSV_SPECULATIVE_COLUMN_H_
