@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "api/error_body.h"
+#include "api/prediction_handoff.h"
 #include "api/prediction_json.h"
 #include "api/version_param.h"
 #include "model/model_inputs.h"
@@ -76,8 +77,8 @@ core::Result<std::shared_ptr<serve::LoadedModel>> Load(serve::ModelCache& cache,
 core::Result<Json> Metadata(store::MetadataStore& store, serve::ModelCache& cache,
                             const HttpRequest& request) {
   MODELHOST_ASSIGN_OR_RETURN(std::shared_ptr<serve::LoadedModel> loaded, Load(cache, request));
-  const model::ModelDescription& description = loaded->directory->description();
-  MODELHOST_ASSIGN_OR_RETURN(auto records, store.ListModelVersions(loaded->record.model));
+  const model::ModelDescription& description = loaded->description();
+  MODELHOST_ASSIGN_OR_RETURN(auto records, store.ListModelVersions(loaded->record().model));
   Json versions = Json::array();
   for (const auto& record : records) versions.push_back(std::to_string(record.version));
   Json inputs = Json::array();
@@ -90,7 +91,7 @@ core::Result<Json> Metadata(store::MetadataStore& store, serve::ModelCache& cach
     Json shape = name == "probabilities" ? Json{-1, classes} : Json{-1};
     outputs.push_back({{"name", name}, {"datatype", datatype}, {"shape", shape}});
   }
-  return Json{{"name", loaded->record.model},
+  return Json{{"name", loaded->record().model},
               {"versions", versions},
               {"platform", "modelhost"},
               {"inputs", inputs},
@@ -130,9 +131,15 @@ core::Result<data::FieldValue> ElementValue(const Json& element, const InputTens
   return bad("a value");
 }
 
-core::Result<Json> Infer(serve::ModelCache& cache, const HttpRequest& request) {
-  MODELHOST_ASSIGN_OR_RETURN(std::shared_ptr<serve::LoadedModel> loaded, Load(cache, request));
-  const model::ModelDescription& description = loaded->directory->description();
+// What an infer request asks, parsed on the I/O thread.
+struct InferRequest {
+  nn::Matrix features;
+  Json wanted;  // the request's "outputs" list, or null for all
+  Json id;      // echoed when not null
+};
+
+core::Result<InferRequest> ParseInfer(const model::ModelDescription& description,
+                                      const HttpRequest& request) {
   Json body = Json::parse(request.body(), nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded() || !body.is_object() || !body.contains("inputs") ||
       !body["inputs"].is_array()) {
@@ -169,15 +176,28 @@ core::Result<Json> Infer(serve::ModelCache& cache, const HttpRequest& request) {
       return core::InvalidArgument("missing input '" + inputs[position].name + "'");
     }
   }
+  InferRequest parsed;
+  parsed.wanted = body.contains("outputs") ? body["outputs"] : Json(nullptr);
+  if (parsed.wanted.is_array()) {
+    for (const Json& output : parsed.wanted) {
+      const std::string name = output.is_object() ? output.value("name", "") : "";
+      bool known = false;
+      for (const auto& [output_name, datatype] : Outputs(description.schema.target))
+        known = known || output_name == name;
+      if (!known) return core::InvalidArgument("unknown output '" + name + "'");
+    }
+  }
+  if (body.contains("id")) parsed.id = body["id"];
   const data::FittedPipeline* pipeline = description.pipeline ? &*description.pipeline : nullptr;
-  MODELHOST_ASSIGN_OR_RETURN(nn::Matrix features,
+  MODELHOST_ASSIGN_OR_RETURN(parsed.features,
                              model::RecordFeatures(records, description.schema, pipeline));
-  nn::Matrix outputs;
-  MODELHOST_RETURN_IF_ERROR(loaded->directory->network().Predict(features, &outputs));
+  return parsed;
+}
 
-  const model::TargetSchema& target = description.schema.target;
+// The infer response for `outputs` ([rows, output width]).
+Json InferResponse(const std::string& model, int64_t version, const model::TargetSchema& target,
+                   const Json& wanted, const Json& id, const nn::Matrix& outputs) {
   const size_t rows = outputs.rows();
-  Json wanted = body.contains("outputs") ? body["outputs"] : Json(nullptr);
   Json response_outputs = Json::array();
   for (const auto& [name, datatype] : Outputs(target)) {
     if (wanted.is_array()) {
@@ -202,20 +222,32 @@ core::Result<Json> Infer(serve::ModelCache& cache, const HttpRequest& request) {
     response_outputs.push_back(
         {{"name", name}, {"datatype", datatype}, {"shape", shape}, {"data", data}});
   }
-  if (wanted.is_array()) {
-    for (const Json& output : wanted) {
-      const std::string name = output.is_object() ? output.value("name", "") : "";
-      bool known = false;
-      for (const auto& [output_name, datatype] : Outputs(target))
-        known = known || output_name == name;
-      if (!known) return core::InvalidArgument("unknown output '" + name + "'");
-    }
-  }
-  Json response = {{"model_name", loaded->record.model},
-                   {"model_version", std::to_string(loaded->record.version)},
+  Json response = {{"model_name", model},
+                   {"model_version", std::to_string(version)},
                    {"outputs", response_outputs}};
-  if (body.contains("id")) response["id"] = body["id"];
+  if (!id.is_null()) response["id"] = id;
   return response;
+}
+
+// Parses and transforms the tensors on the I/O thread, then hands the rows to
+// the model's batcher (api/prediction_handoff.h).
+void Infer(serve::ModelCache& cache, const HttpRequest& request, Responder responder) {
+  core::Result<std::shared_ptr<serve::LoadedModel>> loaded = Load(cache, request);
+  if (!loaded.ok()) return responder.Respond(ProtocolError(loaded.status()));
+  const model::ModelDescription& description = (*loaded)->description();
+  core::Result<InferRequest> parsed = ParseInfer(description, request);
+  if (!parsed.ok()) return responder.Respond(ProtocolError(parsed.status()));
+  auto answer = [model = (*loaded)->record().model, version = (*loaded)->record().version,
+                 target = &description.schema.target, wanted = std::move(parsed->wanted),
+                 id = std::move(parsed->id)](core::Result<nn::Matrix> outputs) {
+    if (!outputs.ok()) return ProtocolError(outputs.status());
+    return HttpResponse::Json(200,
+                              InferResponse(model, version, *target, wanted, id, *outputs).dump());
+  };
+  if (parsed->features.rows() == 0) {
+    return responder.Respond(answer(nn::Matrix(0, model::OutputWidth(description.schema.target))));
+  }
+  HandOffPrediction(**loaded, std::move(parsed->features), std::move(responder), std::move(answer));
 }
 
 }  // namespace
@@ -237,10 +269,8 @@ void AddKserveRoutes(Router& router, store::MetadataStore* store, serve::ModelCa
                  return HttpResponse::Empty(200);
                }));
     router.Add(Method::kPost, base + "/infer", predict,
-               SyncHandler([cache](const HttpRequest& request) {
-                 core::Result<Json> response = Infer(*cache, request);
-                 if (!response.ok()) return ProtocolError(response.status());
-                 return HttpResponse::Json(200, response->dump());
+               Handler([cache](HttpRequest& request, Responder responder) {
+                 Infer(*cache, request, std::move(responder));
                }));
   }
 }

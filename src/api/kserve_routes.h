@@ -17,9 +17,11 @@
 // Without a version: the "production" alias, else the latest
 // (serve/model_cache.h). Errors are the protocol's {"error": "…"} with 400
 // (bad request, naming the input and instance), 404 (unknown model or
-// version) or 500.
+// version), 429 (the model's batch queue is full), 503 (it is stopping) or 500.
 //
-// Thread-safety: handlers run on any I/O thread.
+// Threads: infer parses the tensors and runs the fitted pipeline on the I/O
+// thread, then hands the rows to the model's batcher; the forward pass and
+// the answer happen on the batcher's worker (api/prediction_handoff.h).
 
 #ifndef MODELHOST_API_KSERVE_ROUTES_H_
 #define MODELHOST_API_KSERVE_ROUTES_H_

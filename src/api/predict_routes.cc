@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "api/error_body.h"
+#include "api/prediction_handoff.h"
 #include "api/prediction_json.h"
 #include "api/version_param.h"
 #include "model/model_inputs.h"
@@ -107,38 +108,51 @@ Json PredictionJson(const model::TargetSchema& target, const float* outputs) {
           {"label", LabelJson(target, target.labels[PredictedClass(target, outputs)])}};
 }
 
-core::Result<Json> Predict(const PredictRoutesOptions& options, const HttpRequest& request,
-                           const serve::VersionSelector& selector) {
-  const std::string name(request.PathParam("name"));
-  MODELHOST_ASSIGN_OR_RETURN(std::shared_ptr<serve::LoadedModel> loaded,
-                             options.cache->Get(name, selector));
-  const model::ModelDescription& description = loaded->directory->description();
-  MODELHOST_ASSIGN_OR_RETURN(std::vector<data::Record> records,
-                             ParseInstances(request.body(), description, options.max_instances));
-  const data::FittedPipeline* pipeline = description.pipeline ? &*description.pipeline : nullptr;
-  MODELHOST_ASSIGN_OR_RETURN(nn::Matrix features,
-                             model::RecordFeatures(records, description.schema, pipeline));
-  nn::Matrix outputs;
-  MODELHOST_RETURN_IF_ERROR(loaded->directory->network().Predict(features, &outputs));
+// The JSON answer to a request of `outputs.rows()` instances.
+HttpResponse PredictionsResponse(const std::string& model, int64_t version,
+                                 const model::TargetSchema& target, const nn::Matrix& outputs) {
   Json predictions = Json::array();
   for (size_t row = 0; row < outputs.rows(); ++row) {
-    predictions.push_back(PredictionJson(description.schema.target, outputs.Row(row).data()));
+    predictions.push_back(PredictionJson(target, outputs.Row(row).data()));
   }
-  return Json{{"model", name},
-              {"model_version", loaded->record.version},
-              {"predictions", std::move(predictions)}};
+  return HttpResponse::Json(
+      200,
+      Json{{"model", model}, {"model_version", version}, {"predictions", std::move(predictions)}}
+          .dump());
 }
 
-HttpResponse Answer(const core::Result<Json>& result) {
-  if (!result.ok()) {
-    // Too many instances is a request too large (413), not a full queue (429).
-    if (result.status().code() == core::StatusCode::kResourceExhausted) {
-      return HttpResponse::Json(413,
-                                ErrorBodyJson("resource_exhausted", result.status().message()));
+// Parses and transforms the instances here, on the I/O thread, and hands the
+// feature rows to the model's batcher (api/prediction_handoff.h).
+void Predict(const PredictRoutesOptions& options, const HttpRequest& request, Responder responder,
+             const serve::VersionSelector& selector) {
+  std::string name(request.PathParam("name"));
+  core::Result<std::shared_ptr<serve::LoadedModel>> loaded = options.cache->Get(name, selector);
+  if (!loaded.ok()) return responder.RespondError(loaded.status());
+  const model::ModelDescription& description = (*loaded)->description();
+  const int64_t version = (*loaded)->record().version;
+  core::Result<std::vector<data::Record>> records =
+      ParseInstances(request.body(), description, options.max_instances);
+  if (!records.ok()) {
+    // Too many instances is a request too large (413); 429 means a full queue.
+    if (records.status().code() == core::StatusCode::kResourceExhausted) {
+      return responder.Respond(
+          HttpResponse::Json(413, ErrorBodyJson("resource_exhausted", records.status().message())));
     }
-    return HttpResponse::Error(result.status());
+    return responder.RespondError(records.status());
   }
-  return HttpResponse::Json(200, result->dump());
+  const data::FittedPipeline* pipeline = description.pipeline ? &*description.pipeline : nullptr;
+  core::Result<nn::Matrix> features = model::RecordFeatures(*records, description.schema, pipeline);
+  if (!features.ok()) return responder.RespondError(features.status());
+  if (features->rows() == 0) {
+    return responder.Respond(
+        PredictionsResponse(name, version, description.schema.target, nn::Matrix()));
+  }
+  HandOffPrediction(**loaded, std::move(*features), std::move(responder),
+                    [name = std::move(name), version,
+                     target = &description.schema.target](core::Result<nn::Matrix> outputs) {
+                      if (!outputs.ok()) return HttpResponse::Error(outputs.status());
+                      return PredictionsResponse(name, version, *target, *outputs);
+                    });
 }
 
 }  // namespace
@@ -146,19 +160,20 @@ HttpResponse Answer(const core::Result<Json>& result) {
 void AddPredictRoutes(Router& router, PredictRoutesOptions options) {
   const Access predict = Access::Requires(Scope::kPredict);
   router.Add(Method::kPost, "/v1/models/{name}:predict", predict,
-             SyncHandler([options](const HttpRequest& request) {
-               return Answer(Predict(options, request, {}));
+             Handler([options](HttpRequest& request, Responder responder) {
+               Predict(options, request, std::move(responder), {});
              }));
   router.Add(Method::kPost, "/v1/models/{name}/versions/{version}:predict", predict,
-             SyncHandler([options](const HttpRequest& request) {
+             Handler([options](HttpRequest& request, Responder responder) {
                core::Result<int64_t> version = ParseVersionParam(request.PathParam("version"));
-               if (!version.ok()) return HttpResponse::Error(version.status());
-               return Answer(Predict(options, request, {.version = *version, .alias = {}}));
+               if (!version.ok()) return responder.RespondError(version.status());
+               Predict(options, request, std::move(responder), {.version = *version, .alias = {}});
              }));
   router.Add(Method::kPost, "/v1/models/{name}/aliases/{alias}:predict", predict,
-             SyncHandler([options](const HttpRequest& request) {
-               const std::string alias(request.PathParam("alias"));
-               return Answer(Predict(options, request, {.version = {}, .alias = alias}));
+             Handler([options](HttpRequest& request, Responder responder) {
+               std::string alias(request.PathParam("alias"));
+               Predict(options, request, std::move(responder),
+                       {.version = {}, .alias = std::move(alias)});
              }));
 }
 

@@ -18,10 +18,13 @@
 // classes {"probabilities": {label: p, …}, "label"}; a number {"prediction"}.
 // Labels are JSON numbers or booleans when the training column was.
 // Errors: 400 naming the instance index and field; 404 naming the model,
-// version or alias; 413 above max_instances instances.
+// version or alias; 413 above max_instances instances; 429 when the model's
+// batch queue is full, 503 when it is stopping.
 //
-// Thread-safety: handlers run on any I/O thread; the cache and the loaded
-// networks are thread-safe.
+// Threads: the handler parses the instances and runs the fitted pipeline on
+// its I/O thread, then hands the feature rows to the model's batcher; the
+// forward pass and the JSON answer happen on the batcher's worker
+// (api/prediction_handoff.h). The cache and loaded models are thread-safe.
 
 #ifndef MODELHOST_API_PREDICT_ROUTES_H_
 #define MODELHOST_API_PREDICT_ROUTES_H_

@@ -1,15 +1,52 @@
 #include "serve/model_cache.h"
 
 #include <cassert>
+#include <filesystem>
+#include <system_error>
+#include <vector>
 
+#include "core/log.h"
 #include "model/model_checksum.h"
 #include "store/artifact_paths.h"
 
 namespace modelhost::serve {
+namespace {
 
-ModelCache::ModelCache(store::MetadataStore* store, std::string data_dir, size_t max_models)
-    : store_(store), data_dir_(std::move(data_dir)), max_models_(max_models) {
-  assert(max_models >= 1);
+// The bytes of the regular files directly in `directory` (a model directory
+// is flat). Unreadable entries count 0: the checksum already vouched for them.
+uint64_t DirectoryBytes(const std::string& directory) {
+  uint64_t bytes = 0;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
+    std::error_code size_error;
+    if (!entry.is_regular_file(size_error)) continue;
+    const uint64_t size = entry.file_size(size_error);
+    if (!size_error) bytes += size;
+  }
+  return bytes;
+}
+
+}  // namespace
+
+ModelCache::ModelCache(store::MetadataStore* store, std::string data_dir, ModelCacheOptions options)
+    : store_(store), data_dir_(std::move(data_dir)), options_(std::move(options)) {
+  assert(options_.max_bytes >= 1);
+  if (options_.metrics != nullptr) {
+    bytes_gauge_ = &options_.metrics
+                        ->AddGauge("modelhost_model_cache_bytes",
+                                   "Bytes charged by the model versions loaded now.")
+                        .WithLabels({});
+  }
+}
+
+ModelCache::~ModelCache() {
+  std::list<Entry> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    dropped.swap(loaded_);
+    loaded_bytes_ = 0;
+  }
+  // `dropped` drains each version's batcher as it goes, outside the lock.
 }
 
 core::Result<int64_t> ModelCache::Resolve(std::string_view model, const VersionSelector& selector) {
@@ -30,17 +67,7 @@ core::Result<int64_t> ModelCache::Resolve(std::string_view model, const VersionS
   return versions.back().version;
 }
 
-core::Result<std::shared_ptr<LoadedModel>> ModelCache::Get(std::string_view model,
-                                                           const VersionSelector& selector) {
-  std::lock_guard lock(mutex_);
-  MODELHOST_ASSIGN_OR_RETURN(int64_t version, Resolve(model, selector));
-  const std::pair<std::string, int64_t> key(model, version);
-  for (auto entry = loaded_.begin(); entry != loaded_.end(); ++entry) {
-    if (entry->first == key) {
-      loaded_.splice(loaded_.begin(), loaded_, entry);
-      return loaded_.front().second;
-    }
-  }
+core::Result<ModelCache::Entry> ModelCache::Load(std::string_view model, int64_t version) {
   MODELHOST_ASSIGN_OR_RETURN(store::ModelVersionRecord record,
                              store_->GetModelVersion(model, version));
   const std::string path = store::ModelVersionPath(data_dir_, model, version);
@@ -51,11 +78,62 @@ core::Result<std::shared_ptr<LoadedModel>> ModelCache::Get(std::string_view mode
     return core::DataLoss("model '" + std::string(model) + "' version " + std::to_string(version) +
                           ": " + directory.status().message());
   }
-  auto loaded =
-      std::make_shared<LoadedModel>(LoadedModel{std::move(record), std::move(directory).value()});
-  loaded_.emplace_front(key, loaded);
-  if (loaded_.size() > max_models_) loaded_.pop_back();
+  return LoadedModel::Create(std::move(record), std::move(directory).value(), DirectoryBytes(path),
+                             options_.batcher, options_.metrics);
+}
+
+core::Result<std::shared_ptr<LoadedModel>> ModelCache::Get(std::string_view model,
+                                                           const VersionSelector& selector) {
+  // Declared before the lock, so evicted versions drain after it is released.
+  std::vector<Entry> evicted;
+  std::lock_guard lock(mutex_);
+  MODELHOST_ASSIGN_OR_RETURN(int64_t version, Resolve(model, selector));
+  for (auto entry = loaded_.begin(); entry != loaded_.end(); ++entry) {
+    if ((*entry)->record().version == version && (*entry)->record().model == model) {
+      loaded_.splice(loaded_.begin(), loaded_, entry);
+      return loaded_.front();
+    }
+  }
+  MODELHOST_ASSIGN_OR_RETURN(Entry loaded, Load(model, version));
+  loaded_.push_front(loaded);
+  loaded_bytes_ += loaded->bytes();
+  while (loaded_bytes_ > options_.max_bytes && loaded_.size() > 1) {
+    loaded_bytes_ -= loaded_.back()->bytes();
+    core::LogInfo(
+        "model version unloaded (cache full)",
+        {{"model", loaded_.back()->record().model}, {"version", loaded_.back()->record().version}});
+    evicted.push_back(std::move(loaded_.back()));
+    loaded_.pop_back();
+  }
+  if (bytes_gauge_ != nullptr) bytes_gauge_->Set(static_cast<double>(loaded_bytes_));
   return loaded;
+}
+
+core::Status ModelCache::Preload() {
+  MODELHOST_ASSIGN_OR_RETURN(std::vector<std::string> models, store_->ListModels());
+  core::Status first_error;
+  for (const std::string& model : models) {
+    core::Result<Entry> loaded = Get(model, {});
+    if (loaded.ok()) {
+      core::LogInfo("model preloaded",
+                    {{"model", model}, {"version", (*loaded)->record().version}});
+      continue;
+    }
+    core::LogError("model failed to preload",
+                   {{"model", model}, {"error", loaded.status().message()}});
+    if (first_error.ok()) first_error = loaded.status();
+  }
+  return first_error;
+}
+
+uint64_t ModelCache::loaded_bytes() const {
+  std::lock_guard lock(mutex_);
+  return loaded_bytes_;
+}
+
+size_t ModelCache::loaded_count() const {
+  std::lock_guard lock(mutex_);
+  return loaded_.size();
 }
 
 }  // namespace modelhost::serve

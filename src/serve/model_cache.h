@@ -1,6 +1,6 @@
-// ModelCache: registered model versions loaded for inference, resolved from a
-// model name plus an optional version or alias, and kept in memory for the
-// next request.
+// ModelCache: registered model versions loaded for inference (LoadedModel:
+// network, fitted pipeline and its own batcher), resolved from a model name
+// plus an optional version or alias, and kept in memory for the next request.
 //
 // Resolution: an explicit version; else an explicit alias; else the
 // "production" alias when the model has one; else the latest version.
@@ -8,13 +8,20 @@
 // verifies its checksum against the registry first, so a file changed or
 // damaged on disk is refused (DataLoss), never served.
 //
-// At most `max_models` versions stay loaded; the least recently used one is
-// dropped first (requests holding it keep it alive until they finish). An
-// alias is resolved on every call, so moving it takes effect on the next
-// request without dropping any in flight.
+// Bounded by memory: each loaded version is charged the bytes of its files
+// on disk (the weights dominate, and take as many bytes in memory as in
+// safetensors). When a load takes the total above max_bytes, the least
+// recently used versions are dropped until it fits — never the one just
+// loaded, so a version larger than the whole budget still serves, alone.
+// A dropped version stays alive while a request holds it, and its batcher
+// answers every request it queued before it goes (loaded_model.h). An alias
+// is resolved on every call, so moving it takes effect on the next request
+// without dropping any in flight.
 //
-// Thread-safety: Get may be called from any thread. Loading happens under
-// the cache's lock (models of this size load in milliseconds).
+// Thread-safety: every method may be called from any thread. Loading happens
+// under the cache's lock (models of this size load in milliseconds); the
+// drain of a dropped version happens after the lock is released, on the
+// thread whose call dropped it.
 
 #ifndef MODELHOST_SERVE_MODEL_CACHE_H_
 #define MODELHOST_SERVE_MODEL_CACHE_H_
@@ -26,18 +33,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 
+#include "core/metrics.h"
 #include "core/result.h"
-#include "model/model_directory.h"
+#include "serve/batcher_options.h"
+#include "serve/loaded_model.h"
 #include "store/metadata_store.h"
 
 namespace modelhost::serve {
-
-struct LoadedModel {
-  store::ModelVersionRecord record;
-  std::unique_ptr<model::ModelDirectory> directory;
-};
 
 // Which version of a model a request means.
 struct VersionSelector {
@@ -45,26 +48,59 @@ struct VersionSelector {
   std::optional<std::string> alias;
 };
 
+struct ModelCacheOptions {
+  // The most bytes of loaded versions kept (see the header comment for what a
+  // version is charged). Default 1 GiB. REQUIRES: >= 1.
+  uint64_t max_bytes = uint64_t{1} << 30;
+  // The batcher of every loaded version (its name is set per version).
+  // max_batch_size 1 turns batching off: one forward pass per request.
+  BatcherOptions batcher;
+  // Where the per-version metrics go (loaded_model.h); null: not recorded.
+  // Must outlive the cache.
+  core::MetricsRegistry* metrics = nullptr;
+};
+
 class ModelCache {
  public:
-  // `store` must outlive the cache. REQUIRES: max_models >= 1.
-  ModelCache(store::MetadataStore* store, std::string data_dir, size_t max_models = 16);
+  // `store` must outlive the cache. Invalid batcher options make every Get
+  // fail with their InvalidArgument (validate them first with
+  // ValidateBatcherOptions).
+  ModelCache(store::MetadataStore* store, std::string data_dir, ModelCacheOptions options = {});
+  // Drops every loaded version, draining their queues.
+  ~ModelCache();
+  ModelCache(const ModelCache&) = delete;
+  ModelCache& operator=(const ModelCache&) = delete;
 
-  // The loaded version `selector` picks of `model`. Errors: NotFound naming
-  // the model, version or alias; DataLoss when the files fail their checksum
-  // or do not read.
+  // The loaded version `selector` picks of `model`, loading it when needed.
+  // Errors: NotFound naming the model, version or alias; DataLoss when the
+  // files fail their checksum or do not read; the batcher's when it cannot
+  // start.
   core::Result<std::shared_ptr<LoadedModel>> Get(std::string_view model,
                                                  const VersionSelector& selector);
 
- private:
-  core::Result<int64_t> Resolve(std::string_view model, const VersionSelector& selector);
+  // Loads the version every registered model serves without a selector
+  // (production, else latest), in name order, as far as max_bytes allows.
+  // A model that fails to load does not stop the others: the first error is
+  // returned after all were tried, and each is logged.
+  core::Status Preload();
 
-  store::MetadataStore* store_;
+  // Bytes charged by the versions loaded now, and how many they are.
+  uint64_t loaded_bytes() const;
+  size_t loaded_count() const;
+
+ private:
+  using Entry = std::shared_ptr<LoadedModel>;
+
+  core::Result<int64_t> Resolve(std::string_view model, const VersionSelector& selector);
+  core::Result<Entry> Load(std::string_view model, int64_t version);
+
+  store::MetadataStore* const store_;
   const std::string data_dir_;
-  const size_t max_models_;
-  std::mutex mutex_;
-  // Most recently used first.
-  std::list<std::pair<std::pair<std::string, int64_t>, std::shared_ptr<LoadedModel>>> loaded_;
+  const ModelCacheOptions options_;
+  mutable std::mutex mutex_;
+  std::list<Entry> loaded_;    // GUARDED_BY(mutex_); most recently used first
+  uint64_t loaded_bytes_ = 0;  // GUARDED_BY(mutex_); sum of loaded_[*]->bytes()
+  core::Gauge* bytes_gauge_ = nullptr;
 };
 
 }  // namespace modelhost::serve

@@ -6,9 +6,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "api/kserve_routes.h"
 #include "data/csv_reader.h"
@@ -34,7 +36,7 @@ class PredictRoutesTest : public testing::RegistryServerTest {
  protected:
   void SetUp() override {
     RegistryServerTest::SetUp();
-    cache_ = std::make_unique<serve::ModelCache>(store_.get(), data_dir_, 2);
+    cache_ = std::make_unique<serve::ModelCache>(store_.get(), data_dir_, CacheOptions());
     Router router;
     AddPredictRoutes(router, {.cache = cache_.get(), .max_instances = 100});
     AddKserveRoutes(router, store_.get(), cache_.get());
@@ -73,6 +75,8 @@ class PredictRoutesTest : public testing::RegistryServerTest {
     ASSERT_TRUE(jobs::RegisterModelVersion(*store_, data_dir_, "pima", staged).ok());
   }
 
+  virtual serve::ModelCacheOptions CacheOptions() const { return {}; }
+
   ParsedResponse Post(const std::string& target, const std::string& body,
                       const std::string& method = "POST") {
     return Call(method, target, body);
@@ -98,17 +102,18 @@ TEST_F(PredictRoutesTest, RawRecordsGetTheOfflineAnswerBitForBit) {
   EXPECT_EQ(answer["model_version"], 1);
   ASSERT_EQ(answer["predictions"].size(), 3u);
 
-  // The offline path: the same rows as a table through ModelFeatures.
-  auto loaded = cache_->Get("pima", {});
-  ASSERT_TRUE(loaded.ok());
-  const model::ModelDescription& description = (*loaded)->directory->description();
+  // The offline path: the stored directory read afresh, the same rows as a
+  // table through ModelFeatures, one forward pass.
+  auto offline = model::ModelDirectory::Read(store::ModelVersionPath(data_dir_, "pima", 1));
+  ASSERT_TRUE(offline.ok()) << offline.status().ToString();
+  const model::ModelDescription& description = (*offline)->description();
   const size_t rows[] = {0, 1, 2};
   auto three = data::TakeRows(table_, rows);
   ASSERT_TRUE(three.ok());
   auto features = model::ModelFeatures(*three, description.schema, &*description.pipeline);
   ASSERT_TRUE(features.ok()) << features.status().ToString();
   nn::Matrix outputs;
-  ASSERT_TRUE((*loaded)->directory->network().Predict(*features, &outputs).ok());
+  ASSERT_TRUE((*offline)->network().Predict(*features, &outputs).ok());
   for (size_t row = 0; row < 3; ++row) {
     const Json& prediction = answer["predictions"][row];
     EXPECT_EQ(prediction["probability"].get<float>(), outputs(row, 0)) << row;
@@ -210,6 +215,58 @@ TEST_F(PredictRoutesTest, KserveV2MetadataAndInferMatchThePredictRoute) {
       Post("/v2/models/pima/infer", R"({"inputs": [{"name": "colour", "data": [1]}]})").status,
       400);
   EXPECT_EQ(Post("/v2/models/nope/infer", R"({"inputs": []})").status, 404);
+}
+
+}  // namespace
+}  // namespace modelhost::api
+
+namespace modelhost::api {
+namespace {
+
+// A cache whose batchers hold requests until stopped (a batch would need
+// 1000 rows or an hour) and let one wait: the second is refused.
+class PredictQueueTest : public PredictRoutesTest {
+ protected:
+  serve::ModelCacheOptions CacheOptions() const override {
+    return {.batcher = {.max_batch_size = 1000,
+                        .max_queue_delay_us = serve::kMaxQueueDelayUs,
+                        .max_queue_size = 1,
+                        .name = "test"}};
+  }
+};
+
+TEST_F(PredictQueueTest, AFullQueueAnswers429AtOnceAndAStoppedModel503) {
+  ASSERT_NO_FATAL_FAILURE(Register(1));
+  auto loaded = cache_->Get("pima", {});
+  ASSERT_TRUE(loaded.ok());
+  const std::string body = kInstances;
+  testing::TestHttpClient waiting(server_->port());
+  ASSERT_TRUE(waiting.Send("POST /v1/models/pima:predict HTTP/1.1\r\nHost: t\r\nContent-Length: " +
+                           std::to_string(body.size()) + "\r\n\r\n" + body));
+  // Wait for the event (the request queued), not for time.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((*loaded)->queued_requests() == 0 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::yield();
+  }
+  ASSERT_EQ((*loaded)->queued_requests(), 1u);
+
+  ParsedResponse refused = Post("/v1/models/pima:predict", kInstances);
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_THAT(refused.body, HasSubstr("resource_exhausted"));
+  EXPECT_THAT(refused.body, HasSubstr("queue full"));
+  ParsedResponse infer_refused = Post("/v2/models/pima/infer", R"({"inputs": [
+      {"name": "glucose", "datatype": "INT64", "shape": [1], "data": [148]}]})");
+  EXPECT_EQ(infer_refused.status, 429);
+  EXPECT_THAT(Json::parse(infer_refused.body)["error"].get<std::string>(), HasSubstr("queue full"));
+
+  (*loaded)->Stop();  // answers the waiting request, then refuses new ones
+  auto answered = waiting.ReadResponse();
+  ASSERT_TRUE(answered.has_value());
+  EXPECT_EQ(answered->status, 200) << answered->body;
+  EXPECT_EQ(Json::parse(answered->body)["predictions"].size(), 3u);
+  ParsedResponse stopped = Post("/v1/models/pima:predict", kInstances);
+  EXPECT_EQ(stopped.status, 503);
+  EXPECT_THAT(stopped.body, HasSubstr("shutting down"));
 }
 
 }  // namespace
