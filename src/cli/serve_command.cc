@@ -27,6 +27,9 @@ namespace modelhost::cli {
 namespace {
 
 constexpr int kMaxThreads = 256;
+constexpr int kMaxBatchSize = 1 << 16;
+constexpr int kMaxQueueDelayUs = 60'000'000;
+constexpr int kMaxQueueSize = 1'000'000;
 
 // Whether `host` is a loopback address, where turning authentication off
 // exposes nothing beyond this machine.
@@ -96,6 +99,16 @@ core::SettingsSchema ServeSettings(ServeOptions* options) {
                 "Seconds shutdown waits for in-flight requests");
   schema.AddBool("auth", &options->auth,
                  "Require API keys (off only on a loopback host, for local experiments)");
+  schema.AddInt("max_batch_size", &options->max_batch_size, 1, kMaxBatchSize,
+                "Most rows in one forward pass of a model (1: no batching)");
+  schema.AddInt("max_queue_delay_us", &options->max_queue_delay_us, 0, kMaxQueueDelayUs,
+                "Microseconds a request waits for others to fill its batch");
+  schema.AddInt("max_queue_size", &options->max_queue_size, 1, kMaxQueueSize,
+                "Requests that may wait per model before 429");
+  schema.AddBytes("model_cache_bytes", &options->model_cache_bytes,
+                  "Memory for loaded model versions, least recently used out (e.g. 1GiB)");
+  schema.AddBool("preload", &options->preload,
+                 "Load every model's production (else latest) version at start");
   schema.AddParsed("log_level", &options->log_level, &core::ParseLogLevel, &core::ToString,
                    "Log level: debug, info, warn, error, off");
   schema.AddParsed("log_format", &options->log_format, &core::ParseLogFormat, &core::ToString,
@@ -121,7 +134,20 @@ int RunServe(const ServeOptions& options) {
   std::atomic<bool> ready{false};
   api::AddSystemRoutes(router, {.ready = [&ready] { return ready.load(); }, .metrics = &metrics});
   api::AddModelRoutes(router, store->get(), options.data_dir);
-  serve::ModelCache model_cache(store->get(), options.data_dir);
+  serve::ModelCache model_cache(
+      store->get(), options.data_dir,
+      {.max_bytes = std::max<uint64_t>(options.model_cache_bytes, 1),
+       .batcher = {.max_batch_size = static_cast<size_t>(options.max_batch_size),
+                   .max_queue_delay_us = options.max_queue_delay_us,
+                   .max_queue_size = static_cast<size_t>(options.max_queue_size)},
+       .metrics = &metrics});
+  if (options.preload) {
+    // A model that fails to load is logged and answers its error on use; the
+    // others serve.
+    if (core::Status preloaded = model_cache.Preload(); !preloaded.ok()) {
+      std::cerr << "modelhost: preload: " << preloaded.message() << "\n";
+    }
+  }
   api::AddPredictRoutes(router, {.cache = &model_cache});
   api::AddKserveRoutes(router, store->get(), &model_cache);
 

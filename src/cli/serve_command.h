@@ -14,6 +14,8 @@
 
 #include "core/log.h"
 #include "core/settings.h"
+#include "serve/batcher_options.h"
+#include "serve/model_cache.h"
 
 namespace modelhost::cli {
 
@@ -33,6 +35,18 @@ struct ServeOptions {
   // Require an API key on every route but the health probes. Off is allowed
   // only when `host` is a loopback address.
   bool auth = true;
+  // Dynamic batching of each loaded model version (serve/batcher_options.h):
+  // the most rows in one forward pass (1 turns batching off), how long the
+  // oldest request waits for others, and how many requests may wait before
+  // the next one is refused with 429.
+  int max_batch_size = static_cast<int>(serve::BatcherOptions{}.max_batch_size);
+  int max_queue_delay_us = static_cast<int>(serve::BatcherOptions{}.max_queue_delay_us);
+  int max_queue_size = static_cast<int>(serve::BatcherOptions{}.max_queue_size);
+  // Most bytes of loaded model versions kept in memory (least recently used
+  // go first; serve/model_cache.h).
+  uint64_t model_cache_bytes = serve::ModelCacheOptions{}.max_bytes;
+  // Load every model's production (else latest) version before serving.
+  bool preload = false;
   core::LogLevel log_level = core::LogLevel::kInfo;
   core::LogFormat log_format = core::LogFormat::kText;
 };

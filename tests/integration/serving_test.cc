@@ -1,7 +1,7 @@
 // The model-as-a-service flow against the real binary: a model trained with a
 // data pipeline is uploaded as a bundle, registered, and answers raw records
 // over HTTP — /v1 predict and KServe v2 infer — exactly as offline `predict`
-// does, before and after a restart.
+// does, before and after a restart, alone or batched with other requests.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -13,6 +13,8 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "server_process.h"
 
@@ -141,9 +143,40 @@ TEST_F(ServingTest, UploadedPipelineModelAnswersAsOfflinePredictDoes) {
     EXPECT_EQ(ready.status, 200);
     EXPECT_EQ(server.StopWith(SIGTERM), 0);
   }
-  // After a restart every registered version still serves.
-  ServerProcess server(data_dir);
+  // After a restart every registered version still serves. The batcher
+  // forms a batch only of 6 rows here (the delay is a minute), so the six
+  // single-instance requests below are answered by one forward pass.
+  ServerProcess server(
+      data_dir, {"--max-batch-size", "6", "--max-queue-delay-us", "60000000", "--preload=true"});
+  ASSERT_NE(server.port(), 0);
   check_predictions(server.port(), server.AdminAuth(), 2);
+  std::vector<HttpReply> single(instances.size());
+  {
+    std::vector<std::thread> clients;
+    for (size_t row = 0; row < instances.size(); ++row) {
+      clients.emplace_back([&, row] {
+        single[row] = HttpRequest(server.port(), "POST", "/v1/models/pima:predict",
+                                  Json{{"instances", {instances[row]}}}.dump(), server.AdminAuth());
+      });
+    }
+    for (std::thread& client : clients) client.join();
+  }
+  for (size_t row = 0; row < single.size(); ++row) {
+    ASSERT_EQ(single[row].status, 200) << single[row].body;
+    EXPECT_EQ(Json::parse(single[row].body)["predictions"][0]["probability"].get<float>(),
+              expected[row])
+        << row;
+  }
+  // Two batches of 6 rows: the 6-instance request, then the six of one.
+  const std::string metrics =
+      HttpRequest(server.port(), "GET", "/metrics", "", server.AdminAuth()).body;
+  const std::string labels = R"({model="pima",version="2"})";
+  EXPECT_THAT(metrics, HasSubstr("modelhost_predictions_total" + labels + " 12"));
+  EXPECT_THAT(metrics, HasSubstr("modelhost_batch_rows_count" + labels + " 2"));
+  EXPECT_THAT(metrics, HasSubstr("modelhost_batch_rows_sum" + labels + " 12"));
+  EXPECT_THAT(metrics, HasSubstr("modelhost_inference_latency_seconds_count" + labels + " 7"));
+  EXPECT_THAT(metrics, HasSubstr("modelhost_batch_queue_depth" + labels + " 0"));
+  EXPECT_THAT(metrics, HasSubstr("modelhost_model_cache_bytes "));
   EXPECT_EQ(HttpRequest(server.port(), "POST", "/v1/models/pima/versions/1:predict", body.dump(),
                         server.AdminAuth())
                 .status,
