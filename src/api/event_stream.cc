@@ -31,15 +31,37 @@ bool EventStream::Send(std::string_view event, std::string_view data) {
   return true;
 }
 
-void EventStream::Close() {
+bool EventStream::Write(std::string_view bytes) {
+  std::function<void()> wake;
+  {
+    std::lock_guard lock(mu_);
+    if (closed_ || gone_) return false;
+    if (pending_.empty()) wake = wake_;
+    pending_.append(bytes);
+  }
+  if (wake) wake();
+  return true;
+}
+
+void EventStream::Close() { End(/*abort=*/false); }
+
+void EventStream::Abort() { End(/*abort=*/true); }
+
+void EventStream::End(bool abort) {
   std::function<void()> wake;
   {
     std::lock_guard lock(mu_);
     if (closed_) return;
     closed_ = true;
+    aborted_ = abort;
     wake = wake_;
   }
   if (wake) wake();
+}
+
+bool EventStream::aborted() const {
+  std::lock_guard lock(mu_);
+  return aborted_;
 }
 
 bool EventStream::client_gone() const {

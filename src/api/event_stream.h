@@ -44,9 +44,19 @@ class EventStream {
   // Never blocks on the network.
   bool Send(std::string_view event, std::string_view data);
 
+  // Queues `bytes` as they are, for a stream that is not Server-Sent Events
+  // (HttpResponse::ByteStream). Returns false as Send does.
+  bool Write(std::string_view bytes);
+
   // Ends the stream: events already queued are still delivered, then the
   // response ends. Idempotent.
   void Close();
+
+  // Ends the stream as failed: what is queued is still delivered, then the
+  // connection closes without the final chunk, so the client sees a body cut
+  // short rather than a complete one (for a byte stream that failed midway).
+  // Idempotent; no effect after Close().
+  void Abort();
 
   // True once the client disconnected or the server ended the stream
   // (shutdown); further Send()s return false.
@@ -62,6 +72,9 @@ class EventStream {
   // Connection side. `wake` is called (from any thread, without the lock held)
   // whenever there is something new to write or the stream was closed.
   void Attach(std::function<void()> wake);
+  void End(bool abort);
+  // Whether the stream ended by Abort().
+  bool aborted() const;
   // Moves the queued text into `out`; returns true when the stream is closed
   // and nothing is left after this.
   bool TakePending(std::string* out);
@@ -72,6 +85,7 @@ class EventStream {
   std::string pending_;         // GUARDED_BY(mu_)
   bool closed_ = false;         // GUARDED_BY(mu_)
   bool gone_ = false;           // GUARDED_BY(mu_)
+  bool aborted_ = false;        // GUARDED_BY(mu_)
   std::function<void()> wake_;  // GUARDED_BY(mu_)
 };
 

@@ -9,6 +9,7 @@
 #include <boost/beast/http/read.hpp>
 #include <cstdio>
 #include <exception>
+#include <limits>
 
 #include "api/error_body.h"
 #include "api/request_id.h"
@@ -20,8 +21,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using boost::system::error_code;
-
-namespace {
 
 Method ToMethod(http::verb verb) {
   switch (verb) {
@@ -36,6 +35,12 @@ Method ToMethod(http::verb verb) {
   }
 }
 
+HttpResponse LayerError(int status, std::string_view code, std::string_view message) {
+  return HttpResponse::Json(status, ErrorBodyJson(code, message));
+}
+
+namespace {
+
 bool IsHttpParseError(const error_code& error) {
   return &error.category() == &http::make_error_code(http::error::bad_method).category();
 }
@@ -43,12 +48,6 @@ bool IsHttpParseError(const error_code& error) {
 // Bodies up to this size are copied behind the head so that the response
 // leaves in one contiguous send; larger ones are written from their own buffer.
 constexpr size_t kInlineBodyBytes = 4096;
-
-// An error the HTTP layer decides itself, in the one error shape of
-// api/error_body.h with an explicit code string.
-HttpResponse LayerError(int status, std::string_view code, std::string_view message) {
-  return HttpResponse::Json(status, ErrorBodyJson(code, message));
-}
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -151,8 +150,17 @@ void HttpConnection::ReadRequest() {
   state_ = State::kReading;
   waiting_since_ = Clock::now();
   head_started_ = false;
+  routed_ = false;
+  handler_ = nullptr;
+  body_to_file_ = false;
+  upload_.reset();
   parser_.emplace();
-  parser_->body_limit(shared_->options.max_body_bytes);
+  // RequestBody enforces the body limit, which depends on the route (known
+  // once the head is); Beast's own limit would refuse an upload by its
+  // Content-Length before the route is looked up. (Not boost::none: Beast
+  // 1.74 compares the length with the optional, and anything > none.)
+  parser_->body_limit(std::numeric_limits<uint64_t>::max());
+  parser_->get().body().limit = shared_->options.max_body_bytes;
   parser_->header_limit(static_cast<uint32_t>(shared_->options.max_header_bytes));
   http::async_read_some(
       socket_, buffer_, *parser_,
@@ -170,118 +178,21 @@ void HttpConnection::OnRead(error_code error) {
     }
     return;
   }
+  // Beast completes a read only once it parsed something, a head only whole,
+  // and (not eager) stops after the head: the route is looked up before any
+  // of the body is parsed.
+  if (!routed_ && parser_->is_header_done()) {
+    if (!RouteHead()) return;  // answered already
+  }
   if (!parser_->is_done()) {
-    // A large body arrives in several reads; each counts as progress (the
-    // headers are complete here: Beast completes a read only once it parsed
-    // something, and it parses a head only whole).
+    // A large body arrives in several reads; each counts as progress.
     waiting_since_ = Clock::now();
     http::async_read_some(
         socket_, buffer_, *parser_,
         [self = shared_from_this()](error_code error, size_t) { self->OnRead(error); });
     return;
   }
-  HandleRequest();
-}
-
-void HttpConnection::RejectMalformed(error_code error) {
-  HttpRequest& request = NextRequest();
-  request.set_method(parser_->is_header_done() ? ToMethod(parser_->get().method())
-                                               : Method::kOther);
-  std::string id;
-  worker_->request_ids.Next(&id);
-  request.set_request_id(id);
-  request_start_ = Clock::now();
-  route_id_ = shared_->router.unmatched_route_id();
-  keep_alive_ = false;
-  int code = 400;
-  std::string_view code_text = "invalid_argument";
-  std::string message;
-  if (error == http::error::body_limit) {
-    code = 413;
-    code_text = "resource_exhausted";
-    message = "request body exceeds the limit of " +
-              std::to_string(shared_->options.max_body_bytes) + " bytes";
-  } else if (error == http::error::header_limit) {
-    code = 431;
-    code_text = "resource_exhausted";
-    message = "request headers exceed the limit of " +
-              std::to_string(shared_->options.max_header_bytes) + " bytes";
-  } else {
-    message = "malformed HTTP request: " + error.message();
-  }
-  if (core::LogEnabled(core::LogLevel::kDebug)) {
-    core::LogDebug("http request rejected",
-                   {{"request_id", request.request_id()}, {"status", code}, {"reason", message}});
-  }
-  state_ = State::kHandling;
-  WriteResponse(LayerError(code, code_text, message));
-}
-
-void HttpConnection::HandleRequest() {
-  request_start_ = Clock::now();
-  auto& message = parser_->get();
-  HttpRequest& request = NextRequest();
-  request.set_method(ToMethod(message.method()));
-  request.SetTarget(message.target());
-  for (const auto& field : message) request.AddHeader(field.name_string(), field.value());
-  request.mutable_body().swap(message.body());
-  std::optional<std::string_view> incoming_id = request.Header("X-Request-Id");
-  if (incoming_id && IsValidRequestId(*incoming_id)) {
-    request.set_request_id(*incoming_id);
-  } else {
-    std::string id;
-    worker_->request_ids.Next(&id);
-    request.set_request_id(id);
-  }
-  keep_alive_ = message.keep_alive();
-  state_ = State::kHandling;
-
-  if (request.method() == Method::kOther) {
-    // A method this server does not know at all (RFC 9110 §15.6.2); name the
-    // method as sent, not "OTHER".
-    route_id_ = shared_->router.unmatched_route_id();
-    WriteResponse(LayerError(
-        501, "not_implemented",
-        "method " + std::string(message.method_string()) + " is not implemented by this server"));
-    return;
-  }
-  RouteMatch match = shared_->router.Match(request.method(), request.path(), &request);
-  route_id_ = match.route_id;
-  switch (match.kind) {
-    case RouteMatch::Kind::kFound: {
-      if (const Authenticator* authenticator = shared_->options.authenticator;
-          authenticator != nullptr && !match.access.is_public()) {
-        core::Result<std::string> key_id = authenticator->Authorize(
-            request.Header("authorization").value_or(""), match.access.scope());
-        if (!key_id.ok()) {
-          HttpResponse response = HttpResponse::Error(key_id.status());
-          if (key_id.status().code() == core::StatusCode::kUnauthenticated) {
-            response.headers.emplace_back("WWW-Authenticate", "Bearer");
-          }
-          WriteResponse(std::move(response));
-          return;
-        }
-        request.set_api_key_id(std::move(*key_id));
-      }
-      RunHandler(*match.handler);
-      return;
-    }
-    case RouteMatch::Kind::kNotFound:
-      WriteResponse(HttpResponse::Error(core::NotFound(
-          "no route for " + std::string(ToString(request.method())) + " " + request.path())));
-      return;
-    case RouteMatch::Kind::kMethodNotAllowed: {
-      // 405 has no core::StatusCode of its own: the body keeps the one error
-      // shape with code "method_not_allowed", decided here by the HTTP layer.
-      HttpResponse response =
-          LayerError(405, "method_not_allowed",
-                     std::string(ToString(request.method())) + " is not allowed on " +
-                         request.path() + "; allowed: " + match.allow);
-      response.headers.emplace_back("Allow", std::move(match.allow));
-      WriteResponse(std::move(response));
-      return;
-    }
-  }
+  Dispatch();
 }
 
 void HttpConnection::RunHandler(const Handler& handler) {
@@ -481,6 +392,9 @@ void HttpConnection::PumpStream() {
     char size[20];
     int length = std::snprintf(size, sizeof(size), "%zx\r\n", stream_out_.size());
     stream_chunk_.append(size, static_cast<size_t>(length)).append(stream_out_).append("\r\n");
+  } else if (closed && stream_->aborted()) {
+    Close();  // no final chunk: the client sees the body cut short
+    return;
   } else if (closed) {
     stream_finishing_ = true;
     stream_chunk_ = "0\r\n\r\n";
@@ -577,6 +491,7 @@ void HttpConnection::Close() {
   auto self = shared_from_this();
   error_code ignored;
   socket_.close(ignored);
+  upload_.reset();  // removes a body cut short
   if (stream_) {
     stream_->MarkClientGone();
     stream_.reset();

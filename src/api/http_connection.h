@@ -18,7 +18,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -28,9 +27,17 @@
 #include "api/http_request.h"
 #include "api/http_response.h"
 #include "api/io_worker.h"
+#include "api/request_body.h"
 #include "api/router.h"
 
 namespace modelhost::api::internal {
+
+// The Method of a Beast verb; kOther for verbs this server does not know.
+Method ToMethod(boost::beast::http::verb verb);
+
+// An error the HTTP layer decides itself, in the one error shape of
+// api/error_body.h with an explicit code string.
+HttpResponse LayerError(int status, std::string_view code, std::string_view message);
 
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
  public:
@@ -68,7 +75,14 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void ReadRequest();
   void OnRead(boost::system::error_code error);
   void RejectMalformed(boost::system::error_code error);
-  void HandleRequest();
+  // With the head complete: fills the request, finds its route, checks its
+  // key, and prepares where the body goes. False when it answered already
+  // (no route, 405, 401/403, …).
+  bool RouteHead();
+  // The 413 message for the current request's body limit.
+  std::string BodyLimitMessage() const;
+  // With the body complete: hands it to the request and runs the handler.
+  void Dispatch();
   void RunHandler(const Handler& handler);
   void OnResponse(HttpResponse response, bool abandoned);
   void WriteResponse(HttpResponse response);
@@ -103,7 +117,13 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   Clock::time_point request_start_;
 
   boost::beast::flat_buffer buffer_;
-  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::optional<boost::beast::http::request_parser<RequestBody>> parser_;
+  // Set by RouteHead for the current request.
+  bool routed_ = false;
+  const Handler* handler_ = nullptr;
+  bool body_to_file_ = false;  // the route is an upload route
+  // The file receiving the current request's body, for upload routes.
+  std::optional<UploadFile> upload_;
   // The response being written: its head, with a small body copied in behind
   // it, and a larger body kept apart for a gather write. The head buffer is
   // reused across requests (unless it grew past 64 KiB), so a keep-alive

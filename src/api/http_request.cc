@@ -1,6 +1,7 @@
 #include "api/http_request.h"
 
 #include <strings.h>
+#include <unistd.h>
 
 namespace modelhost::api {
 namespace {
@@ -104,8 +105,22 @@ void HttpRequest::AddPathParam(std::string_view name, std::string value) {
   ++path_param_count_;
 }
 
+const std::string& HttpRequest::body_file() const {
+  static const std::string kNone;
+  return body_file_ ? *body_file_ : kNone;
+}
+
+void HttpRequest::set_body_file(std::string path) {
+  body_file_ = std::shared_ptr<const std::string>(new std::string(std::move(path)),
+                                                  [](const std::string* owned) {
+                                                    ::unlink(owned->c_str());
+                                                    delete owned;
+                                                  });
+}
+
 void HttpRequest::Clear() {
   method_ = Method::kGet;
+  body_file_.reset();
   path_.clear();
   query_.clear();
   body_.clear();

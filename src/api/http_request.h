@@ -17,6 +17,7 @@
 #ifndef MODELHOST_API_HTTP_REQUEST_H_
 #define MODELHOST_API_HTTP_REQUEST_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +43,11 @@ class HttpRequest {
   const std::string& query() const { return query_; }
   const std::string& body() const { return body_; }
   std::string& mutable_body() { return body_; }
+  // For a route added with Router::AddUpload: the file holding the body (and
+  // body() is empty); "" for other routes. The file belongs to the request:
+  // it is deleted when the request is cleared or its last copy destroyed, so
+  // a handler that keeps it renames it away first.
+  const std::string& body_file() const;
   // The id of this request (the client's sane X-Request-Id, else generated).
   const std::string& request_id() const { return request_id_; }
 
@@ -65,6 +71,8 @@ class HttpRequest {
   // Splits `target` ("/a/b?x=1") into path and query.
   void SetTarget(std::string_view target);
   void set_body(std::string body) { body_ = std::move(body); }
+  // Hands the file at `path` to this request (see body_file()).
+  void set_body_file(std::string path);
   void set_request_id(std::string_view id) { request_id_.assign(id); }
   void set_api_key_id(std::string id) { api_key_id_ = std::move(id); }
   void AddHeader(std::string_view name, std::string_view value);
@@ -85,6 +93,8 @@ class HttpRequest {
   std::string query_;
   std::string api_key_id_;
   std::string body_;
+  // Shared by copies; the last one deletes the file.
+  std::shared_ptr<const std::string> body_file_;
   std::string request_id_;
   std::vector<Field> headers_;  // the first header_count_ are live
   size_t header_count_ = 0;

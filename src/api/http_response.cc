@@ -39,4 +39,13 @@ HttpResponse HttpResponse::Stream(std::shared_ptr<EventStream> stream) {
   return response;
 }
 
+HttpResponse HttpResponse::ByteStream(std::string content_type,
+                                      std::shared_ptr<EventStream> stream) {
+  HttpResponse response;
+  response.status = 200;
+  response.content_type = std::move(content_type);
+  response.stream = std::move(stream);
+  return response;
+}
+
 }  // namespace modelhost::api

@@ -1,6 +1,7 @@
 // HttpResponse: what a handler answers — a status, a content type, extra
-// headers and either a complete body or an EventStream (Server-Sent Events)
-// that the connection writes as events arrive.
+// headers and either a complete body or an EventStream (Server-Sent Events, or
+// raw bytes such as an export) that the connection writes, chunked, as they
+// arrive.
 //
 // Thread-safety: a value type; not synchronized. It is moved into a Responder,
 // which hands it to the connection's thread.
@@ -32,8 +33,8 @@ struct HttpResponse {
   // Extra headers, sent as given (e.g. {"Allow", "GET, POST"}). The server sets
   // Content-Length, Connection and X-Request-Id itself.
   std::vector<std::pair<std::string, std::string>> headers;
-  // When set, the response is `text/event-stream` (chunked) fed by this stream
-  // until it is closed; `body` and `content_type` are ignored.
+  // When set, the response is chunked, fed by this stream until it is closed,
+  // of `content_type` (text/event-stream when empty); `body` is ignored.
   std::shared_ptr<EventStream> stream;
 
   // `status` with a JSON body (`body` must already be JSON).
@@ -47,6 +48,8 @@ struct HttpResponse {
   static HttpResponse Error(const core::Status& status);
   // 200 text/event-stream fed by `stream`.
   static HttpResponse Stream(std::shared_ptr<EventStream> stream);
+  // 200 `content_type` fed with the bytes of `stream` (EventStream::Write).
+  static HttpResponse ByteStream(std::string content_type, std::shared_ptr<EventStream> stream);
 };
 
 }  // namespace modelhost::api

@@ -7,6 +7,7 @@
 
 #include "api/http_connection.h"
 #include "api/io_worker.h"
+#include "api/request_body.h"
 #include "core/log.h"
 
 namespace modelhost::api {
@@ -214,6 +215,9 @@ core::Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions op
                                                             Router router,
                                                             core::MetricsRegistry* metrics) {
   if (!router.status().ok()) return router.status();
+  if (!options.upload_dir.empty()) {
+    MODELHOST_RETURN_IF_ERROR(internal::SweepUploads(options.upload_dir));
+  }
   auto core =
       std::make_unique<internal::ServerCore>(std::move(options), std::move(router), metrics);
   MODELHOST_RETURN_IF_ERROR(core->Bind());

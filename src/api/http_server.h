@@ -47,6 +47,12 @@ struct HttpServerOptions {
   // Largest accepted request body; a larger one gets 413 and the connection
   // is closed.
   size_t max_body_bytes = 16 * 1024 * 1024;
+  // Where bodies of upload routes (Router::AddUpload) are written as they
+  // arrive; every file in it is removed at Start (leftovers of a crash), so
+  // it must belong to this server alone. Empty: upload routes answer 503.
+  std::string upload_dir{};
+  // Largest accepted body of an upload route; larger gets 413 and a close.
+  uint64_t max_upload_bytes = uint64_t{8} << 30;
   // Largest accepted request line plus headers; larger gets 431 and a close.
   size_t max_header_bytes = 16 * 1024;
   // A connection that waits this long for the first byte of a request, or

@@ -38,7 +38,8 @@ void AppendResponseHead(const HttpResponse& response, std::string_view request_i
     AppendField(name, value, out);
   }
   if (chunked) {
-    AppendField("Content-Type", "text/event-stream", out);
+    AppendField("Content-Type",
+                response.content_type.empty() ? "text/event-stream" : response.content_type, out);
     if (!cache_control_given) AppendField("Cache-Control", "no-cache", out);
   } else if (!response.content_type.empty() && !content_type_given) {
     AppendField("Content-Type", response.content_type, out);

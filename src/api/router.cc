@@ -69,6 +69,15 @@ Router& Router::Add(Method method, std::string_view pattern, Access access, Sync
 }
 
 Router& Router::Add(Method method, std::string_view pattern, Access access, Handler handler) {
+  return AddRoute(method, pattern, access, BodyMode::kInMemory, std::move(handler));
+}
+
+Router& Router::AddUpload(Method method, std::string_view pattern, Access access, Handler handler) {
+  return AddRoute(method, pattern, access, BodyMode::kToFile, std::move(handler));
+}
+
+Router& Router::AddRoute(Method method, std::string_view pattern, Access access, BodyMode body_mode,
+                         Handler handler) {
   auto fail = [&](std::string_view why) -> Router& {
     if (status_.ok()) {
       status_ = core::InvalidArgument("route " + std::string(ToString(method)) + " " +
@@ -97,6 +106,7 @@ Router& Router::Add(Method method, std::string_view pattern, Access access, Hand
   if (slot) return fail("duplicate route");
   slot = std::move(handler);
   existing->access[static_cast<size_t>(method)] = access;
+  existing->body_modes[static_cast<size_t>(method)] = body_mode;
   return *this;
 }
 
@@ -182,6 +192,7 @@ RouteMatch Router::MatchSegments(Method method, const std::string_view* parts, s
   match.route_id = found->label_id;
   match.handler = &found->handlers[static_cast<size_t>(method)];
   match.access = *found->access[static_cast<size_t>(method)];
+  match.body_mode = found->body_modes[static_cast<size_t>(method)];
   if (request != nullptr) {
     for (size_t index = 0; index < count; ++index) {
       const Segment& segment = found->segments[index];

@@ -21,6 +21,13 @@
 // the method is the answer 405, with an Allow header listing the methods of
 // every matching pattern. Parameter values are percent-decoded.
 //
+// A route's request body arrives in memory (HttpRequest::body(), bounded by
+// HttpServerOptions::max_body_bytes), or, for a route added with AddUpload,
+// streamed to a file (HttpRequest::body_file(), bounded by max_upload_bytes),
+// so an upload of gigabytes costs no memory. Either way the route is matched
+// and its key checked when the headers are complete, before any of the body
+// is read: a refused request never uploads its body.
+//
 // Each distinct pattern is a route label (its pattern text), used for metrics
 // so their cardinality is bounded by the table, not by the paths clients send.
 //
@@ -53,6 +60,9 @@ using Handler = std::function<void(HttpRequest& request, Responder responder)>;
 // It must not block for long: it holds up every connection of its I/O thread.
 using SyncHandler = std::function<HttpResponse(const HttpRequest& request)>;
 
+// Where a route's request body goes (see above).
+enum class BodyMode { kInMemory, kToFile };
+
 // The result of looking up one request.
 struct RouteMatch {
   enum class Kind { kFound, kNotFound, kMethodNotAllowed };
@@ -61,6 +71,8 @@ struct RouteMatch {
   const Handler* handler = nullptr;
   // Who may run it (kFound only).
   Access access = Access::Public();
+  // Where its body goes (kFound only).
+  BodyMode body_mode = BodyMode::kInMemory;
   // Index of the matched pattern's label (see Router::RouteLabel): for
   // kMethodNotAllowed the most specific matching pattern; for kNotFound,
   // Router::unmatched_route_id().
@@ -85,6 +97,8 @@ class Router {
   // and HttpServer::Start refuses a router whose status is not OK.
   Router& Add(Method method, std::string_view pattern, Access access, Handler handler);
   Router& Add(Method method, std::string_view pattern, Access access, SyncHandler handler);
+  // Adds a route whose body is streamed to a file (BodyMode::kToFile).
+  Router& AddUpload(Method method, std::string_view pattern, Access access, Handler handler);
 
   // OK, or InvalidArgument naming the first bad pattern added.
   const core::Status& status() const { return status_; }
@@ -114,12 +128,15 @@ class Router {
     std::vector<Segment> segments;
     std::array<Handler, kMethodCount> handlers;
     std::array<std::optional<Access>, kMethodCount> access;  // set with each handler
+    std::array<BodyMode, kMethodCount> body_modes{};         // set with each handler
     int label_id = 0;
   };
 
   // Paths with up to this many segments are split into a stack array.
   static constexpr size_t kMaxInlineSegments = 16;
 
+  Router& AddRoute(Method method, std::string_view pattern, Access access, BodyMode body_mode,
+                   Handler handler);
   static bool ParsePattern(std::string_view text, std::vector<Segment>* segments);
   static bool MoreSpecific(const Pattern& a, const Pattern& b);
   static bool SegmentMatches(const Segment& segment, std::string_view text);
