@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -77,8 +78,10 @@ DataCommand::DataCommand(CLI::App* app) {
   profile_->add_flag("--json", profile_options_.json, "Print one JSON object instead of a table");
 
   import_ = data_->add_subcommand(
-      "import", "Convert a CSV file into a stored dataset (.mhd) with bounded memory");
-  import_->add_option("file", import_options_.file, "CSV file")->required();
+      "import",
+      "Convert a CSV or JSON Lines file into a stored dataset (.mhd) with bounded memory");
+  import_->add_option("file", import_options_.file, "CSV or JSON Lines (.jsonl/.ndjson) file")
+      ->required();
   import_->add_option("--out", import_options_.out_file, "Dataset file to write (.mhd)")
       ->required();
   import_
@@ -87,7 +90,7 @@ DataCommand::DataCommand(CLI::App* app) {
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{1} << 20));
   import_->add_option("--threads", import_options_.threads,
-                      "Parsing threads [default: one per core]");
+                      "CSV parsing threads [default: one per core]");
 
   transform_ = data_->add_subcommand(
       "transform", "Fit a pipeline on a file and write its features (and target) as CSV");
@@ -121,8 +124,11 @@ int DataCommand::Run() const {
     data::ImportOptions import;
     import.memory_budget_bytes = options.memory_budget_mib << 20;
     import.threads = options.threads;
+    const std::string extension = std::filesystem::path(options.file).extension().string();
+    const bool json_lines = extension == ".jsonl" || extension == ".ndjson";
     core::Result<data::ImportResult> imported =
-        data::ImportCsvFile(options.file, options.out_file, {}, import);
+        json_lines ? data::ImportJsonLinesFile(options.file, options.out_file, {}, import)
+                   : data::ImportCsvFile(options.file, options.out_file, {}, import);
     if (!imported.ok()) return Fail(imported.status());
     std::cout << imported->rows << " rows × " << imported->schema.size() << " columns in "
               << imported->chunks << " chunk(s) written to " << options.out_file << "\n";

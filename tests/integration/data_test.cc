@@ -134,6 +134,35 @@ TEST_F(DataCommandTest, ImportedDatasetsReadBackAndDamageIsCaught) {
   EXPECT_FALSE(std::filesystem::exists(Path("x.mhd")));
 }
 
+// A JSON Lines file imported into a stored dataset profiles as the file does;
+// a bad line fails the import naming the file and the line, and writes nothing.
+TEST_F(DataCommandTest, JsonLinesImportReadsBackAndBadLinesAreNamed) {
+  {
+    std::ofstream out(Path("events.jsonl"), std::ios::binary);
+    for (int row = 0; row < 20000; ++row) {
+      out << "{\"user\": \"u" << row % 37 << "\", \"amount\": " << row % 1000 << "." << row % 7
+          << ", \"count\": " << row % 11 << (row % 5 == 0 ? "" : ", \"paid\": true")
+          << (row % 9 == 0 ? ", \"note\": null" : "") << "}\n";
+    }
+  }
+  CommandResult imported = RunModelhost({"data", "import", Path("events.jsonl"), "--out",
+                                         Path("events.mhd"), "--memory-budget-mib", "1"});
+  ASSERT_EQ(imported.exit_code, 0) << imported.stderr_text;
+  EXPECT_THAT(imported.stdout_text, HasSubstr("20000 rows × 5 columns"));
+  CommandResult from_jsonl = RunModelhost({"data", "profile", "--json", Path("events.jsonl")});
+  CommandResult from_dataset = RunModelhost({"data", "profile", "--json", Path("events.mhd")});
+  ASSERT_EQ(from_jsonl.exit_code, 0) << from_jsonl.stderr_text;
+  ASSERT_EQ(from_dataset.exit_code, 0) << from_dataset.stderr_text;
+  EXPECT_EQ(Json::parse(from_dataset.stdout_text), Json::parse(from_jsonl.stdout_text));
+
+  std::ofstream(Path("bad.ndjson"), std::ios::binary) << "{\"a\": 1}\n{\"a\": \"x\"}\n";
+  CommandResult bad =
+      RunModelhost({"data", "import", Path("bad.ndjson"), "--out", Path("bad.mhd")});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.stderr_text, HasSubstr("bad.ndjson: line 2, key 'a'"));
+  EXPECT_FALSE(std::filesystem::exists(Path("bad.mhd")));
+}
+
 TEST_F(DataCommandTest, BadPipelinesAndColumnsAreNamed) {
   std::ofstream(Path("typo.json")) << R"({"steps": [{"op": "impute", "columns": "numeric",
                                           "stratgy": "median"}]})";
