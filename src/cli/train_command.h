@@ -1,7 +1,8 @@
 // `modelhost train`: reads a CSV or JSON Lines file, turns its columns into
 // features — through a data pipeline (--pipeline), else its numeric columns
 // as they are — and one column into the target (model/model_inputs.h), trains a Sequential network
-// with nn::Fit and writes the model directory (model/model_directory.h). Progress goes to stdout
+// with jobs::TrainingRun (the core a server's training jobs share) and writes
+// the model directory (model/model_directory.h). Progress goes to stdout
 // (training_progress.h); SIGINT cancels between batches, leaving --out
 // untouched.
 //

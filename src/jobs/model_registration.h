@@ -26,12 +26,17 @@ namespace modelhost::jobs {
 // Registers `staged_directory` (on the data directory's file system, so it can
 // be renamed) as the next version of `model`. On success the staged directory
 // is gone (moved); on failure it is left as it was, for the caller to remove.
-// Errors: InvalidArgument for a bad model name; the model directory's
-// validation errors; the store's; Internal when the move fails.
+// The version's registry info is the directory's summary
+// (model/model_summary.h) with `extra_info_json`, a JSON object or empty,
+// merged into it (RFC 7396: a training job adds its lineage and evaluation).
+// Errors: InvalidArgument for a bad model name or extra info that is no JSON
+// object; the model directory's validation errors; the store's; Internal
+// when the move fails.
 core::Result<store::ModelVersionRecord> RegisterModelVersion(store::MetadataStore& store,
                                                              const std::string& data_dir,
                                                              std::string_view model,
-                                                             const std::string& staged_directory);
+                                                             const std::string& staged_directory,
+                                                             std::string_view extra_info_json = {});
 
 }  // namespace modelhost::jobs
 

@@ -1,0 +1,226 @@
+#include "jobs/training_job_execution.h"
+
+#include <stdlib.h>
+
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "core/log.h"
+#include "data/dataset_reader.h"
+#include "jobs/model_registration.h"
+#include "jobs/training_job_result.h"
+#include "jobs/training_job_spec.h"
+#include "jobs/training_run.h"
+#include "store/artifact_paths.h"
+
+namespace modelhost::jobs {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Reports a running Fit: progress events, the stored result once per epoch,
+// throughput metrics; cancels when the context says stop.
+class JobObserver : public nn::TrainingObserver {
+ public:
+  JobObserver(const TrainingJobContext& context, store::JobRecord& record,
+              TrainingJobResult& result, int64_t samples_per_epoch)
+      : context_(context),
+        record_(record),
+        result_(result),
+        samples_per_epoch_(samples_per_epoch),
+        epoch_start_(Clock::now()) {}
+
+  void OnBatchEnd(int epoch, int batch, int batches, double loss) override {
+    if (epoch != current_epoch_) {
+      current_epoch_ = epoch;
+      loss_sum_ = 0.0;
+    }
+    loss_sum_ += loss;
+    const int done = batch + 1;
+    const int every = std::max(1, (batches + 9) / 10);
+    if (done % every == 0 || done == batches) {
+      context_.publish(BatchProgress{.epoch = epoch,
+                                     .epochs = result_.epochs,
+                                     .batch = done,
+                                     .batches = batches,
+                                     .loss = loss_sum_ / done});
+    }
+  }
+
+  void OnEpochEnd(const nn::EpochLog& log) override {
+    const double seconds = SecondsSince(epoch_start_);
+    epoch_start_ = Clock::now();
+    const TrainingThroughputMetrics& metrics = context_.metrics;
+    if (metrics.samples != nullptr) metrics.samples->Increment(samples_per_epoch_);
+    if (metrics.seconds != nullptr) metrics.seconds->Increment(seconds);
+    if (metrics.samples_per_second != nullptr && seconds > 0.0) {
+      metrics.samples_per_second->Set(samples_per_epoch_ / seconds);
+    }
+    samples_ += static_cast<double>(samples_per_epoch_);
+    seconds_ += seconds;
+    if (seconds_ > 0.0) result_.samples_per_second = samples_ / seconds_;
+    if (context_.resume && !result_.resumed_from_epoch) result_.resumed_from_epoch = log.epoch;
+    // A resumed run repeats the epochs after its checkpoint: they replace
+    // what the interrupted run had stored of them.
+    result_.history.resize(std::min(result_.history.size(), static_cast<size_t>(log.epoch)));
+    result_.history.push_back(log);
+    record_.result_json = TrainingJobResultJson(result_);
+    context_.save_progress(record_);
+    context_.publish(EpochEnded{.epoch = log.epoch,
+                                .epochs = result_.epochs,
+                                .values = log.values,
+                                .skipped_batches = log.skipped_batches});
+  }
+
+  bool ShouldContinue() override { return !context_.should_stop(); }
+
+ private:
+  const TrainingJobContext& context_;
+  store::JobRecord& record_;
+  TrainingJobResult& result_;
+  const int64_t samples_per_epoch_;
+  Clock::time_point epoch_start_;
+  int current_epoch_ = -1;
+  double loss_sum_ = 0.0;
+  double samples_ = 0.0;
+  double seconds_ = 0.0;
+};
+
+// The job's additions to the registry's summary of the model version.
+std::string ExtraInfoJson(const store::JobRecord& job, const store::DatasetRecord& dataset,
+                          const TrainingJobResult& result) {
+  auto values = [](const std::map<std::string, double>& metrics) {
+    nlohmann::json object = nlohmann::json::object();
+    for (const auto& [name, value] : metrics) {
+      object[name] = std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
+    }
+    return object;
+  };
+  nlohmann::json extra = {
+      {"lineage",
+       {{"dataset_id", dataset.id}, {"dataset_sha256", dataset.sha256}, {"job_id", job.id}}},
+      {"evaluation", {{"validation", values(result.validation)}, {"test", values(result.test)}}}};
+  return extra.dump();
+}
+
+// Writes the trained model into a fresh staging directory under
+// <data_dir>/tmp and registers it; the staging directory is gone afterwards.
+core::Result<store::ModelVersionRecord> Register(TrainingRun& run,
+                                                 const TrainingJobContext& context,
+                                                 const std::string& model,
+                                                 const std::string& extra_info) {
+  const fs::path tmp = fs::path(context.data_dir) / "tmp";
+  std::error_code error;
+  fs::create_directories(tmp, error);
+  if (error) return core::Internal(tmp.string() + ": cannot create: " + error.message());
+  std::string staging = (tmp / "job-XXXXXX").string();
+  if (::mkdtemp(staging.data()) == nullptr) {
+    return core::Internal(tmp.string() + ": cannot create a staging directory");
+  }
+  core::Result<store::ModelVersionRecord> registered =
+      [&]() -> core::Result<store::ModelVersionRecord> {
+    const std::string staged = staging + "/model";
+    MODELHOST_RETURN_IF_ERROR(run.WriteModel(staged));
+    return RegisterModelVersion(*context.store, context.data_dir, model, staged, extra_info);
+  }();
+  fs::remove_all(staging, error);
+  return registered;
+}
+
+// The body of ExecuteTrainingJob; fills `outcome` except on error.
+core::Status Execute(store::JobRecord& job, const TrainingJobContext& context,
+                     TrainingJobResult& result, TrainingJobOutcome& outcome) {
+  const Clock::time_point start = Clock::now();
+  MODELHOST_ASSIGN_OR_RETURN(TrainingJobSpec spec, ParseTrainingJobSpec(job.spec_json));
+  result.epochs = spec.setup.fit.epochs;
+  MODELHOST_ASSIGN_OR_RETURN(store::DatasetRecord dataset,
+                             context.store->GetDataset(job.dataset_id));
+  MODELHOST_ASSIGN_OR_RETURN(
+      data::Table table, data::ReadDataset(store::DatasetFilePath(context.data_dir, dataset.id)));
+  MODELHOST_ASSIGN_OR_RETURN(std::unique_ptr<TrainingRun> run,
+                             TrainingRun::Prepare(table, spec.setup));
+  run->description().training.data_file = dataset.id;
+  run->description().training.data_sha256 = dataset.sha256;
+  result.training_rows = static_cast<int64_t>(run->training_rows());
+  result.test_rows = static_cast<int64_t>(run->test_rows());
+  result.prepare_seconds = SecondsSince(start);
+
+  CheckpointOptions checkpoint;
+  if (spec.checkpoint_every > 0) {
+    checkpoint.every = spec.checkpoint_every;
+    checkpoint.path = TrainingCheckpointPath(context.data_dir, job.id);
+    std::error_code error;
+    fs::create_directories(fs::path(checkpoint.path).parent_path(), error);
+    if (error) return core::Internal(checkpoint.path + ": cannot create its directory");
+    checkpoint.resume = context.resume && fs::exists(checkpoint.path, error);
+    if (checkpoint.resume) {
+      auto history = ReadTrainingJobHistory(job.result_json);
+      if (history.ok()) result.history = std::move(*history);
+    }
+  }
+  const auto train_rows = static_cast<int64_t>(std::floor(
+      static_cast<double>(run->training_rows()) * (1.0 - spec.setup.fit.validation_split)));
+  JobObserver observer(context, job, result, train_rows);
+  const Clock::time_point train_start = Clock::now();
+  MODELHOST_ASSIGN_OR_RETURN(TrainingOutcome trained, run->Train(&observer, checkpoint));
+  result.train_seconds = SecondsSince(train_start);
+  result.history = trained.history.epochs;
+  if (trained.history.cancelled) {
+    std::error_code error;
+    outcome.end = TrainingJobOutcome::End::kStopped;
+    outcome.checkpoint_kept = checkpoint.every > 0 && fs::exists(checkpoint.path, error);
+    return core::OkStatus();
+  }
+  result.validation = std::move(trained.validation);
+  result.test = std::move(trained.test);
+
+  const Clock::time_point register_start = Clock::now();
+  MODELHOST_ASSIGN_OR_RETURN(
+      store::ModelVersionRecord version,
+      Register(*run, context, spec.register_as, ExtraInfoJson(job, dataset, result)));
+  result.register_seconds = SecondsSince(register_start);
+  result.model = RegisteredModel{version.model, version.version};
+  outcome.end = TrainingJobOutcome::End::kSucceeded;
+  core::LogInfo("training job registered a model version",
+                {{"job", job.id}, {"model", version.model}, {"version", version.version}});
+  return core::OkStatus();
+}
+
+}  // namespace
+
+std::string TrainingCheckpointPath(std::string_view data_dir, std::string_view job_id) {
+  return (fs::path(data_dir) / "checkpoints" / (std::string(job_id) + ".safetensors")).string();
+}
+
+TrainingJobOutcome ExecuteTrainingJob(const store::JobRecord& job,
+                                      const TrainingJobContext& context) {
+  TrainingJobOutcome outcome;
+  TrainingJobResult result;
+  store::JobRecord record = job;
+  core::Status status;
+  try {
+    status = Execute(record, context, result, outcome);
+  } catch (const std::exception& error) {
+    status = core::Internal(std::string("training job: unexpected error: ") + error.what());
+  }
+  if (!status.ok()) {
+    outcome.end = TrainingJobOutcome::End::kFailed;
+    outcome.error = status.message();
+  }
+  if (!outcome.checkpoint_kept) {
+    std::error_code error;
+    fs::remove(TrainingCheckpointPath(context.data_dir, job.id), error);
+  }
+  outcome.result_json = TrainingJobResultJson(result);
+  return outcome;
+}
+
+}  // namespace modelhost::jobs
