@@ -18,8 +18,10 @@
 #include "api/model_routes.h"
 #include "api/predict_routes.h"
 #include "api/system_routes.h"
+#include "api/training_job_routes.h"
 #include "core/metrics.h"
 #include "core/version.h"
+#include "jobs/training_jobs.h"
 #include "serve/model_cache.h"
 #include "store/metadata_store.h"
 
@@ -107,6 +109,8 @@ core::SettingsSchema ServeSettings(ServeOptions* options) {
                 "Requests that may wait per model before 429");
   schema.AddBytes("model_cache_bytes", &options->model_cache_bytes,
                   "Memory for loaded model versions, least recently used out (e.g. 1GiB)");
+  schema.AddInt("max_training_jobs", &options->max_training_jobs, 1, 64,
+                "Training jobs that run at once; the others wait in order");
   schema.AddBool("preload", &options->preload,
                  "Load every model's production (else latest) version at start");
   schema.AddParsed("log_level", &options->log_level, &core::ParseLogLevel, &core::ToString,
@@ -150,6 +154,12 @@ int RunServe(const ServeOptions& options) {
   }
   api::AddPredictRoutes(router, {.cache = &model_cache});
   api::AddKserveRoutes(router, store->get(), &model_cache);
+  auto training_jobs =
+      jobs::TrainingJobs::Start(store->get(), {.data_dir = options.data_dir,
+                                               .max_running_jobs = options.max_training_jobs,
+                                               .metrics = &metrics});
+  if (!training_jobs.ok()) return Fail(training_jobs.status());
+  api::AddTrainingJobRoutes(router, training_jobs->get());
 
   std::unique_ptr<api::Authenticator> authenticator;
   if (options.auth) {
@@ -198,7 +208,10 @@ int RunServe(const ServeOptions& options) {
   int signal_number = WaitForStopSignal(stop_signals);
   core::LogInfo("shutting down", {{"signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"}});
   ready = false;
+  // A running job stops at its next batch (jobs/training_jobs.h, Shutdown).
+  (*training_jobs)->BeginShutdown();
   (*server)->Shutdown();
+  (*training_jobs)->Shutdown();
   core::LogInfo("stopped");
   return 0;
 }

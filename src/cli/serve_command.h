@@ -47,6 +47,9 @@ struct ServeOptions {
   uint64_t model_cache_bytes = serve::ModelCacheOptions{}.max_bytes;
   // Load every model's production (else latest) version before serving.
   bool preload = false;
+  // Training jobs that run at the same time; the others wait in order
+  // (jobs/training_jobs.h).
+  int max_training_jobs = 1;
   core::LogLevel log_level = core::LogLevel::kInfo;
   core::LogFormat log_format = core::LogFormat::kText;
 };
