@@ -109,6 +109,8 @@ core::SettingsSchema ServeSettings(ServeOptions* options) {
                 "Requests that may wait per model before 429");
   schema.AddBytes("model_cache_bytes", &options->model_cache_bytes,
                   "Memory for loaded model versions, least recently used out (e.g. 1GiB)");
+  schema.AddInt("model_resolution_ttl_ms", &options->model_resolution_ttl_ms, 0, 3'600'000,
+                "Milliseconds a model's aliases and latest version are cached (0: never)");
   schema.AddInt("max_training_jobs", &options->max_training_jobs, 1, 64,
                 "Training jobs that run at once; the others wait in order");
   schema.AddBool("preload", &options->preload,
@@ -144,7 +146,8 @@ int RunServe(const ServeOptions& options) {
        .batcher = {.max_batch_size = static_cast<size_t>(options.max_batch_size),
                    .max_queue_delay_us = options.max_queue_delay_us,
                    .max_queue_size = static_cast<size_t>(options.max_queue_size)},
-       .metrics = &metrics});
+       .metrics = &metrics,
+       .resolution_ttl_ms = options.model_resolution_ttl_ms});
   if (options.preload) {
     // A model that fails to load is logged and answers its error on use; the
     // others serve.

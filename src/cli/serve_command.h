@@ -45,6 +45,9 @@ struct ServeOptions {
   // Most bytes of loaded model versions kept in memory (least recently used
   // go first; serve/model_cache.h).
   uint64_t model_cache_bytes = serve::ModelCacheOptions{}.max_bytes;
+  // How long a model's aliases and latest version are cached before they are
+  // read again (0: on every request).
+  int model_resolution_ttl_ms = static_cast<int>(serve::ModelCacheOptions{}.resolution_ttl_ms);
   // Load every model's production (else latest) version before serving.
   bool preload = false;
   // Training jobs that run at the same time; the others wait in order

@@ -1,6 +1,7 @@
 #include "serve/model_cache.h"
 
 #include <cassert>
+#include <chrono>
 #include <filesystem>
 #include <system_error>
 #include <vector>
@@ -29,8 +30,11 @@ uint64_t DirectoryBytes(const std::string& directory) {
 }  // namespace
 
 ModelCache::ModelCache(store::MetadataStore* store, std::string data_dir, ModelCacheOptions options)
-    : store_(store), data_dir_(std::move(data_dir)), options_(std::move(options)) {
-  assert(options_.max_bytes >= 1);
+    : store_(store),
+      data_dir_(std::move(data_dir)),
+      options_(std::move(options)),
+      clock_(options_.clock != nullptr ? *options_.clock : Clock::Steady()) {
+  assert(options_.max_bytes >= 1 && options_.resolution_ttl_ms >= 0);
   if (options_.metrics != nullptr) {
     bytes_gauge_ = &options_.metrics
                         ->AddGauge("modelhost_model_cache_bytes",
@@ -51,20 +55,32 @@ ModelCache::~ModelCache() {
 
 core::Result<int64_t> ModelCache::Resolve(std::string_view model, const VersionSelector& selector) {
   if (selector.version) return *selector.version;
-  MODELHOST_ASSIGN_OR_RETURN(auto aliases, store_->ListAliases(model));
+  const Clock::TimePoint now = clock_.Now();
+  auto cached = resolutions_.find(model);
+  if (cached == resolutions_.end() ||
+      now - cached->second.read_at >= std::chrono::milliseconds(options_.resolution_ttl_ms)) {
+    Resolution fresh;
+    MODELHOST_ASSIGN_OR_RETURN(fresh.aliases, store_->ListAliases(model));
+    // NotFound for an unknown model, which is therefore never kept.
+    MODELHOST_ASSIGN_OR_RETURN(auto versions, store_->ListModelVersions(model));
+    fresh.latest = versions.back().version;
+    fresh.read_at = now;
+    cached = resolutions_.insert_or_assign(std::string(model), std::move(fresh)).first;
+  }
+  const Resolution& resolution = cached->second;
   if (selector.alias) {
-    const auto found = aliases.find(*selector.alias);
-    if (found == aliases.end()) {
+    const auto found = resolution.aliases.find(*selector.alias);
+    if (found == resolution.aliases.end()) {
       return core::NotFound("model '" + std::string(model) + "' has no alias '" + *selector.alias +
                             "'");
     }
     return found->second;
   }
-  if (const auto production = aliases.find("production"); production != aliases.end()) {
+  if (const auto production = resolution.aliases.find("production");
+      production != resolution.aliases.end()) {
     return production->second;
   }
-  MODELHOST_ASSIGN_OR_RETURN(auto versions, store_->ListModelVersions(model));
-  return versions.back().version;
+  return resolution.latest;
 }
 
 core::Result<ModelCache::Entry> ModelCache::Load(std::string_view model, int64_t version) {
@@ -79,7 +95,7 @@ core::Result<ModelCache::Entry> ModelCache::Load(std::string_view model, int64_t
                           ": " + directory.status().message());
   }
   return LoadedModel::Create(std::move(record), std::move(directory).value(), DirectoryBytes(path),
-                             options_.batcher, options_.metrics);
+                             options_.batcher, options_.metrics, clock_);
 }
 
 core::Result<std::shared_ptr<LoadedModel>> ModelCache::Get(std::string_view model,

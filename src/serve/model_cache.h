@@ -3,7 +3,12 @@
 // plus an optional version or alias, and kept in memory for the next request.
 //
 // Resolution: an explicit version; else an explicit alias; else the
-// "production" alias when the model has one; else the latest version.
+// "production" alias when the model has one; else the latest version. A
+// model's aliases and latest version are read from the store at most once
+// per resolution_ttl_ms and kept, so the hot path does no database query: an
+// alias moved, or a version added, is served at most that long after (the
+// bound TensorFlow Serving's version polling gives too). Only models that
+// exist are kept, so unknown names sent by clients cost no memory.
 // Loading reads the version's directory (model::ModelDirectory::Read) and
 // verifies its checksum against the registry first, so a file changed or
 // damaged on disk is refused (DataLoss), never served.
@@ -14,9 +19,9 @@
 // recently used versions are dropped until it fits — never the one just
 // loaded, so a version larger than the whole budget still serves, alone.
 // A dropped version stays alive while a request holds it, and its batcher
-// answers every request it queued before it goes (loaded_model.h). An alias
-// is resolved on every call, so moving it takes effect on the next request
-// without dropping any in flight.
+// answers every request it queued before it goes (loaded_model.h). So when
+// an alias moves, requests already queued on the old version are answered by
+// it and later ones go to the new one: none is dropped.
 //
 // Thread-safety: every method may be called from any thread. Loading happens
 // under the cache's lock (models of this size load in milliseconds); the
@@ -27,7 +32,9 @@
 #define MODELHOST_SERVE_MODEL_CACHE_H_
 
 #include <cstdint>
+#include <functional>
 #include <list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -37,6 +44,7 @@
 #include "core/metrics.h"
 #include "core/result.h"
 #include "serve/batcher_options.h"
+#include "serve/clock.h"
 #include "serve/loaded_model.h"
 #include "store/metadata_store.h"
 
@@ -58,6 +66,12 @@ struct ModelCacheOptions {
   // Where the per-version metrics go (loaded_model.h); null: not recorded.
   // Must outlive the cache.
   core::MetricsRegistry* metrics = nullptr;
+  // How long a model's aliases and latest version are kept before they are
+  // read again; 0: read on every request. Default 1000 (1 s). REQUIRES: >= 0.
+  int64_t resolution_ttl_ms = 1000;
+  // The time source of resolution_ttl_ms and of the batchers; must outlive
+  // the cache. Null (the default): the steady clock.
+  Clock* clock = nullptr;
 };
 
 class ModelCache {
@@ -90,6 +104,12 @@ class ModelCache {
 
  private:
   using Entry = std::shared_ptr<LoadedModel>;
+  // What the store said of one model's aliases and versions, and when.
+  struct Resolution {
+    std::map<std::string, int64_t> aliases;
+    int64_t latest = 0;
+    Clock::TimePoint read_at;
+  };
 
   core::Result<int64_t> Resolve(std::string_view model, const VersionSelector& selector);
   core::Result<Entry> Load(std::string_view model, int64_t version);
@@ -97,7 +117,9 @@ class ModelCache {
   store::MetadataStore* const store_;
   const std::string data_dir_;
   const ModelCacheOptions options_;
+  Clock& clock_;
   mutable std::mutex mutex_;
+  std::map<std::string, Resolution, std::less<>> resolutions_;  // GUARDED_BY(mutex_)
   std::list<Entry> loaded_;    // GUARDED_BY(mutex_); most recently used first
   uint64_t loaded_bytes_ = 0;  // GUARDED_BY(mutex_); sum of loaded_[*]->bytes()
   core::Gauge* bytes_gauge_ = nullptr;

@@ -75,7 +75,10 @@ class PredictRoutesTest : public testing::RegistryServerTest {
     ASSERT_TRUE(jobs::RegisterModelVersion(*store_, data_dir_, "pima", staged).ok());
   }
 
-  virtual serve::ModelCacheOptions CacheOptions() const { return {}; }
+  // Aliases are read on every request, so a test sees its moves at once.
+  virtual serve::ModelCacheOptions CacheOptions() const {
+    return {.batcher = {}, .resolution_ttl_ms = 0};
+  }
 
   ParsedResponse Post(const std::string& target, const std::string& body,
                       const std::string& method = "POST") {
@@ -231,7 +234,8 @@ class PredictQueueTest : public PredictRoutesTest {
     return {.batcher = {.max_batch_size = 1000,
                         .max_queue_delay_us = serve::kMaxQueueDelayUs,
                         .max_queue_size = 1,
-                        .name = "test"}};
+                        .name = "test"},
+            .resolution_ttl_ms = 0};
   }
 };
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -83,10 +84,40 @@ TEST_F(ModelCacheTest, RowsOfTheWrongWidthOrNoneAreRefusedBeforeQueueing) {
   EXPECT_FALSE(called);
 }
 
-TEST_F(ModelCacheTest, VersionsAndAliasesResolveOnEveryCallWhileOldVersionsKeepServing) {
+TEST_F(ModelCacheTest, AliasesAndTheLatestVersionAreReadAgainOnceTheirTimeToLivePassed) {
   ASSERT_NO_FATAL_FAILURE(Register("m", 1));
   ASSERT_NO_FATAL_FAILURE(Register("m", 2));
-  ModelCache cache(store_.get(), data_dir_);
+  ManualClock clock;
+  ModelCache cache(store_.get(), data_dir_,
+                   {.batcher = {.max_batch_size = 32, .max_queue_delay_us = 0},
+                    .resolution_ttl_ms = 1000,
+                    .clock = &clock});
+  auto latest = cache.Get("m", {});
+  ASSERT_TRUE(latest.ok());
+  EXPECT_EQ((*latest)->record().version, 2);
+  ASSERT_TRUE(store_->SetAlias("m", "production", 1).ok());
+  auto kept = cache.Get("m", {});
+  ASSERT_TRUE(kept.ok());
+  EXPECT_EQ((*kept)->record().version, 2);  // what the store said 0 ms ago still holds
+  clock.Advance(std::chrono::milliseconds(999));
+  EXPECT_EQ((*cache.Get("m", {}))->record().version, 2);
+  clock.Advance(std::chrono::milliseconds(1));
+  auto production = cache.Get("m", {});
+  ASSERT_TRUE(production.ok());
+  EXPECT_EQ((*production)->record().version, 1);
+  // A version asked for by number needs no resolution.
+  EXPECT_EQ((*cache.Get("m", {.version = 2, .alias = {}}))->record().version, 2);
+
+  // Requests queued on version 2 before the move are answered by it.
+  auto answer = PredictAndWait(**latest, Rows(2));
+  ASSERT_TRUE(answer.ok());
+  EXPECT_EQ(*answer, OfflinePredict("m", 2, Rows(2)));
+}
+
+TEST_F(ModelCacheTest, WithoutTimeToLiveVersionsAndAliasesResolveOnEveryCall) {
+  ASSERT_NO_FATAL_FAILURE(Register("m", 1));
+  ASSERT_NO_FATAL_FAILURE(Register("m", 2));
+  ModelCache cache(store_.get(), data_dir_, {.batcher = {}, .resolution_ttl_ms = 0});
   auto latest = cache.Get("m", {});
   ASSERT_TRUE(latest.ok());
   EXPECT_EQ((*latest)->record().version, 2);
