@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "api/authenticator.h"
+#include "api/dataset_routes.h"
 #include "api/http_server.h"
 #include "api/key_routes.h"
 #include "api/kserve_routes.h"
@@ -23,6 +24,7 @@
 #include "core/version.h"
 #include "jobs/training_jobs.h"
 #include "serve/model_cache.h"
+#include "store/artifact_paths.h"
 #include "store/metadata_store.h"
 
 namespace modelhost::cli {
@@ -97,6 +99,8 @@ core::SettingsSchema ServeSettings(ServeOptions* options) {
   schema.AddInt("threads", &options->threads, 1, kMaxThreads, "HTTP I/O threads");
   schema.AddBytes("max_body_bytes", &options->max_body_bytes,
                   "Largest request body accepted (e.g. 64MiB)");
+  schema.AddBytes("max_upload_bytes", &options->max_upload_bytes,
+                  "Largest dataset upload accepted, streamed to disk (e.g. 20GiB)");
   schema.AddInt("drain_timeout_seconds", &options->drain_timeout_seconds, 0, 3600,
                 "Seconds shutdown waits for in-flight requests");
   schema.AddBool("auth", &options->auth,
@@ -163,6 +167,13 @@ int RunServe(const ServeOptions& options) {
                                                .metrics = &metrics});
   if (!training_jobs.ok()) return Fail(training_jobs.status());
   api::AddTrainingJobRoutes(router, training_jobs->get());
+  jobs::DatasetService datasets(store->get(), options.data_dir);
+  if (core::Status swept = datasets.SweepOrphans(); !swept.ok()) return Fail(swept);
+  // Dataset imports, transforms and exports block on disk and CPU: they get
+  // their own threads, never the I/O threads.
+  auto dataset_workers = core::ThreadPool::Create({.num_threads = 2, .name = "datasets"});
+  if (!dataset_workers.ok()) return Fail(dataset_workers.status());
+  api::AddDatasetRoutes(router, {.service = &datasets, .workers = dataset_workers->get()});
 
   std::unique_ptr<api::Authenticator> authenticator;
   if (options.auth) {
@@ -182,6 +193,8 @@ int RunServe(const ServeOptions& options) {
   server_options.port = static_cast<uint16_t>(options.port);
   server_options.io_threads = options.threads;
   server_options.max_body_bytes = options.max_body_bytes;
+  server_options.upload_dir = store::UploadsPath(options.data_dir);
+  server_options.max_upload_bytes = options.max_upload_bytes;
   server_options.drain_timeout = std::chrono::seconds(options.drain_timeout_seconds);
   server_options.authenticator = authenticator.get();
   auto server = api::HttpServer::Start(server_options, std::move(router), &metrics);

@@ -30,6 +30,8 @@ struct ServeOptions {
   int threads = 0;
   // Largest request body accepted; larger ones get 413.
   uint64_t max_body_bytes = 64ull << 20;
+  // Largest dataset upload; uploads stream to disk, so this bounds disk use.
+  uint64_t max_upload_bytes = 20ull << 30;
   // How long shutdown waits for in-flight requests before closing them.
   int drain_timeout_seconds = 10;
   // Require an API key on every route but the health probes. Off is allowed
