@@ -95,6 +95,25 @@ class TrainingJobsTestBase : public ::testing::Test {
     return job.ok() ? *job : store::JobRecord{};
   }
 
+  // A job held on its training thread at the end of its first epoch: `held`
+  // opens when it gets there, and it goes on once `release` opens.
+  struct HeldJob {
+    store::JobRecord job;
+    std::shared_ptr<Latch> held = std::make_shared<Latch>();
+    std::shared_ptr<Latch> release = std::make_shared<Latch>();
+  };
+  HeldJob CreateHeldJob(const std::string& spec) {
+    HeldJob held;
+    held.job =
+        CreateJob(spec, [at = held.held, release = held.release](const TrainingJobEvent& event) {
+          if (!std::holds_alternative<EpochEnded>(event)) return true;
+          at->Open();
+          EXPECT_TRUE(release->Wait());
+          return false;  // heard once
+        });
+    return held;
+  }
+
   // Waits for job `id` to end and returns its stored record.
   store::JobRecord WaitForEnd(const std::string& id) {
     auto ended = std::make_shared<Latch>();

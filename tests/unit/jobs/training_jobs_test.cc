@@ -67,21 +67,14 @@ TEST_F(TrainingJobsTest, AJobTrainsRegistersAndRecordsItsLineage) {
 TEST_F(TrainingJobsTest, AWatcherHearsWhatFollowsTheRecordItGot) {
   StartJobs();
   // Held at its first epoch's end while a second watcher registers.
-  auto first_epoch = std::make_shared<Latch>();
-  auto release = std::make_shared<Latch>();
-  store::JobRecord created = CreateJob(Spec("pima", 3), [=](const TrainingJobEvent& event) {
-    if (!std::holds_alternative<EpochEnded>(event)) return true;
-    first_epoch->Open();
-    release->Wait();
-    return false;  // one epoch heard, then dropped
-  });
-  ASSERT_TRUE(first_epoch->Wait());
+  HeldJob created = CreateHeldJob(Spec("pima", 3));
+  ASSERT_TRUE(created.held->Wait());
   std::mutex mu;
   std::vector<std::string> heard;
   auto ended = std::make_shared<Latch>();
   // Watch waits for the job's event lock, which the held watcher keeps.
   std::future<core::Result<store::JobRecord>> watched = std::async(std::launch::async, [&] {
-    return jobs_->Watch(created.id, [&, ended](const TrainingJobEvent& event) {
+    return jobs_->Watch(created.job.id, [&, ended](const TrainingJobEvent& event) {
       std::lock_guard lock(mu);
       if (const auto* epoch = std::get_if<EpochEnded>(&event)) {
         heard.push_back("epoch " + std::to_string(epoch->epoch));
@@ -97,7 +90,7 @@ TEST_F(TrainingJobsTest, AWatcherHearsWhatFollowsTheRecordItGot) {
       return true;
     });
   });
-  release->Open();
+  created.release->Open();
   core::Result<store::JobRecord> now = watched.get();
   ASSERT_TRUE(now.ok()) << now.status().message();
   ASSERT_TRUE(ended->Wait());
@@ -131,56 +124,36 @@ TEST_F(TrainingJobsTest, JobsRunOneAtATimeInTheOrderTheyWereCreated) {
 
 TEST_F(TrainingJobsTest, OneWorkerKeepsTheSecondJobQueuedWhileTheFirstRuns) {
   StartJobs(1);
-  auto first_epoch = std::make_shared<Latch>();
-  auto release = std::make_shared<Latch>();
-  store::JobRecord first = CreateJob(Spec("one", 2), [=](const TrainingJobEvent& event) {
-    if (!std::holds_alternative<EpochEnded>(event)) return true;
-    first_epoch->Open();
-    release->Wait();
-    return false;
-  });
+  HeldJob first = CreateHeldJob(Spec("one", 2));
   store::JobRecord second = CreateJob(Spec("two", 1));
-  ASSERT_TRUE(first_epoch->Wait());
+  ASSERT_TRUE(first.held->Wait());
   EXPECT_EQ(store_->GetJob(second.id)->state, store::JobState::kQueued);
-  EXPECT_EQ(store_->GetJob(first.id)->state, store::JobState::kRunning);
-  release->Open();
+  EXPECT_EQ(store_->GetJob(first.job.id)->state, store::JobState::kRunning);
+  first.release->Open();
   EXPECT_EQ(WaitForEnd(second.id).state, store::JobState::kSucceeded);
-  EXPECT_EQ(WaitForEnd(first.id).state, store::JobState::kSucceeded);
+  EXPECT_EQ(WaitForEnd(first.job.id).state, store::JobState::kSucceeded);
 }
 
 TEST_F(TrainingJobsTest, TwoWorkersRunTwoJobsAtOnce) {
   StartJobs(2);
-  auto first_epoch = std::make_shared<Latch>();
-  auto second_running = std::make_shared<Latch>();
-  store::JobRecord first = CreateJob(Spec("one", 2), [=](const TrainingJobEvent& event) {
-    if (!std::holds_alternative<EpochEnded>(event)) return true;
-    first_epoch->Open();
-    // Released only once the second job trains beside this one.
-    EXPECT_TRUE(second_running->Wait());
-    return false;
-  });
-  ASSERT_TRUE(first_epoch->Wait());
-  store::JobRecord second = CreateJob(Spec("two", 1), [=](const TrainingJobEvent& event) {
-    if (!std::holds_alternative<EpochEnded>(event)) return true;
-    second_running->Open();
-    return false;
-  });
+  HeldJob first = CreateHeldJob(Spec("one", 2));
+  ASSERT_TRUE(first.held->Wait());
+  // The first is released only by the second's first epoch: they train side by side.
+  store::JobRecord second =
+      CreateJob(Spec("two", 1), [release = first.release](const TrainingJobEvent& event) {
+        if (!std::holds_alternative<EpochEnded>(event)) return true;
+        release->Open();
+        return false;
+      });
   EXPECT_EQ(WaitForEnd(second.id).state, store::JobState::kSucceeded);
-  EXPECT_EQ(WaitForEnd(first.id).state, store::JobState::kSucceeded);
+  EXPECT_EQ(WaitForEnd(first.job.id).state, store::JobState::kSucceeded);
 }
 
 TEST_F(TrainingJobsTest, AQueuedJobIsCancelledAtOnce) {
   StartJobs(1);
-  auto first_epoch = std::make_shared<Latch>();
-  auto release = std::make_shared<Latch>();
-  store::JobRecord first = CreateJob(Spec("one", 2), [=](const TrainingJobEvent& event) {
-    if (!std::holds_alternative<EpochEnded>(event)) return true;
-    first_epoch->Open();
-    release->Wait();
-    return false;
-  });
+  HeldJob first = CreateHeldJob(Spec("one", 2));
   store::JobRecord second = CreateJob(Spec("two", 1));
-  ASSERT_TRUE(first_epoch->Wait());
+  ASSERT_TRUE(first.held->Wait());
   auto cancelled = jobs_->Cancel(second.id);
   ASSERT_TRUE(cancelled.ok()) << cancelled.status().message();
   EXPECT_EQ(cancelled->state, store::JobState::kCancelled);
@@ -188,27 +161,20 @@ TEST_F(TrainingJobsTest, AQueuedJobIsCancelledAtOnce) {
   auto again = jobs_->Cancel(second.id);
   EXPECT_EQ(again.status().code(), core::StatusCode::kFailedPrecondition);
   EXPECT_THAT(again.status().message(), HasSubstr("cancelled"));
-  release->Open();
-  EXPECT_EQ(WaitForEnd(first.id).state, store::JobState::kSucceeded);
+  first.release->Open();
+  EXPECT_EQ(WaitForEnd(first.job.id).state, store::JobState::kSucceeded);
   EXPECT_EQ(store_->ListModelVersions("two").status().code(), core::StatusCode::kNotFound);
 }
 
 TEST_F(TrainingJobsTest, ARunningJobStopsAtTheNextBatchWhenCancelled) {
   StartJobs(1);
-  auto first_epoch = std::make_shared<Latch>();
-  auto cancel_sent = std::make_shared<Latch>();
-  store::JobRecord job =
-      CreateJob(Spec("long", 1000, {{"checkpoint_every", 1}}), [=](const TrainingJobEvent& event) {
-        if (!std::holds_alternative<EpochEnded>(event)) return true;
-        first_epoch->Open();
-        cancel_sent->Wait();
-        return false;
-      });
-  ASSERT_TRUE(first_epoch->Wait());
+  HeldJob held = CreateHeldJob(Spec("long", 1000, {{"checkpoint_every", 1}}));
+  ASSERT_TRUE(held.held->Wait());
+  const store::JobRecord& job = held.job;
   auto cancelling = jobs_->Cancel(job.id);
   ASSERT_TRUE(cancelling.ok()) << cancelling.status().message();
   EXPECT_EQ(cancelling->state, store::JobState::kRunning);
-  cancel_sent->Open();
+  held.release->Open();
   store::JobRecord done = WaitForEnd(job.id);
   EXPECT_EQ(done.state, store::JobState::kCancelled);
   EXPECT_EQ(Json::parse(done.result_json)["history"].size(), 1u);
