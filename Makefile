@@ -66,7 +66,7 @@ test: format-check test-unit-asan fuzz-smoke build
 # Every benchmark with a goal (bench/README.md); each runs even when an earlier
 # one misses its goal, and the exit status says whether any did. bench/blas is
 # a one-off measurement behind a dependency choice, run by hand.
-BENCHES ?= http_hello nn ingest transform batcher
+BENCHES ?= http_hello nn ingest transform batcher predict
 bench: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DMODELHOST_BUILD_BENCH=ON >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
