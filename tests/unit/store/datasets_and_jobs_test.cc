@@ -8,28 +8,15 @@
 #include <filesystem>
 
 #include "store/metadata_store.h"
+#include "store_fixture.h"
 
 namespace modelhost::store {
 namespace {
 
 using ::testing::HasSubstr;
 
-class DatasetsAndJobsTest : public ::testing::Test {
+class DatasetsAndJobsTest : public StoreTest {
  protected:
-  void SetUp() override {
-    directory_ = std::filesystem::path(::testing::TempDir()) /
-                 ("datasets_" +
-                  std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    std::filesystem::remove_all(directory_);
-    Reopen();
-  }
-  void TearDown() override { std::filesystem::remove_all(directory_); }
-  void Reopen() {
-    store_.reset();
-    auto store = OpenSqliteMetadataStore(directory_.string());
-    ASSERT_TRUE(store.ok()) << store.status().message();
-    store_ = std::move(*store);
-  }
   static DatasetRecord Dataset(const std::string& id) {
     return {.id = id,
             .name = "pima",
@@ -52,9 +39,6 @@ class DatasetsAndJobsTest : public ::testing::Test {
     return job;
   }
   static core::Status Placed() { return core::OkStatus(); }
-
-  std::filesystem::path directory_;
-  std::unique_ptr<MetadataStore> store_;
 };
 
 TEST_F(DatasetsAndJobsTest, DatasetsPersistInInsertionOrder) {

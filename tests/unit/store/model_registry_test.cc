@@ -9,6 +9,7 @@
 #include "store/artifact_paths.h"
 #include "store/metadata_store.h"
 #include "store/resource_name.h"
+#include "store_fixture.h"
 
 namespace modelhost::store {
 namespace {
@@ -17,29 +18,12 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Pair;
 
-class ModelRegistryTest : public ::testing::Test {
+class ModelRegistryTest : public StoreTest {
  protected:
-  void SetUp() override {
-    directory_ = std::filesystem::path(::testing::TempDir()) /
-                 ("registry_" +
-                  std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    std::filesystem::remove_all(directory_);
-    Reopen();
-  }
-  void TearDown() override { std::filesystem::remove_all(directory_); }
-  void Reopen() {
-    store_.reset();
-    auto store = OpenSqliteMetadataStore(directory_.string());
-    ASSERT_TRUE(store.ok()) << store.status().message();
-    store_ = std::move(*store);
-  }
   core::Result<ModelVersionRecord> Add(const std::string& model) {
     return store_->AddModelVersion(model, std::string(64, 'f'), R"({"accuracy": 0.75})",
                                    [](int64_t) { return core::OkStatus(); });
   }
-
-  std::filesystem::path directory_;
-  std::unique_ptr<MetadataStore> store_;
 };
 
 TEST_F(ModelRegistryTest, VersionsCountUpPerModelAndAreNeverReused) {
