@@ -206,6 +206,20 @@ RouteMatch Router::MatchSegments(Method method, const std::string_view* parts, s
   return match;
 }
 
+std::vector<Router::RouteEntry> Router::Routes() const {
+  std::vector<const Pattern*> by_label(patterns_.size());
+  for (const Pattern& pattern : patterns_) by_label[pattern.label_id] = &pattern;
+  std::vector<RouteEntry> routes;
+  for (const Pattern* pattern : by_label) {
+    for (int index = 0; index < kMethodCount; ++index) {
+      if (!pattern->handlers[index]) continue;
+      routes.push_back({static_cast<Method>(index), pattern->text, *pattern->access[index],
+                        pattern->body_modes[index]});
+    }
+  }
+  return routes;
+}
+
 std::string_view Router::RouteLabel(int route_id) const {
   if (route_id < 0 || route_id >= static_cast<int>(labels_.size())) return kUnmatchedLabel;
   return labels_[route_id];

@@ -100,6 +100,17 @@ class Router {
   // Adds a route whose body is streamed to a file (BodyMode::kToFile).
   Router& AddUpload(Method method, std::string_view pattern, Access access, Handler handler);
 
+  // One (method, pattern) of the table, as added.
+  struct RouteEntry {
+    Method method = Method::kGet;
+    std::string pattern;
+    Access access = Access::Public();
+    BodyMode body_mode = BodyMode::kInMemory;
+  };
+  // Every route: patterns in the order first added, each one's methods in
+  // Method order (for the OpenAPI check, openapi_routes.h).
+  std::vector<RouteEntry> Routes() const;
+
   // OK, or InvalidArgument naming the first bad pattern added.
   const core::Status& status() const { return status_; }
 
