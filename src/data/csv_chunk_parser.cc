@@ -175,18 +175,31 @@ bool ChunkParser::ConvertValue(size_t line, size_t column, std::string_view valu
     return true;
   }
   switch (builder.type()) {
-    case ColumnType::kFloat64:
+    case ColumnType::kFloat64: {
+      // A plain number is converted in the same scan that recognizes it.
+      const PlainNumberValue plain = ParsePlainNumber(value);
+      if (plain.kind != PlainNumber::kOther) {
+        builder.AppendFloat64(plain.real);
+        return true;
+      }
       if (auto number = ParseFloat64(value)) {
         builder.AppendFloat64(*number);
         return true;
       }
       break;
-    case ColumnType::kInt64:
+    }
+    case ColumnType::kInt64: {
+      const PlainNumberValue plain = ParsePlainNumber(value);
+      if (plain.kind == PlainNumber::kInt) {
+        builder.AppendInt64(plain.integer);
+        return true;
+      }
       if (auto number = ParseInt64(value)) {
         builder.AppendInt64(*number);
         return true;
       }
       break;
+    }
     case ColumnType::kBool:
       if (auto flag = ParseBool(value)) {
         builder.AppendBool(*flag);
@@ -222,7 +235,7 @@ bool ChunkParser::ObserveAndConvert(size_t line) {
   ++result_.good_rows;
   for (size_t column = 0; column < fields_.size(); ++column) {
     const std::string_view value = fields_[column].Value(scratch_);
-    if (layout_.overridden[column]) {
+    if (any_override_ && layout_.overridden[column]) {
       if (!ConvertValue(line, column, value, builders_[column])) return false;
       continue;
     }

@@ -1,19 +1,21 @@
 // Reading a CSV file into a Table.
 //
-// The reader makes two passes over the bytes. The first tokenizes every
-// record, checks it (field count, UTF-8, values of overridden columns) and
-// infers each column's type from all of the file's good rows — bool, else
-// int64, else float64, else categorical; a column with no values at all is
-// float64. The second pass tokenizes again and converts each field straight
-// into its column: numbers with std::from_chars, text through the column's
-// dictionary, with no per-field allocation. Memory is the input plus the
-// table (twice the table, briefly, when read in pieces).
+// The reader tokenizes every record once: it checks it (field count, UTF-8,
+// values of overridden columns), gathers evidence of each column's type from
+// all of the file's good rows — bool, else int64, else float64, else
+// categorical; a column with no values at all is float64 — and converts each
+// field at once with the type the values of its piece suggest so far
+// (numbers exactly as std::from_chars reads them, text through the column's
+// dictionary, no per-field allocation). Only a piece's column whose values
+// contradict the file's final type (text after numbers, say) is tokenized
+// and converted again; int64 under a float64 column is cast. Memory is the
+// input plus the table (twice the table, briefly, when read in pieces).
 //
 // An input larger than ReadCsvOptions::parallel_chunk_bytes is cut into
-// pieces at record boundaries and each pass parses the pieces on
+// pieces at record boundaries and the pieces are parsed on
 // ReadCsvOptions::threads threads (csv_block_parser.h); the result — table,
 // errors, line numbers — is the same as on one thread. See
-// docs/design/data.md. For files larger than memory, see csv_import.h.
+// docs/design/data.md. For files larger than memory, see dataset_import.h.
 //
 // Thread-safety: the functions are reentrant; each call blocks until the
 // whole input is read.
