@@ -5,7 +5,11 @@
 //   generate PATH MIB            a deterministic numeric CSV of about MIB MiB:
 //                                20 columns (float64 and int64 alternating),
 //                                5 % of the fields empty (missing)
-//   parse PATH                   ReadCsvFile once: seconds, MB/s, rows
+//   parse PATH                   ReadCsvFile once: seconds, MB/s, rows, and
+//                                cpu_seconds (user + system, all threads)
+//   stages PATH                  the parse's stages apart: reading the file,
+//                                then ReadCsvBuffer on 1 and on 2 threads
+//                                (wall and CPU seconds of each)
 //   import PATH OUT BUDGET_MIB   ImportCsvFile in a child process; the
 //                                child's peak RSS (getrusage) and the budget
 //   load OUT                     ReadDataset once: seconds, MB/s (of the CSV)
@@ -23,6 +27,7 @@
 #include <filesystem>
 #include <string>
 
+#include "core/file_reader.h"
 #include "core/sha256.h"
 #include "data/csv_reader.h"
 #include "data/dataset_checksum.h"
@@ -36,6 +41,16 @@ namespace data = modelhost::data;
 
 double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// User + system CPU seconds of the process so far, all threads.
+double CpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& time) {
+    return static_cast<double>(time.tv_sec) + static_cast<double>(time.tv_usec) / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 double FileMegabytes(const std::string& path) {
@@ -86,14 +101,36 @@ int Generate(const std::string& path, size_t mebibytes) {
 
 int Parse(const std::string& path) {
   const auto start = Clock::now();
+  const double cpu_start = CpuSeconds();
   auto result = data::ReadCsvFile(path);
   const double seconds = SecondsSince(start);
+  const double cpu_seconds = CpuSeconds() - cpu_start;
   if (!result.ok()) {
     std::fprintf(stderr, "%s\n", result.status().ToString().c_str());
     return 2;
   }
-  std::printf("seconds %.4f\nmb_per_s %.1f\nrows %zu\n", seconds, FileMegabytes(path) / seconds,
-              result->table.num_rows());
+  std::printf("seconds %.4f\ncpu_seconds %.4f\nmb_per_s %.1f\nrows %zu\n", seconds, cpu_seconds,
+              FileMegabytes(path) / seconds, result->table.num_rows());
+  return 0;
+}
+
+int Stages(const std::string& path) {
+  auto start = Clock::now();
+  double cpu_start = CpuSeconds();
+  auto content = modelhost::core::ReadFileToString(path);
+  if (!content.ok()) return 2;
+  std::printf("read_seconds %.4f\nread_cpu_seconds %.4f\n", SecondsSince(start),
+              CpuSeconds() - cpu_start);
+  for (size_t threads : {1, 2}) {
+    data::ReadCsvOptions options;
+    options.threads = threads;
+    start = Clock::now();
+    cpu_start = CpuSeconds();
+    auto result = data::ReadCsvBuffer(*content, path, options);
+    if (!result.ok()) return 2;
+    std::printf("parse_%zu_thread_seconds %.4f\nparse_%zu_thread_cpu_seconds %.4f\n", threads,
+                SecondsSince(start), threads, CpuSeconds() - cpu_start);
+  }
   return 0;
 }
 
@@ -163,12 +200,14 @@ int main(int argc, char** argv) {
   if (command == "generate" && argc == 4)
     return Generate(argv[2], std::strtoull(argv[3], nullptr, 10));
   if (command == "parse" && argc == 3) return Parse(argv[2]);
+  if (command == "stages" && argc == 3) return Stages(argv[2]);
   if (command == "import" && argc == 5)
     return Import(argv[2], argv[3], std::strtoull(argv[4], nullptr, 10));
   if (command == "load" && argc == 4) return Load(argv[2], argv[3]);
   if (command == "checksum" && argc == 3) return Checksum(std::strtoull(argv[2], nullptr, 10));
   std::fprintf(stderr,
-               "usage: ingest_bench generate PATH MIB | parse PATH | import PATH OUT BUDGET_MIB | "
+               "usage: ingest_bench generate PATH MIB | parse PATH | stages PATH | "
+               "import PATH OUT BUDGET_MIB | "
                "load OUT CSV | checksum MIB\n");
   return 2;
 }

@@ -11,7 +11,8 @@
 # generated once, deterministically, under WORK_DIR (default
 # ${TMPDIR:-/tmp}/modelhost-ingest-bench). Each of ROUNDS rounds (default 5)
 # parses it with both sides, alternating which goes first; the table shows
-# medians. The import runs under a budget of half the CSV's size, in a child
+# medians (wall time, and CPU time, which a loaded machine does not
+# inflate). The import runs under a budget of half the CSV's size, in a child
 # process whose peak RSS getrusage reports.
 #
 # Exit 0 when every goal is met (≥ 5x pandas; import within its budget), 1
@@ -54,14 +55,26 @@ field() { awk -v key="$1" '$1 == key { print $2 }'; }
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 cat "$CSV" > /dev/null  # both sides start from the page cache
-ours=() theirs=() loads=()
+ours=() theirs=() ours_cpu=() theirs_cpu=() loads=()
+run_ours() {
+  local out
+  out=$("$BENCH" parse "$CSV")
+  ours+=("$(field seconds <<<"$out")")
+  ours_cpu+=("$(field cpu_seconds <<<"$out")")
+}
+run_theirs() {
+  local out
+  out=$("$PYTHON" "$HERE/pandas_peer.py" "$CSV")
+  theirs+=("$(field seconds <<<"$out")")
+  theirs_cpu+=("$(field cpu_seconds <<<"$out")")
+}
 for ((round = 1; round <= ROUNDS; round++)); do
   if ((round % 2)); then
-    ours+=("$("$BENCH" parse "$CSV" | field seconds)")
-    theirs+=("$("$PYTHON" "$HERE/pandas_peer.py" "$CSV" | field seconds)")
+    run_ours
+    run_theirs
   else
-    theirs+=("$("$PYTHON" "$HERE/pandas_peer.py" "$CSV" | field seconds)")
-    ours+=("$("$BENCH" parse "$CSV" | field seconds)")
+    run_theirs
+    run_ours
   fi
 done
 PANDAS_VERSION=$("$PYTHON" -c 'import pandas; print(pandas.__version__)')
@@ -75,13 +88,15 @@ CHECKSUMS=$("$BENCH" checksum 256)
 
 ours_s=$(printf '%s\n' "${ours[@]}" | median)
 theirs_s=$(printf '%s\n' "${theirs[@]}" | median)
+ours_cpu_s=$(printf '%s\n' "${ours_cpu[@]}" | median)
+theirs_cpu_s=$(printf '%s\n' "${theirs_cpu[@]}" | median)
 load_s=$(printf '%s\n' "${loads[@]}" | median)
 peak=$(field peak_rss_mib <<<"$IMPORT")
 within=$(field within_budget <<<"$IMPORT")
 import_s=$(field seconds <<<"$IMPORT")
 
 CPUS=$(nproc) awk -v mb="$MB" -v ours="$ours_s" -v theirs="$theirs_s" -v load="$load_s" -v rounds="$ROUNDS" \
-    -v imp="$import_s" -v peak="$peak" -v budget="$BUDGET_MIB" -v pv="$PANDAS_VERSION" \
+    -v ocpu="$ours_cpu_s" -v tcpu="$theirs_cpu_s" -v imp="$import_s" -v peak="$peak" -v budget="$BUDGET_MIB" -v pv="$PANDAS_VERSION" \
     -v crc="$(field crc32c_gb_per_s <<<"$CHECKSUMS")" -v sha="$(field sha256_gb_per_s <<<"$CHECKSUMS")" 'BEGIN {
   printf "ingest: %.1f MB numeric CSV (20 columns, 5%% missing), median of %d rounds, %s CPUs\n", mb, rounds, ENVIRON["CPUS"]
   printf "  %-44s %9s %10s\n", "", "seconds", "MB/s"
@@ -90,6 +105,7 @@ CPUS=$(nproc) awk -v mb="$MB" -v ours="$ours_s" -v theirs="$theirs_s" -v load="$
   printf "  %-44s %9.3f %10.1f\n", "modelhost ReadDataset (stored, same table)", load, mb / load
   printf "  %-44s %9.3f %10.1f\n", "modelhost ImportCsvFile (budget " budget " MiB)", imp, mb / imp
   printf "  CSV parse vs pandas:      %.2fx (goal >= 5x)\n", theirs / ours
+  printf "  CPU time, parse:          modelhost %.3f s (all threads), pandas %.3f s: %.2fx less\n", ocpu, tcpu, tcpu / ocpu
   printf "  stored load vs CSV parse: %.2fx faster\n", ours / load
   printf "  import peak RSS:          %.1f MiB of a %d MiB budget\n", peak, budget
   printf "  checksums:                CRC-32C %.1f GB/s, SHA-256 %.2f GB/s\n", crc, sha
