@@ -383,6 +383,12 @@ class Server:
                 self.process.wait()
         self.process = None
 
+    def pick_port(self, route):
+        """For the peers, which are told their port: a free one, and the URLs."""
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.predict_url = self.url + route
+
     def spawn(self, command, log_path, env=None):
         self.log_path = log_path
         self.process = subprocess.Popen(command, stdout=open(log_path, "w"), stderr=subprocess.STDOUT,
@@ -402,7 +408,6 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited: {open(self.log_path).read()[-2000:]}")
             try:
-                self.url  # noqa: B018 — modelhost learns its URL from its log
                 self.probabilities(json.loads(post(self.predict_url, body, self.headers, timeout=2)))
                 return
             except Exception:  # not up yet
@@ -452,9 +457,7 @@ class FastApiServer(Server):
         self.headers = {}
 
     def start(self, work):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.predict_url = self.url + "/v1/models/pima:predict"
+        self.pick_port("/v1/models/pima:predict")
         self.spawn([os.path.join(VENV_BIN, "uvicorn"), "fastapi_app:app", "--app-dir", HERE,
                     "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(THREADS),
                     "--log-level", "warning", "--no-access-log"],
@@ -472,9 +475,7 @@ class MlServer(Server):
         self.headers = {}
 
     def start(self, work):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.predict_url = self.url + "/v2/models/pima/infer"
+        self.pick_port("/v2/models/pima/infer")
         with open(os.path.join(self.root, "settings.json"), "w") as f:
             json.dump({"host": "127.0.0.1", "http_port": self.port, "grpc_port": free_port(),
                        "metrics_port": free_port(), "parallel_workers": THREADS, "debug": False}, f)
