@@ -16,6 +16,7 @@ ONLY (comma-separated sections: pima,mlp,ingest,transform,adult,serve,cold),
 SIZE_MIB (ingest CSV, default 256), TRANSFORM_ROWS (1000000), EPOCHS (150),
 MLP_ROWS (60000), SERVE_SECONDS (20 s of wrk load per server and request
 size, cut into ROUNDS runs), SERVE_CONNECTIONS (64), WORK_DIR."""
+import atexit
 import datetime
 import json
 import os
@@ -635,7 +636,8 @@ def render(table, meta):
     lines = [
         f"Run {meta['date']} UTC, commit {meta['commit']}, {meta['cpu']} ({meta['cpus']} CPUs), "
         f"load average {meta['load_before']} before / {meta['load_after']} after, "
-        f"{meta['rounds']} rounds per measurement (medians), 2 threads per side"
+        f"{meta['rounds']} rounds per measurement (medians), 2 threads per side, "
+        f"{meta['minutes']} minutes of measuring"
         + (" — QUICK sizes, not for publication" if QUICK else "") + ".",
         "Ratio: how many times modelhost does better (peer time ÷ modelhost time, or modelhost "
         "throughput ÷ peer throughput); below 1 modelhost loses.",
@@ -655,7 +657,10 @@ def render(table, meta):
 
 def main():
     build = os.path.abspath(sys.argv[1])
-    work = os.environ.get("WORK_DIR") or tempfile.mkdtemp(prefix="modelhost-compare.")
+    work = os.environ.get("WORK_DIR")
+    if not work:  # a temporary one (the CSV and tables take ~0.6 GB), removed at the end
+        work = tempfile.mkdtemp(prefix="modelhost-compare.")
+        atexit.register(shutil.rmtree, work, ignore_errors=True)
     os.makedirs(work, exist_ok=True)
     table = Table()
     meta = dict(date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"),
@@ -663,6 +668,7 @@ def main():
                                       capture_output=True, text=True).stdout.strip() or "unknown",
                 cpu=cpu_model(), cpus=os.cpu_count(), rounds=ROUNDS, quick=QUICK,
                 load_before=" ".join(open("/proc/loadavg").read().split()[:3]))
+    started = time.monotonic()
     log(f"compare: {meta['cpu']}, {meta['cpus']} CPUs, load {meta['load_before']}, work dir {work}")
     chosen = sections()
     model = test = None
@@ -694,6 +700,7 @@ def main():
             table.skip("serving / cold start", str(error).splitlines()[0][:300])
             log(str(error))
     meta["load_after"] = " ".join(open("/proc/loadavg").read().split()[:3])
+    meta["minutes"] = round((time.monotonic() - started) / 60, 1)
     markdown = render(table, meta)
     print(markdown)
 
