@@ -17,6 +17,7 @@
 #include "api/key_routes.h"
 #include "api/kserve_routes.h"
 #include "api/model_routes.h"
+#include "api/openapi_routes.h"
 #include "api/predict_routes.h"
 #include "api/system_routes.h"
 #include "api/training_job_routes.h"
@@ -187,6 +188,10 @@ int RunServe(const ServeOptions& options) {
     std::cerr << "modelhost: WARNING: authentication is off; every route is open on "
               << options.host << "\n";
   }
+
+  // Last: refuses to start with an undocumented route (api/openapi_routes.h).
+  core::Status documented = api::AddOpenApiRoute(router, {.auth = options.auth});
+  if (!documented.ok()) return Fail(documented);
 
   api::HttpServerOptions server_options;
   server_options.host = options.host;
