@@ -91,6 +91,8 @@ struct TrainingJobs::Job {
   std::vector<Watcher> watchers;  // GUARDED_BY(events_mu)
   const bool resume;
   std::atomic<bool> cancel_requested{false};
+  // Set once its final state is stored, before watchers hear of it.
+  std::atomic<bool> ended{false};
 };
 
 struct TrainingJobs::StateGauges {
@@ -211,7 +213,9 @@ core::Result<store::JobRecord> TrainingJobs::Cancel(std::string_view id) {
     if (active != active_.end()) {
       std::shared_ptr<Job> job = active->second;
       auto queued = std::find(queue_.begin(), queue_.end(), job);
-      if (queued == queue_.end()) {
+      if (job->ended) {
+        // Stored final, not yet gone from active_: falls through to the store.
+      } else if (queued == queue_.end()) {
         // Running: it stops at its next batch. Its record comes from the
         // store, not the snapshot, whose lock a watcher may hold.
         job->cancel_requested = true;
@@ -224,9 +228,9 @@ core::Result<store::JobRecord> TrainingJobs::Cancel(std::string_view id) {
     }
   }
   if (running_cancelled) {
-    // It may have ended meanwhile (stored, not yet gone from active_).
+    // As stored: still running, or ended meanwhile (by this cancel, or by
+    // finishing first).
     MODELHOST_ASSIGN_OR_RETURN(store::JobRecord record, Get(id));
-    if (store::IsFinal(record.state)) return NothingToCancel(record);
     core::LogInfo("training job cancel requested", {{"job", record.id}});
     return record;
   }
@@ -392,6 +396,7 @@ void TrainingJobs::Transition(Job& job, store::JobRecord record) {
   CountState(job.record.state, record.state);
   job.record = record;
   const bool final = store::IsFinal(record.state);
+  if (final) job.ended = true;
   TrainingJobEvent event =
       final ? TrainingJobEvent(JobFinished{record}) : TrainingJobEvent(JobStateChanged{record});
   std::erase_if(job.watchers, [&](Watcher& watcher) { return !watcher(event); });

@@ -106,8 +106,9 @@ class TrainingJobs {
 
   // Cancels job `id`: a queued one at once (the record returned is
   // `cancelled`), a running one at its next batch (the record returned is
-  // still `running`; watchers hear when it ends). NotFound for an unknown
-  // job; FailedPrecondition naming its state when it has already ended.
+  // still `running`, or final when it ended meanwhile; watchers hear when it
+  // ends). NotFound for an unknown job; FailedPrecondition naming its state
+  // when it had already ended.
   core::Result<store::JobRecord> Cancel(std::string_view id);
 
   // The stored record of training job `id`. NotFound for none (or a job of
