@@ -2,13 +2,12 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <utility>
 
 #include "core/log.h"
+#include "core/random_id.h"
 #include "core/utc_time.h"
 #include "jobs/training_job_spec.h"
 
@@ -20,14 +19,6 @@ constexpr std::string_view kInterrupted = "interrupted";
 constexpr std::array<store::JobState, 5> kStates = {
     store::JobState::kQueued, store::JobState::kRunning, store::JobState::kSucceeded,
     store::JobState::kFailed, store::JobState::kCancelled};
-
-// "job_" + 16 random hex digits.
-std::string NewJobId() {
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  char id[21];
-  std::snprintf(id, sizeof(id), "job_%016llx", static_cast<unsigned long long>(random()));
-  return id;
-}
 
 // The dataset `reference` names: the one with that id, else the newest one
 // with that name.
@@ -179,7 +170,7 @@ core::Result<store::JobRecord> TrainingJobs::Create(std::string_view spec_json, 
   MODELHOST_ASSIGN_OR_RETURN(store::DatasetRecord dataset, ResolveDataset(*store_, spec.dataset));
   MODELHOST_RETURN_IF_ERROR(CheckTargetColumn(dataset, spec.setup.target));
   store::JobRecord record;
-  record.id = NewJobId();
+  record.id = core::RandomId("job_");
   record.kind = std::string(kTrainingKind);
   record.state = store::JobState::kQueued;
   record.dataset_id = dataset.id;
