@@ -6,10 +6,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "server_process.h"
 
@@ -19,6 +24,16 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using Json = nlohmann::json;
+
+// Polls `condition` (the server is another process: nothing to block on);
+// false when it is still not met after 30 s.
+bool WaitFor(const std::function<bool()>& condition) {
+  for (int attempt = 0; attempt < 3000; ++attempt) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
 
 std::string Slurp(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -123,6 +138,31 @@ TEST_F(TrainingJobsTest, ALongJobIsCancelled) {
   EXPECT_EQ(Json::parse(Call("GET", "/v1/training-jobs/" + id).body)["state"], "cancelled");
   EXPECT_EQ(Call("POST", "/v1/training-jobs/" + id + ":cancel").status, 409);
   EXPECT_EQ(Call("GET", "/v1/models/long").status, 404);
+}
+
+TEST_F(TrainingJobsTest, AJobStoppedByShutdownResumesFromItsCheckpointAfterTheRestart) {
+  HttpReply created = Call("POST", "/v1/training-jobs",
+                           R"({"dataset": "pima", "target": "diabetes", "register_as": "long",
+                               "fit": {"epochs": 1000000, "checkpoint_every": 1}})");
+  ASSERT_EQ(created.status, 202) << created.body;
+  const std::string id = Json::parse(created.body)["id"];
+  const fs::path checkpoint = root_ / "data" / "checkpoints" / (id + ".safetensors");
+  ASSERT_TRUE(WaitFor([&] { return fs::exists(checkpoint); }));
+  EXPECT_EQ(server_->StopWith(SIGTERM), 0);
+  EXPECT_THAT(server_->StderrText(), HasSubstr("it resumes at the next start"));
+
+  server_ = std::make_unique<ServerProcess>((root_ / "data").string());
+  ASSERT_NE(server_->port(), 0);
+  Json job;
+  ASSERT_TRUE(WaitFor([&] {
+    job = Json::parse(Call("GET", "/v1/training-jobs/" + id).body);
+    return job.contains("resumed_from_epoch");
+  }));
+  EXPECT_EQ(job["state"], "running");
+  EXPECT_GE(job["resumed_from_epoch"].get<int>(), 1);
+  EXPECT_EQ(Call("POST", "/v1/training-jobs/" + id + ":cancel").status, 202);
+  EXPECT_THAT(Events(id), HasSubstr(R"("state":"cancelled")"));
+  EXPECT_FALSE(fs::exists(checkpoint));
 }
 
 TEST_F(TrainingJobsTest, ABadRequestIsRefusedNamingTheField) {
