@@ -40,8 +40,9 @@ bool IsOperationKey(std::string_view key) {
          std::end(kOperationKeys);
 }
 
+// (The unit test checks that the marker, where present, is a boolean.)
 bool AppliesTo(const Json& operation, OpenApiOptions options) {
-  return options.auth || !operation.value(kAuthOnlyKey, false);
+  return options.auth || !(operation.contains(kAuthOnlyKey) && operation[kAuthOnlyKey] == true);
 }
 
 std::string AccessName(const Access& access) {

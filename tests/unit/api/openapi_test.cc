@@ -144,6 +144,9 @@ TEST(OpenApiDocumentTest, EveryOperationStatesItsScopeAndParameters) {
       EXPECT_FALSE(operation.value("summary", "").empty()) << name;
       const std::string scope = operation.value("x-modelhost-scope", "");
       EXPECT_TRUE(scopes.contains(scope)) << name;
+      if (operation.contains("x-modelhost-auth-only")) {
+        EXPECT_TRUE(operation["x-modelhost-auth-only"].is_boolean()) << name;
+      }
       const Json& responses = operation["responses"];
       if (scope == "public") {
         EXPECT_EQ(operation.value("security", Json()), Json::array()) << name;
