@@ -233,6 +233,9 @@ core::Result<store::JobRecord> TrainingJobs::Cancel(std::string_view id) {
     }
     record.state = store::JobState::kCancelled;
     record.finished_at = core::UtcNowRfc3339();
+    // A job waiting to resume has a checkpoint no one needs any more.
+    std::error_code error;
+    std::filesystem::remove(TrainingCheckpointPath(options_.data_dir, record.id), error);
     Transition(*cancelled_while_queued, record);
     core::LogInfo("training job cancelled while queued", {{"job", record.id}});
     return record;
