@@ -138,6 +138,9 @@ TEST_F(OpenApiTest, TheServerAnswersAsDocumentedThroughTheWholeFlow) {
   const std::string pima((std::istreambuf_iterator<char>(csv)), {});
 
   call("GET", "/v2", "/v2");
+  call("GET", "/v2/health/ready", "/v2/health/ready", "", {{"X-No-Key", "1"}});
+  call("GET", "/metrics", "/metrics");
+  call("GET", "/openapi.json", "/openapi.json");
   call("GET", "/v1/models", "/v1/models", "", {{"Authorization", "Bearer mh_unknown"}});
   HttpReply key = call("POST", "/v1/keys", "/v1/keys", R"({"name": "ci", "scopes": ["read"]})");
   call("GET", "/v1/keys", "/v1/keys");
@@ -178,6 +181,10 @@ TEST_F(OpenApiTest, TheServerAnswersAsDocumentedThroughTheWholeFlow) {
   call("GET", "/v1/models/pima/versions", "/v1/models/{name}/versions");
   call("GET", "/v1/models/pima/versions/1", "/v1/models/{name}/versions/{version}");
   call("GET", "/v1/models/pima/versions/x", "/v1/models/{name}/versions/{version}");
+  HttpReply bundle = call("GET", "/v1/models/pima/versions/1/bundle",
+                          "/v1/models/{name}/versions/{version}/bundle");
+  call("POST", "/v1/models/pima/versions", "/v1/models/{name}/versions", bundle.body);
+  call("POST", "/v1/models/pima/versions", "/v1/models/{name}/versions", "not a tar");
   call("PUT", "/v1/models/pima/aliases/production", "/v1/models/{name}/aliases/{alias}",
        R"({"version": 1})");
   const std::string instances = R"({"instances": [
