@@ -79,7 +79,9 @@ TEST_F(ServeTest, ErrorsAreJsonWithTheRightStatus) {
   EXPECT_THAT(wrong_method.headers["allow"], HasSubstr("GET"));
   EXPECT_TRUE(nlohmann::json::parse(wrong_method.body).contains("error"));
 
-  HttpReply too_big = HttpRequest(server.port(), "POST", "/v2/health/live", std::string(4096, 'x'));
+  // The route and the key are checked first (from the head), then the size.
+  HttpReply too_big =
+      HttpRequest(server.port(), "POST", "/v1/keys", std::string(4096, 'x'), server.AdminAuth());
   EXPECT_EQ(too_big.status, 413);
   EXPECT_TRUE(nlohmann::json::parse(too_big.body).contains("error"));
 }
