@@ -57,9 +57,13 @@ core::Result<int64_t> ModelCache::Resolve(std::string_view model, const VersionS
   if (selector.version) return *selector.version;
   const Clock::TimePoint now = clock_.Now();
   auto cached = resolutions_.find(model);
-  if (cached == resolutions_.end() ||
+  // This server's own registry writes (an upload, a job's registration, an
+  // alias moved) show at once; the time to live bounds other writers'.
+  const uint64_t generation = store_->registry_generation();
+  if (cached == resolutions_.end() || cached->second.generation != generation ||
       now - cached->second.read_at >= std::chrono::milliseconds(options_.resolution_ttl_ms)) {
     Resolution fresh;
+    fresh.generation = generation;
     MODELHOST_ASSIGN_OR_RETURN(fresh.aliases, store_->ListAliases(model));
     // NotFound for an unknown model, which is therefore never kept.
     MODELHOST_ASSIGN_OR_RETURN(auto versions, store_->ListModelVersions(model));

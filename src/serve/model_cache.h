@@ -6,8 +6,10 @@
 // "production" alias when the model has one; else the latest version. A
 // model's aliases and latest version are read from the store at most once
 // per resolution_ttl_ms and kept, so the hot path does no database query: an
-// alias moved, or a version added, is served at most that long after (the
-// bound TensorFlow Serving's version polling gives too). Only models that
+// alias moved, or a version added, through this process's store shows at
+// once (MetadataStore::registry_generation), and by another process sharing
+// the database at most that long after (the bound TensorFlow Serving's
+// version polling gives too). Only models that
 // exist are kept, so unknown names sent by clients cost no memory.
 // Loading reads the version's directory (model::ModelDirectory::Read) and
 // verifies its checksum against the registry first, so a file changed or
@@ -109,6 +111,7 @@ class ModelCache {
     std::map<std::string, int64_t> aliases;
     int64_t latest = 0;
     Clock::TimePoint read_at;
+    uint64_t generation = 0;  // the store's registry_generation() when read
   };
 
   core::Result<int64_t> Resolve(std::string_view model, const VersionSelector& selector);

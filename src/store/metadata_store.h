@@ -152,6 +152,12 @@ class MetadataStore {
   // alias when an alias points at it. The model disappears with its last
   // version (its version numbers are still never reused).
   virtual core::Status DeleteModelVersion(std::string_view model, int64_t version) = 0;
+
+  // A number that changes whenever this object changes the model registry
+  // (a version added or deleted, an alias set or deleted), so a cache of
+  // registry reads in this process can tell at once that it is stale. Writes
+  // by other processes sharing the database do not change it.
+  virtual uint64_t registry_generation() const = 0;
 };
 
 // The embedded store: `<data_dir>/modelhost.db`, created with its parent

@@ -10,6 +10,7 @@
 #ifndef MODELHOST_STORE_SQLITE_METADATA_STORE_H_
 #define MODELHOST_STORE_SQLITE_METADATA_STORE_H_
 
+#include <atomic>
 #include <memory>
 #include <utility>
 
@@ -50,9 +51,16 @@ class SqliteMetadataStore final : public MetadataStore {
   core::Status DeleteAlias(std::string_view model, std::string_view alias) override;
   core::Result<std::map<std::string, int64_t>> ListAliases(std::string_view model) override;
   core::Status DeleteModelVersion(std::string_view model, int64_t version) override;
+  uint64_t registry_generation() const override {
+    return registry_generation_.load(std::memory_order_acquire);
+  }
 
  private:
+  // Counts the registry's successful writes (call it after each).
+  void RegistryChanged() { registry_generation_.fetch_add(1, std::memory_order_acq_rel); }
+
   std::unique_ptr<SqliteDatabase> database_;
+  std::atomic<uint64_t> registry_generation_{0};
 };
 
 // The TEXT value of column `index` of `row`, or DataLoss naming `what`.

@@ -65,6 +65,7 @@ core::Result<ModelVersionRecord> SqliteMetadataStore::AddModelVersion(
             version_row)
         .status();
   }));
+  RegistryChanged();
   return record;
 }
 
@@ -108,7 +109,7 @@ core::Result<ModelVersionRecord> SqliteMetadataStore::GetModelVersion(std::strin
 core::Status SqliteMetadataStore::SetAlias(std::string_view model, std::string_view alias,
                                            int64_t version) {
   MODELHOST_RETURN_IF_ERROR(ValidateResourceName("alias", alias));
-  return database_->InTransaction([&]() -> core::Status {
+  core::Status set = database_->InTransaction([&]() -> core::Status {
     MODELHOST_RETURN_IF_ERROR(GetModelVersion(model, version).status());
     const SqlValue row[] = {std::string(model), std::string(alias), version};
     return database_
@@ -118,6 +119,8 @@ core::Status SqliteMetadataStore::SetAlias(std::string_view model, std::string_v
             row)
         .status();
   });
+  if (set.ok()) RegistryChanged();
+  return set;
 }
 
 core::Status SqliteMetadataStore::DeleteAlias(std::string_view model, std::string_view alias) {
@@ -133,6 +136,7 @@ core::Status SqliteMetadataStore::DeleteAlias(std::string_view model, std::strin
     return core::NotFound("model '" + std::string(model) + "' has no alias '" + std::string(alias) +
                           "'");
   }
+  RegistryChanged();
   return core::OkStatus();
 }
 
@@ -151,7 +155,7 @@ core::Result<std::map<std::string, int64_t>> SqliteMetadataStore::ListAliases(
 }
 
 core::Status SqliteMetadataStore::DeleteModelVersion(std::string_view model, int64_t version) {
-  return database_->InTransaction([&]() -> core::Status {
+  core::Status deleted = database_->InTransaction([&]() -> core::Status {
     MODELHOST_RETURN_IF_ERROR(GetModelVersion(model, version).status());
     const SqlValue key[] = {std::string(model), version};
     MODELHOST_ASSIGN_OR_RETURN(
@@ -167,6 +171,8 @@ core::Status SqliteMetadataStore::DeleteModelVersion(std::string_view model, int
     return database_->Query("DELETE FROM model_versions WHERE model = ? AND version = ?", key)
         .status();
   });
+  if (deleted.ok()) RegistryChanged();
+  return deleted;
 }
 
 }  // namespace modelhost::store

@@ -84,9 +84,13 @@ TEST_F(ModelCacheTest, RowsOfTheWrongWidthOrNoneAreRefusedBeforeQueueing) {
   EXPECT_FALSE(called);
 }
 
-TEST_F(ModelCacheTest, AliasesAndTheLatestVersionAreReadAgainOnceTheirTimeToLivePassed) {
+TEST_F(ModelCacheTest, AnotherProcesssAliasMoveIsSeenOnceTheTimeToLivePassed) {
   ASSERT_NO_FATAL_FAILURE(Register("m", 1));
   ASSERT_NO_FATAL_FAILURE(Register("m", 2));
+  // Another server sharing the database: its writes leave this store's
+  // registry generation alone.
+  auto other = store::OpenSqliteMetadataStore(data_dir_);
+  ASSERT_TRUE(other.ok());
   ManualClock clock;
   ModelCache cache(store_.get(), data_dir_,
                    {.batcher = {.max_batch_size = 32, .max_queue_delay_us = 0},
@@ -95,7 +99,7 @@ TEST_F(ModelCacheTest, AliasesAndTheLatestVersionAreReadAgainOnceTheirTimeToLive
   auto latest = cache.Get("m", {});
   ASSERT_TRUE(latest.ok());
   EXPECT_EQ((*latest)->record().version, 2);
-  ASSERT_TRUE(store_->SetAlias("m", "production", 1).ok());
+  ASSERT_TRUE((*other)->SetAlias("m", "production", 1).ok());
   auto kept = cache.Get("m", {});
   ASSERT_TRUE(kept.ok());
   EXPECT_EQ((*kept)->record().version, 2);  // what the store said 0 ms ago still holds
@@ -112,6 +116,20 @@ TEST_F(ModelCacheTest, AliasesAndTheLatestVersionAreReadAgainOnceTheirTimeToLive
   auto answer = PredictAndWait(**latest, Rows(2));
   ASSERT_TRUE(answer.ok());
   EXPECT_EQ(*answer, OfflinePredict("m", 2, Rows(2)));
+}
+
+TEST_F(ModelCacheTest, ThisProcesssRegistryWritesAreSeenAtOnce) {
+  ASSERT_NO_FATAL_FAILURE(Register("m", 1));
+  ManualClock clock;
+  ModelCache cache(store_.get(), data_dir_,
+                   {.batcher = {}, .resolution_ttl_ms = 60'000, .clock = &clock});
+  EXPECT_EQ((*cache.Get("m", {}))->record().version, 1);
+  ASSERT_NO_FATAL_FAILURE(Register("m", 2));
+  EXPECT_EQ((*cache.Get("m", {}))->record().version, 2);  // no time passed
+  ASSERT_TRUE(store_->SetAlias("m", "production", 1).ok());
+  EXPECT_EQ((*cache.Get("m", {}))->record().version, 1);
+  ASSERT_TRUE(store_->DeleteAlias("m", "production").ok());
+  EXPECT_EQ((*cache.Get("m", {}))->record().version, 2);
 }
 
 TEST_F(ModelCacheTest, WithoutTimeToLiveVersionsAndAliasesResolveOnEveryCall) {
