@@ -31,6 +31,8 @@ MODELHOST_BIN="$BUILD_DIR/modelhost"
 REFERENCE_BIN="$BUILD_DIR/bench/raw_epoll_server"
 
 die() { echo "run.sh: $*" >&2; exit 2; }
+# shellcheck source=../wrk_helpers.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../wrk_helpers.sh"
 command -v wrk >/dev/null || die "wrk not found (Debian package wrk)"
 [[ -x "$REFERENCE_BIN" ]] || die "$REFERENCE_BIN missing: configure with -DMODELHOST_BUILD_BENCH=ON"
 [[ -x "$MODELHOST_BIN" ]] || die "$MODELHOST_BIN missing: build the modelhost target"
@@ -66,17 +68,7 @@ start() {
   printf -v "URL_$name" '%s' "$url"
 }
 
-# to_ms VALUE: wrk prints latencies as 812.00us, 1.23ms or 1.02s.
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    n = v + 0
-    if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000
-    printf "%.3f", n }'
-}
 
-CLOCK_TICKS=$(getconf CLK_TCK)
-# cpu_ticks PID: user + system time of the whole process, in clock ticks.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # preemptions PID: involuntary context switches summed over the process's threads.
 preemptions() {
   cat /proc/"$1"/task/*/status 2>/dev/null |
@@ -110,12 +102,6 @@ measure() {
   echo "$rps $p50 $p99 $cpu_us $preempt_per_1k" >>"$WORK_DIR/$name.results"
 }
 
-# median NAME COLUMN: median over the rounds of one column (1 rps, 2 p50, 3 p99,
-# 4 CPU µs per request, 5 preemptions per 1k requests).
-median() {
-  awk -v c="$2" '{print $c}' "$WORK_DIR/$1.results" | sort -g |
-    awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
-}
 
 ERRORS=0
 start reference "$REFERENCE_BIN" --host 127.0.0.1 --port 0 --threads "$THREADS"

@@ -32,6 +32,8 @@ MODELHOST_BIN="$BUILD_DIR/modelhost"
 PIMA="$ROOT/tests/data/pima_indians_diabetes_na.csv"
 
 die() { echo "run.sh: $*" >&2; exit 2; }
+# shellcheck source=../wrk_helpers.sh
+source "$HERE/../wrk_helpers.sh"
 command -v wrk >/dev/null || die "wrk not found (Debian package wrk)"
 command -v curl >/dev/null || die "curl not found"
 [[ -x "$MODELHOST_BIN" ]] || die "$MODELHOST_BIN missing: build the modelhost target"
@@ -81,14 +83,6 @@ serve() {
   printf -v "PID_$name" '%s' "$pid"
 }
 
-to_ms() {
-  awk -v v="$1" 'BEGIN {
-    n = v + 0
-    if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000
-    printf "%.3f", n }'
-}
-CLOCK_TICKS=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # One instance per request: row 1 of the Pima file, its NA insulin as null
 # (the pipeline imputes it).
@@ -125,10 +119,6 @@ load() {
     >>"$WORK_DIR/$label.results"
 }
 
-median() {
-  awk -v c="$2" '{print $c}' "$WORK_DIR/$1.results" | sort -g |
-    awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
-}
 
 row() {
   printf '%-28s %12.0f %10.3f %10.3f %12.2f   (rounds: %s)\n' "$1" "$(median "$1" 1)" \
