@@ -19,3 +19,19 @@ median() {
   awk -v c="$2" '{print $c}' "$WORK_DIR/$1.results" | sort -g |
     awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
+
+# report_goal OK...: prints the overall verdict and exits 1 unless every OK
+# is "yes" and no round saw an error response ($ERRORS).
+report_goal() {
+  if [[ $ERRORS -ne 0 ]]; then
+    echo "goal: NOT MET (error responses, see above)"
+    exit 1
+  fi
+  for ok in "$@"; do
+    if [[ $ok != yes ]]; then
+      echo "goal: NOT MET"
+      exit 1
+    fi
+  done
+  echo "goal: MET"
+}

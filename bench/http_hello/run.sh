@@ -151,12 +151,4 @@ RATIO_OK=$(awk -v r="$RATIO" -v g="$GOAL_RATIO" 'BEGIN {print (r >= g) ? "yes" :
 echo
 echo "ratio modelhost/reference req/s: $RATIO (goal >= $GOAL_RATIO: $RATIO_OK)"
 echo "p99 modelhost ${MH_P99} ms vs reference ${REF_P99} ms (no worse: $P99_OK)"
-if [[ $ERRORS -ne 0 ]]; then
-  echo "goal: NOT MET (error responses, see above)"
-  exit 1
-elif [[ $RATIO_OK == yes && $P99_OK == yes ]]; then
-  echo "goal: MET"
-else
-  echo "goal: NOT MET"
-  exit 1
-fi
+report_goal "$RATIO_OK" "$P99_OK"

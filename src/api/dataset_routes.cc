@@ -49,12 +49,12 @@ HttpResponse Created(const store::DatasetRecord& record) {
   return response;
 }
 
-// Runs `work` on a worker and answers with its response; 429 when the
-// workers' queue is full.
-void OnWorker(core::ThreadPool* workers, Responder responder, std::function<HttpResponse()> work) {
+// Runs `work` on a worker, which answers through the Responder it is given;
+// 429 at once when the workers' queue is full.
+void OnWorker(core::ThreadPool* workers, Responder responder,
+              std::function<void(Responder&)> work) {
   auto shared = std::make_shared<Responder>(std::move(responder));
-  core::Status queued =
-      workers->Submit([shared, work = std::move(work)] { shared->Respond(work()); });
+  core::Status queued = workers->Submit([shared, work = std::move(work)] { work(*shared); });
   if (!queued.ok()) {
     shared->RespondError(
         core::ResourceExhausted("the server is busy with other dataset work; retry later (" +
@@ -285,7 +285,8 @@ void AddDatasetRoutes(Router& router, DatasetRoutesOptions options) {
   // Each route: its work on a worker thread.
   auto blocking = [workers](std::function<HttpResponse(const HttpRequest&)> work) {
     return Handler([workers, work = std::move(work)](HttpRequest& request, Responder responder) {
-      OnWorker(workers, std::move(responder), [&request, work] { return work(request); });
+      OnWorker(workers, std::move(responder),
+               [&request, work](Responder& answer) { answer.Respond(work(request)); });
     });
   };
   router
@@ -313,13 +314,9 @@ void AddDatasetRoutes(Router& router, DatasetRoutesOptions options) {
            blocking([service](const HttpRequest& r) { return Split(*service, r); }))
       .Add(Method::kGet, "/v1/datasets/{id}/export", read,
            Handler([service, workers](HttpRequest& request, Responder responder) {
-             auto shared = std::make_shared<Responder>(std::move(responder));
-             core::Status queued = workers->Submit(
-                 [service, &request, shared] { Export(*service, request, *shared); });
-             if (!queued.ok()) {
-               shared->RespondError(core::ResourceExhausted(
-                   "the server is busy with other dataset work; retry later"));
-             }
+             OnWorker(workers, std::move(responder), [service, &request](Responder& answer) {
+               Export(*service, request, answer);
+             });
            }));
 }
 

@@ -60,8 +60,8 @@ struct RequestBody {
     // Most bytes accepted; more is http::error::body_limit.
     uint64_t limit = 0;
     uint64_t received = 0;
-    // Why writing to `file` failed (then the parse fails with
-    // http::error::body_limit's sibling, see reader::put).
+    // Why writing to `file` failed; the parse then ends (reader::put) and
+    // the connection answers with this instead of a parse error.
     core::Status write_error;
   };
 
