@@ -8,10 +8,8 @@
 //   GET    /v1/datasets/{id}/rows?offset=&limit=                         read
 //   GET    /v1/datasets/{id}/export?format=csv|jsonl   streamed back     read
 //   DELETE /v1/datasets/{id}               409 while a job reads it      write
-//   POST   /v1/datasets/{id}:transform     {"pipeline", "name", "target",
-//          "task"} → 201 the derived dataset                            write
-//   POST   /v1/datasets/{id}:split         {"train", "validation", "test",
-//          "seed", "stratify", "name"} → 201 {"datasets": [...]}         write
+//
+// (Transforms and splits are jobs: api/dataset_job_routes.h.)
 //
 // Without `format`, an upload's Content-Type decides (text/csv;
 // application/x-ndjson, application/jsonl), else its first byte ('{' is

@@ -7,13 +7,12 @@
 #include <utility>
 
 #include "api/event_stream.h"
+#include "api/resource_json.h"
 
 namespace modelhost::api {
 namespace {
 
 using Json = nlohmann::json;
-
-Json OrNull(const std::string& text) { return text.empty() ? Json(nullptr) : Json(text); }
 
 Json Values(const std::map<std::string, double>& values) {
   Json object = Json::object();
@@ -21,26 +20,6 @@ Json Values(const std::map<std::string, double>& values) {
     object[name] = std::isfinite(value) ? Json(value) : Json(nullptr);
   }
   return object;
-}
-
-// The job as the API shows it: the record's fields, then its result's.
-Json JobJson(const store::JobRecord& job) {
-  Json spec = Json::parse(job.spec_json, nullptr, /*allow_exceptions=*/false);
-  Json json = {{"id", job.id},
-               {"state", store::ToString(job.state)},
-               {"dataset_id", job.dataset_id},
-               {"created_at", job.created_at},
-               {"started_at", OrNull(job.started_at)},
-               {"finished_at", OrNull(job.finished_at)},
-               {"error", OrNull(job.error)},
-               {"spec", spec.is_discarded() ? Json(nullptr) : spec}};
-  Json result = Json::parse(job.result_json, nullptr, /*allow_exceptions=*/false);
-  if (result.is_object()) {
-    for (auto& [key, value] : result.items()) {
-      if (!json.contains(key)) json[key] = std::move(value);
-    }
-  }
-  return json;
 }
 
 // The SSE event name and data of `event`.

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "api/authenticator.h"
+#include "api/dataset_job_routes.h"
 #include "api/dataset_routes.h"
 #include "api/http_server.h"
 #include "api/key_routes.h"
@@ -23,6 +24,8 @@
 #include "api/training_job_routes.h"
 #include "core/metrics.h"
 #include "core/version.h"
+#include "jobs/dataset_jobs.h"
+#include "jobs/dataset_service.h"
 #include "jobs/training_jobs.h"
 #include "serve/model_cache.h"
 #include "store/artifact_paths.h"
@@ -170,11 +173,18 @@ int RunServe(const ServeOptions& options) {
   api::AddTrainingJobRoutes(router, training_jobs->get());
   jobs::DatasetService datasets(store->get(), options.data_dir);
   if (core::Status swept = datasets.SweepOrphans(); !swept.ok()) return Fail(swept);
-  // Dataset imports, transforms and exports block on disk and CPU: they get
+  // Transforms and splits run as jobs on their own thread. Started before
+  // the pool below, so that it outlives the pool's tasks that call it.
+  auto dataset_jobs = jobs::DatasetJobs::Start(store->get(), &datasets);
+  if (!dataset_jobs.ok()) return Fail(dataset_jobs.status());
+  // Dataset imports, exports and store work block on disk and CPU: they get
   // their own threads, never the I/O threads.
   auto dataset_workers = core::ThreadPool::Create({.num_threads = 2, .name = "datasets"});
   if (!dataset_workers.ok()) return Fail(dataset_workers.status());
   api::AddDatasetRoutes(router, {.service = &datasets, .workers = dataset_workers->get()});
+  api::AddDatasetJobRoutes(
+      router,
+      {.jobs = dataset_jobs->get(), .service = &datasets, .workers = dataset_workers->get()});
 
   std::unique_ptr<api::Authenticator> authenticator;
   if (options.auth) {
@@ -233,6 +243,8 @@ int RunServe(const ServeOptions& options) {
   (*training_jobs)->BeginShutdown();
   (*server)->Shutdown();
   (*training_jobs)->Shutdown();
+  // A running transform or split finishes; queued ones wait for the next start.
+  (*dataset_jobs)->Shutdown();
   core::LogInfo("stopped");
   return 0;
 }

@@ -310,8 +310,9 @@ core::Status DatasetService::Delete(std::string_view id) {
 
 core::Result<store::DatasetRecord> DatasetService::Transform(
     std::string_view id, const DatasetTransformRequest& request) {
-  MODELHOST_RETURN_IF_ERROR(store::ValidateResourceName("dataset name", request.name));
   MODELHOST_ASSIGN_OR_RETURN(store::DatasetRecord parent, store_->GetDataset(id));
+  const std::string name = request.name.empty() ? parent.name + "-transformed" : request.name;
+  MODELHOST_RETURN_IF_ERROR(store::ValidateResourceName("dataset name", name));
   MODELHOST_ASSIGN_OR_RETURN(data::Pipeline pipeline,
                              data::Pipeline::FromJson(request.pipeline_json));
   MODELHOST_ASSIGN_OR_RETURN(data::Table table,
@@ -333,7 +334,7 @@ core::Result<store::DatasetRecord> DatasetService::Transform(
   json lineage = ParentLineage(parent, "transform");
   lineage["target"] = request.target ? json(*request.target) : json(nullptr);
   lineage["fitted_pipeline"] = json::parse(fitted_json);
-  return AddStaged(*store_, data_dir_, child, request.name, staging, Dump(lineage));
+  return AddStaged(*store_, data_dir_, child, name, staging, Dump(lineage));
 }
 
 core::Result<std::vector<store::DatasetRecord>> DatasetService::Split(

@@ -56,7 +56,7 @@ struct DatasetImportRequest {
 };
 
 struct DatasetTransformRequest {
-  std::string name;           // of the derived dataset
+  std::string name;           // of the derived dataset; "" for "<parent name>-transformed"
   std::string pipeline_json;  // a pipeline spec (data/pipeline_spec.h)
   // The target column: kept (decoded back to its labels) beside the features,
   // never transformed as one; with `classification`, labels become classes.

@@ -160,7 +160,19 @@ TEST_F(OpenApiTest, TheServerAnswersAsDocumentedThroughTheWholeFlow) {
        R"({"train": 0.7, "validation": 0.1, "test": 0.2, "seed": 1, "stratify": "diabetes"})");
   call("POST", "/v1/datasets/" + id + ":transform", "/v1/datasets/{id}:transform",
        R"({"pipeline": {"steps": [{"op": "standardize", "columns": "numeric"}]},
-           "target": "diabetes"})");
+           "target": "diabetes"})",
+       {{"Authorization", auth.at("Authorization")}, {"Prefer", "wait=60"}});
+  HttpReply async =
+      call("POST", "/v1/datasets/" + id + ":split", "/v1/datasets/{id}:split", R"({"seed": 2})",
+           {{"Authorization", auth.at("Authorization")}, {"Prefer", "respond-async"}});
+  ASSERT_EQ(async.status, 202) << async.body;
+  const std::string dataset_job = async.headers.at("location");
+  call("GET", dataset_job, "/v1/dataset-jobs/{id}");
+  call("GET", "/v1/dataset-jobs", "/v1/dataset-jobs");
+  call("POST", "/v1/datasets/" + id + ":transform", "/v1/datasets/{id}:transform",
+       R"({"pipeline": {"steps": [{"op": "standardize", "columns": ["weight"]}]}})",
+       {{"Authorization", auth.at("Authorization")}, {"Prefer", "wait=60"}});
+  call("POST", "/v1/dataset-jobs/job_0000000000000000:cancel", "/v1/dataset-jobs/{id}:cancel");
 
   HttpReply job = call("POST", "/v1/training-jobs", "/v1/training-jobs", R"({
       "dataset": "pima", "target": "diabetes", "register_as": "pima",

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "api/dataset_job_routes.h"
 #include "api/dataset_routes.h"
 #include "api/key_routes.h"
 #include "api/kserve_routes.h"
@@ -47,6 +48,7 @@ Router ServeRouter(bool with_keys) {
   AddKserveRoutes(router, nullptr, nullptr);
   AddTrainingJobRoutes(router, nullptr);
   AddDatasetRoutes(router, {});
+  AddDatasetJobRoutes(router, {});
   if (with_keys) AddKeyRoutes(router, nullptr);
   return router;
 }

@@ -1,0 +1,282 @@
+#include "jobs/dataset_jobs.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <utility>
+
+#include "core/log.h"
+#include "core/random_id.h"
+#include "core/utc_time.h"
+#include "jobs/dataset_job_spec.h"
+
+namespace modelhost::jobs {
+namespace {
+
+using Json = nlohmann::json;
+
+std::optional<DatasetJobKind> KindOf(std::string_view text) {
+  for (DatasetJobKind kind : {DatasetJobKind::kTransform, DatasetJobKind::kSplit}) {
+    if (ToString(kind) == text) return kind;
+  }
+  return std::nullopt;
+}
+
+// Checks `spec_json` as the request of a `kind` job.
+core::Status CheckSpec(DatasetJobKind kind, std::string_view spec_json) {
+  if (kind == DatasetJobKind::kTransform) return ParseDatasetTransformSpec(spec_json).status();
+  return ParseDatasetSplitSpec(spec_json).status();
+}
+
+// Runs the operation; the ids of the datasets it made.
+core::Result<std::vector<std::string>> Execute(DatasetService& service,
+                                               const store::JobRecord& job) {
+  std::vector<std::string> ids;
+  if (KindOf(job.kind) == DatasetJobKind::kTransform) {
+    MODELHOST_ASSIGN_OR_RETURN(DatasetTransformRequest request,
+                               ParseDatasetTransformSpec(job.spec_json));
+    MODELHOST_ASSIGN_OR_RETURN(store::DatasetRecord made,
+                               service.Transform(job.dataset_id, request));
+    ids.push_back(made.id);
+    return ids;
+  }
+  MODELHOST_ASSIGN_OR_RETURN(DatasetSplitRequest request, ParseDatasetSplitSpec(job.spec_json));
+  MODELHOST_ASSIGN_OR_RETURN(std::vector<store::DatasetRecord> made,
+                             service.Split(job.dataset_id, request));
+  for (const store::DatasetRecord& record : made) ids.push_back(record.id);
+  return ids;
+}
+
+}  // namespace
+
+std::string_view ToString(DatasetJobKind kind) {
+  return kind == DatasetJobKind::kTransform ? "transform" : "split";
+}
+
+DatasetJobs::DatasetJobs(store::MetadataStore* store, DatasetService* service)
+    : store_(store), service_(service) {}
+
+core::Result<std::unique_ptr<DatasetJobs>> DatasetJobs::Start(store::MetadataStore* store,
+                                                              DatasetService* service) {
+  std::unique_ptr<DatasetJobs> jobs(new DatasetJobs(store, service));
+  MODELHOST_RETURN_IF_ERROR(jobs->Recover());
+  jobs->worker_ = std::thread([raw = jobs.get()] { raw->WorkerLoop(); });
+  jobs->deadlines_ = std::thread([raw = jobs.get()] { raw->DeadlineLoop(); });
+  return jobs;
+}
+
+DatasetJobs::~DatasetJobs() { Shutdown(); }
+
+core::Status DatasetJobs::Recover() {
+  MODELHOST_ASSIGN_OR_RETURN(std::vector<store::JobRecord> stored, store_->ListJobs());
+  std::lock_guard lock(mu_);
+  for (store::JobRecord& record : stored) {
+    if (!KindOf(record.kind)) continue;
+    if (record.state == store::JobState::kRunning) {
+      record.state = store::JobState::kFailed;
+      record.error = "interrupted";
+      record.finished_at = core::UtcNowRfc3339();
+      MODELHOST_RETURN_IF_ERROR(store_->UpdateJob(record));
+      core::LogWarn("dataset job was interrupted", {{"job", record.id}});
+    } else if (record.state == store::JobState::kQueued) {
+      queue_.push_back(record.id);
+      active_.emplace(record.id, std::move(record));
+    }
+  }
+  return core::OkStatus();
+}
+
+core::Result<store::JobRecord> DatasetJobs::Create(DatasetJobKind kind, std::string_view dataset_id,
+                                                   std::string_view spec_json) {
+  MODELHOST_RETURN_IF_ERROR(CheckSpec(kind, spec_json));
+  store::JobRecord record;
+  record.id = core::RandomId("job_");
+  record.kind = std::string(ToString(kind));
+  record.state = store::JobState::kQueued;
+  record.dataset_id = std::string(dataset_id);
+  record.spec_json = std::string(spec_json);
+  record.created_at = core::UtcNowRfc3339();
+  record.result_json = "{}";
+  {
+    // The insert and the enqueue under one lock keep the queue in the
+    // store's order. InsertJob checks that the dataset exists.
+    std::lock_guard lock(mu_);
+    if (stopping_) return core::FailedPrecondition("the server is shutting down");
+    MODELHOST_RETURN_IF_ERROR(store_->InsertJob(record));
+    queue_.push_back(record.id);
+    active_.emplace(record.id, record);
+  }
+  work_available_.notify_one();
+  core::LogInfo("dataset job queued",
+                {{"job", record.id}, {"kind", record.kind}, {"dataset", record.dataset_id}});
+  return record;
+}
+
+core::Status DatasetJobs::Await(std::string_view id, std::chrono::milliseconds wait,
+                                Waiter waiter) {
+  std::optional<store::JobRecord> now;
+  {
+    std::lock_guard lock(mu_);
+    auto active = active_.find(id);
+    if (active != active_.end()) {
+      if (wait.count() > 0 && !stopping_) {
+        pending_.push_back(
+            {std::string(id), std::chrono::steady_clock::now() + wait, std::move(waiter)});
+        deadlines_changed_.notify_one();
+        return core::OkStatus();
+      }
+      now = active->second;
+    }
+  }
+  if (!now) {
+    MODELHOST_ASSIGN_OR_RETURN(store::JobRecord record, Get(id));
+    now = std::move(record);
+  }
+  waiter(*now);
+  return core::OkStatus();
+}
+
+core::Result<store::JobRecord> DatasetJobs::Cancel(std::string_view id) {
+  std::optional<store::JobRecord> cancelled;
+  {
+    std::lock_guard lock(mu_);
+    auto queued = std::find(queue_.begin(), queue_.end(), id);
+    if (queued != queue_.end()) {
+      queue_.erase(queued);
+      cancelled = active_.at(std::string(id));
+    }
+  }
+  if (!cancelled) {
+    MODELHOST_ASSIGN_OR_RETURN(store::JobRecord record, Get(id));
+    return core::FailedPrecondition("dataset job " + record.id + " is " +
+                                    std::string(store::ToString(record.state)) +
+                                    (record.state == store::JobState::kRunning
+                                         ? "; a running transform or split cannot be cancelled"
+                                         : "; there is nothing to cancel"));
+  }
+  cancelled->state = store::JobState::kCancelled;
+  cancelled->finished_at = core::UtcNowRfc3339();
+  Transition(*cancelled);
+  core::LogInfo("dataset job cancelled while queued", {{"job", cancelled->id}});
+  return *cancelled;
+}
+
+core::Result<store::JobRecord> DatasetJobs::Get(std::string_view id) {
+  core::Result<store::JobRecord> record = store_->GetJob(id);
+  if ((record.ok() && !KindOf(record->kind)) ||
+      (!record.ok() && record.status().code() == core::StatusCode::kNotFound)) {
+    return core::NotFound("no dataset job has the id '" + std::string(id) + "'");
+  }
+  return record;
+}
+
+core::Result<std::vector<store::JobRecord>> DatasetJobs::List() {
+  MODELHOST_ASSIGN_OR_RETURN(std::vector<store::JobRecord> all, store_->ListJobs());
+  std::erase_if(all, [](const store::JobRecord& record) { return !KindOf(record.kind); });
+  return all;
+}
+
+void DatasetJobs::Shutdown() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  work_available_.notify_all();
+  deadlines_changed_.notify_all();
+  std::lock_guard join(join_mu_);
+  if (worker_.joinable()) worker_.join();
+  if (deadlines_.joinable()) deadlines_.join();
+}
+
+void DatasetJobs::WorkerLoop() {
+  for (;;) {
+    store::JobRecord record;
+    {
+      std::unique_lock lock(mu_);
+      work_available_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      record = active_.at(queue_.front());
+      queue_.pop_front();
+    }
+    record.state = store::JobState::kRunning;
+    record.started_at = core::UtcNowRfc3339();
+    Transition(record);
+    Transition(Run(std::move(record)));
+  }
+}
+
+store::JobRecord DatasetJobs::Run(store::JobRecord record) {
+  core::Result<std::vector<std::string>> made = Execute(*service_, record);
+  record.finished_at = core::UtcNowRfc3339();
+  if (made.ok()) {
+    record.state = store::JobState::kSucceeded;
+    record.result_json = Json{{"datasets", *made}}.dump();
+    core::LogInfo("dataset job succeeded", {{"job", record.id}, {"kind", record.kind}});
+  } else {
+    record.state = store::JobState::kFailed;
+    record.error = std::string(made.status().message());
+    record.result_json =
+        Json{{"error_code", std::string(core::ToString(made.status().code()))}}.dump();
+    core::LogWarn("dataset job failed", {{"job", record.id}, {"error", record.error}});
+  }
+  return record;
+}
+
+void DatasetJobs::Transition(const store::JobRecord& record) {
+  core::Status stored = store_->UpdateJob(record);
+  if (!stored.ok()) {
+    core::LogError("dataset job state could not be stored",
+                   {{"job", record.id}, {"error", stored.message()}});
+  }
+  std::vector<Waiter> finished;
+  {
+    std::lock_guard lock(mu_);
+    if (!store::IsFinal(record.state)) {
+      active_.at(record.id) = record;
+      return;
+    }
+    active_.erase(record.id);
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      if (it->id == record.id) {
+        finished.push_back(std::move(it->waiter));
+        it = pending_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (Waiter& waiter : finished) waiter(record);
+}
+
+void DatasetJobs::DeadlineLoop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    const auto now = std::chrono::steady_clock::now();
+    std::vector<std::pair<Waiter, store::JobRecord>> due;
+    std::optional<std::chrono::steady_clock::time_point> next;
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      if (stopping_ || it->deadline <= now) {
+        // A pending job is active: Transition drops its waiters as it ends.
+        due.emplace_back(std::move(it->waiter), active_.at(it->id));
+        it = pending_.erase(it);
+      } else {
+        next = next ? std::min(*next, it->deadline) : it->deadline;
+        ++it;
+      }
+    }
+    if (!due.empty()) {
+      lock.unlock();
+      for (auto& [waiter, record] : due) waiter(record);
+      lock.lock();
+      continue;
+    }
+    if (stopping_) return;
+    if (next) {
+      deadlines_changed_.wait_until(lock, *next);
+    } else {
+      deadlines_changed_.wait(lock);
+    }
+  }
+}
+
+}  // namespace modelhost::jobs

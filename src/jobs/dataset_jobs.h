@@ -1,0 +1,131 @@
+// DatasetJobs: the dataset operations of issue 5, step 2 — transforms and
+// splits of stored datasets — run as jobs, so that a large one never holds a
+// request open: a FIFO queue run by one worker thread (an operation loads
+// its parent whole; two at once would double the memory), with the records
+// in the metadata store (kinds "transform" and "split", dataset_id the
+// parent, so the parent cannot be deleted while the job is queued or running).
+//
+// Life of a job: Create checks the request (dataset_job_spec.h) and that the
+// parent exists, stores the job `queued` and queues it; the worker marks it
+// `running`, runs DatasetService::Transform or ::Split and stores it
+// `succeeded` with result_json {"datasets": [ids of the new datasets]}, or
+// `failed` with the error's message in `error` and result_json
+// {"error_code": "invalid_argument" | …} (core::ToString of the code).
+//
+// A queued job can be cancelled; a running one cannot (an operation is not
+// interruptible and leaves nothing behind when it fails).
+//
+// Start (restart rules): a job found `running` was interrupted — it becomes
+// `failed` with error "interrupted" (DatasetService::SweepOrphans removes
+// what it had staged); jobs found `queued` are queued again in their order.
+// Shutdown: no job starts any more; a running one finishes; queued ones stay
+// queued for the next start.
+//
+// Thread-safety: every method may be called from any thread. Waiters run on
+// the worker or on the deadline thread, without any lock held; they must be
+// quick and must not call Shutdown.
+
+#ifndef MODELHOST_JOBS_DATASET_JOBS_H_
+#define MODELHOST_JOBS_DATASET_JOBS_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/result.h"
+#include "core/status.h"
+#include "jobs/dataset_service.h"
+#include "store/metadata_store.h"
+
+namespace modelhost::jobs {
+
+enum class DatasetJobKind { kTransform, kSplit };
+
+// "transform" or "split": the kind stored in JobRecord::kind.
+std::string_view ToString(DatasetJobKind kind);
+
+class DatasetJobs {
+ public:
+  // Hears a job's record once (see Await).
+  using Waiter = std::function<void(const store::JobRecord&)>;
+
+  // Applies the restart rules to the dataset jobs in `store` and starts the
+  // worker. `store` and `service` are not owned and must outlive this.
+  // Errors: the store's.
+  static core::Result<std::unique_ptr<DatasetJobs>> Start(store::MetadataStore* store,
+                                                          DatasetService* service);
+
+  // Shutdown().
+  ~DatasetJobs();
+  DatasetJobs(const DatasetJobs&) = delete;
+  DatasetJobs& operator=(const DatasetJobs&) = delete;
+
+  // Checks `spec_json` for `kind` and that dataset `dataset_id` exists,
+  // stores the job `queued` and queues it. Returns the stored record.
+  // Errors: InvalidArgument naming the field; NotFound naming the dataset;
+  // FailedPrecondition after Shutdown began; the store's.
+  core::Result<store::JobRecord> Create(DatasetJobKind kind, std::string_view dataset_id,
+                                        std::string_view spec_json);
+
+  // Calls `waiter` exactly once: with the final record as soon as job `id`
+  // ends, if it ends within `wait`; else with the record as it is when `wait`
+  // has passed (or at Shutdown). A job that has already ended is heard at
+  // once, on this thread. NotFound as Get (the waiter is then never called).
+  core::Status Await(std::string_view id, std::chrono::milliseconds wait, Waiter waiter);
+
+  // Cancels a queued job (the record returned is `cancelled`).
+  // FailedPrecondition naming the state for a running or ended one; NotFound.
+  core::Result<store::JobRecord> Cancel(std::string_view id);
+
+  // NotFound naming the id for none (or a job of another kind).
+  core::Result<store::JobRecord> Get(std::string_view id);
+  // Every dataset job, oldest first.
+  core::Result<std::vector<store::JobRecord>> List();
+
+  // No job starts any more; waits for a running one to finish; answers every
+  // waiter still waiting. Idempotent.
+  void Shutdown();
+
+ private:
+  struct Pending {
+    std::string id;
+    std::chrono::steady_clock::time_point deadline;
+    Waiter waiter;
+  };
+
+  DatasetJobs(store::MetadataStore* store, DatasetService* service);
+  core::Status Recover();
+  void WorkerLoop();
+  void DeadlineLoop();
+  // Runs the operation of `record` (running) and returns its final record.
+  store::JobRecord Run(store::JobRecord record);
+  // Stores `record`, updates the active snapshot, and when it is final
+  // answers the job's waiters.
+  void Transition(const store::JobRecord& record);
+
+  store::MetadataStore* const store_;
+  DatasetService* const service_;
+
+  std::mutex mu_;
+  std::condition_variable work_available_;
+  std::condition_variable deadlines_changed_;
+  std::deque<std::string> queue_;                                // GUARDED_BY(mu_)
+  std::map<std::string, store::JobRecord, std::less<>> active_;  // GUARDED_BY(mu_)
+  std::vector<Pending> pending_;                                 // GUARDED_BY(mu_)
+  bool stopping_ = false;                                        // GUARDED_BY(mu_)
+  std::mutex join_mu_;                                           // serializes the joins of Shutdown
+  std::thread worker_;
+  std::thread deadlines_;
+};
+
+}  // namespace modelhost::jobs
+
+#endif  // MODELHOST_JOBS_DATASET_JOBS_H_

@@ -1,0 +1,284 @@
+// DatasetJobs on a real SQLite store and data directory: transforms and
+// splits run as jobs in order, their outcome (datasets made, or the error
+// and its code) stored; waiters hear a job once, when it ends or when their
+// wait is over; queued jobs can be cancelled and protect their parent; a
+// restart fails what was running and runs what was queued.
+
+#include "jobs/dataset_jobs.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "core/utc_time.h"
+
+namespace modelhost::jobs {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using Json = nlohmann::json;
+using std::chrono::milliseconds;
+
+const std::string kPima = std::string(MODELHOST_TEST_DATA) + "/pima_indians_diabetes.csv";
+constexpr std::string_view kStandardize =
+    R"({"pipeline": {"steps": [{"op": "standardize", "columns": "numeric"}]}, "target": "diabetes"})";
+
+class DatasetJobsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::path(::testing::TempDir()) /
+            ("dataset_jobs_" +
+             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(root_);
+    auto store = store::OpenSqliteMetadataStore(root_.string());
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    store_ = std::move(*store);
+    service_ = std::make_unique<DatasetService>(store_.get(), root_.string());
+    auto pima = service_->Import({.name = "pima", .file = kPima});
+    ASSERT_TRUE(pima.ok()) << pima.status().message();
+    pima_ = *pima;
+  }
+  void TearDown() override {
+    jobs_.reset();
+    fs::remove_all(root_);
+  }
+
+  void StartJobs() {
+    auto jobs = DatasetJobs::Start(store_.get(), service_.get());
+    ASSERT_TRUE(jobs.ok()) << jobs.status().message();
+    jobs_ = std::move(*jobs);
+  }
+
+  // Waits (up to a minute) for job `id` to end and returns its record.
+  store::JobRecord Finished(const std::string& id) {
+    std::promise<store::JobRecord> heard;
+    core::Status awaited = jobs_->Await(
+        id, milliseconds(60'000), [&heard](const store::JobRecord& job) { heard.set_value(job); });
+    EXPECT_TRUE(awaited.ok()) << awaited.message();
+    return heard.get_future().get();
+  }
+
+  // Polls (up to a minute) until job `id` has left the queue.
+  void WaitUntilStarted(const std::string& id) {
+    for (int poll = 0; poll < 60'000; ++poll) {
+      auto job = jobs_->Get(id);
+      ASSERT_TRUE(job.ok()) << job.status().message();
+      if (job->state != store::JobState::kQueued) return;
+      std::this_thread::sleep_for(milliseconds(1));
+    }
+    FAIL() << id << " never started";
+  }
+
+  // A dataset big enough that a transform of it takes a while (a job queued
+  // behind it stays queued for that long).
+  store::DatasetRecord ImportBig() {
+    const std::string path = (root_ / "big.csv").string();
+    std::ofstream csv(path);
+    csv << "a,b,c\n";
+    for (int row = 0; row < 200'000; ++row)
+      csv << row << "," << row % 97 << "," << row * 0.5 << "\n";
+    csv.close();
+    auto big = service_->Import({.name = "big", .file = path});
+    EXPECT_TRUE(big.ok()) << big.status().message();
+    return big.ok() ? *big : store::DatasetRecord{};
+  }
+
+  fs::path root_;
+  std::unique_ptr<store::MetadataStore> store_;
+  std::unique_ptr<DatasetService> service_;
+  std::unique_ptr<DatasetJobs> jobs_;
+  store::DatasetRecord pima_;
+};
+
+TEST_F(DatasetJobsTest, ATransformJobStoresTheDerivedDatasetAsItsResult) {
+  StartJobs();
+  auto created = jobs_->Create(DatasetJobKind::kTransform, pima_.id, kStandardize);
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  EXPECT_EQ(created->state, store::JobState::kQueued);
+  EXPECT_EQ(created->kind, "transform");
+  EXPECT_EQ(created->dataset_id, pima_.id);
+
+  const store::JobRecord done = Finished(created->id);
+  ASSERT_EQ(done.state, store::JobState::kSucceeded) << done.error;
+  EXPECT_FALSE(done.started_at.empty());
+  EXPECT_FALSE(done.finished_at.empty());
+  const Json result = Json::parse(done.result_json);
+  ASSERT_EQ(result["datasets"].size(), 1u);
+  auto derived = service_->Get(result["datasets"][0].get<std::string>());
+  ASSERT_TRUE(derived.ok()) << derived.status().message();
+  EXPECT_EQ(derived->name, "pima-transformed");
+  EXPECT_EQ(derived->rows, 768);
+  EXPECT_EQ(Json::parse(derived->lineage_json)["parent"], pima_.id);
+  // As stored, and listed.
+  auto stored = jobs_->Get(created->id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->state, store::JobState::kSucceeded);
+  auto listed = jobs_->List();
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].id, created->id);
+}
+
+TEST_F(DatasetJobsTest, ASplitJobMakesOneDatasetPerPart) {
+  StartJobs();
+  auto created = jobs_->Create(DatasetJobKind::kSplit, pima_.id,
+                               R"({"train": 0.7, "validation": 0.1, "test": 0.2, "seed": 3,
+                                   "stratify": "diabetes", "name": "p"})");
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  const store::JobRecord done = Finished(created->id);
+  ASSERT_EQ(done.state, store::JobState::kSucceeded) << done.error;
+  const Json ids = Json::parse(done.result_json)["datasets"];
+  ASSERT_EQ(ids.size(), 3u);
+  int64_t rows = 0;
+  std::vector<std::string> names;
+  for (const Json& id : ids) {
+    auto part = service_->Get(id.get<std::string>());
+    ASSERT_TRUE(part.ok());
+    rows += part->rows;
+    names.push_back(part->name);
+  }
+  EXPECT_EQ(rows, 768);
+  EXPECT_THAT(names, ::testing::ElementsAre("p-train", "p-validation", "p-test"));
+}
+
+TEST_F(DatasetJobsTest, BadRequestsAreRefusedBeforeAnythingIsQueued) {
+  StartJobs();
+  auto unknown_field = jobs_->Create(DatasetJobKind::kSplit, pima_.id, R"({"trian": 0.5})");
+  EXPECT_EQ(unknown_field.status().code(), core::StatusCode::kInvalidArgument);
+  EXPECT_THAT(unknown_field.status().message(), HasSubstr("'trian'"));
+  auto bad_op = jobs_->Create(DatasetJobKind::kTransform, pima_.id,
+                              R"({"pipeline": {"steps": [{"op": "sparkle"}]}})");
+  EXPECT_EQ(bad_op.status().code(), core::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad_op.status().message(), HasSubstr("sparkle"));
+  auto bad_name = jobs_->Create(DatasetJobKind::kTransform, pima_.id,
+                                R"({"pipeline": {"steps": []}, "name": "../x"})");
+  EXPECT_EQ(bad_name.status().code(), core::StatusCode::kInvalidArgument);
+  auto no_dataset = jobs_->Create(DatasetJobKind::kTransform, "ds_0000000000000000", kStandardize);
+  EXPECT_EQ(no_dataset.status().code(), core::StatusCode::kNotFound);
+  auto listed = jobs_->List();
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE(listed->empty());
+}
+
+TEST_F(DatasetJobsTest, AFailedJobKeepsTheErrorAndItsCode) {
+  StartJobs();
+  auto created = jobs_->Create(DatasetJobKind::kTransform, pima_.id,
+                               R"({"pipeline": {"steps": [{"op": "standardize",
+                                                           "columns": ["weight"]}]}})");
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  const store::JobRecord done = Finished(created->id);
+  EXPECT_EQ(done.state, store::JobState::kFailed);
+  EXPECT_THAT(done.error, HasSubstr("weight"));
+  EXPECT_EQ(Json::parse(done.result_json)["error_code"], "invalid_argument");
+}
+
+TEST_F(DatasetJobsTest, AWaiterOfAnEndedJobHearsItAtOnceOnItsOwnThread) {
+  StartJobs();
+  auto created = jobs_->Create(DatasetJobKind::kSplit, pima_.id, "{}");
+  ASSERT_TRUE(created.ok());
+  Finished(created->id);
+  int heard = 0;
+  ASSERT_TRUE(jobs_
+                  ->Await(created->id, milliseconds(0),
+                          [&heard](const store::JobRecord& job) {
+                            EXPECT_EQ(job.state, store::JobState::kSucceeded);
+                            ++heard;
+                          })
+                  .ok());
+  EXPECT_EQ(heard, 1);
+  EXPECT_EQ(jobs_
+                ->Await("job_0000000000000000", milliseconds(0),
+                        [](const auto&) { ADD_FAILURE() << "a waiter of no job was called"; })
+                .code(),
+            core::StatusCode::kNotFound);
+}
+
+TEST_F(DatasetJobsTest, AJobQueuedBehindAnotherCanBeCancelledAndItsWaiterHearsTheDeadline) {
+  const store::DatasetRecord big = ImportBig();
+  StartJobs();
+  auto first =
+      jobs_->Create(DatasetJobKind::kTransform, big.id,
+                    R"({"pipeline": {"steps": [{"op": "standardize", "columns": "numeric"}]}})");
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  auto second = jobs_->Create(DatasetJobKind::kSplit, pima_.id, "{}");
+  ASSERT_TRUE(second.ok()) << second.status().message();
+
+  // The second waits for the first: a short wait ends before it does.
+  std::promise<store::JobRecord> at_deadline;
+  ASSERT_TRUE(jobs_
+                  ->Await(second->id, milliseconds(1),
+                          [&](const store::JobRecord& job) { at_deadline.set_value(job); })
+                  .ok());
+  EXPECT_EQ(at_deadline.get_future().get().state, store::JobState::kQueued);
+  // A queued job protects its parent.
+  EXPECT_EQ(service_->Delete(pima_.id).code(), core::StatusCode::kFailedPrecondition);
+
+  auto cancelled = jobs_->Cancel(second->id);
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status().message();
+  EXPECT_EQ(cancelled->state, store::JobState::kCancelled);
+  EXPECT_EQ(jobs_->Get(second->id)->state, store::JobState::kCancelled);
+  auto again = jobs_->Cancel(second->id);
+  EXPECT_EQ(again.status().code(), core::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(again.status().message(), HasSubstr("cancelled"));
+  EXPECT_EQ(Finished(first->id).state, store::JobState::kSucceeded);
+  EXPECT_EQ(jobs_->Cancel(first->id).status().code(), core::StatusCode::kFailedPrecondition);
+  // Ended jobs no longer protect it.
+  EXPECT_TRUE(service_->Delete(pima_.id).ok());
+}
+
+TEST_F(DatasetJobsTest, ARestartFailsWhatWasRunningAndRunsWhatWasQueued) {
+  auto stored_job = [&](const std::string& id, store::JobState state) {
+    store::JobRecord job;
+    job.id = id;
+    job.kind = "split";
+    job.state = state;
+    job.dataset_id = pima_.id;
+    job.spec_json = R"({"train": 0.5, "test": 0.5})";
+    job.created_at = core::UtcNowRfc3339();
+    job.result_json = "{}";
+    ASSERT_TRUE(store_->InsertJob(job).ok());
+  };
+  stored_job("job_00000000000000a1", store::JobState::kRunning);
+  stored_job("job_00000000000000a2", store::JobState::kQueued);
+  StartJobs();
+  auto interrupted = jobs_->Get("job_00000000000000a1");
+  ASSERT_TRUE(interrupted.ok());
+  EXPECT_EQ(interrupted->state, store::JobState::kFailed);
+  EXPECT_EQ(interrupted->error, "interrupted");
+  const store::JobRecord resumed = Finished("job_00000000000000a2");
+  EXPECT_EQ(resumed.state, store::JobState::kSucceeded) << resumed.error;
+  EXPECT_EQ(Json::parse(resumed.result_json)["datasets"].size(), 2u);
+}
+
+TEST_F(DatasetJobsTest, ShutdownAnswersWaitersKeepsQueuedJobsAndRefusesNewOnes) {
+  const store::DatasetRecord big = ImportBig();
+  StartJobs();
+  auto first =
+      jobs_->Create(DatasetJobKind::kTransform, big.id,
+                    R"({"pipeline": {"steps": [{"op": "standardize", "columns": "numeric"}]}})");
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  auto second = jobs_->Create(DatasetJobKind::kSplit, pima_.id, "{}");
+  ASSERT_TRUE(second.ok()) << second.status().message();
+  std::promise<store::JobRecord> heard;
+  ASSERT_TRUE(jobs_
+                  ->Await(second->id, milliseconds(600'000),
+                          [&](const store::JobRecord& job) { heard.set_value(job); })
+                  .ok());
+  WaitUntilStarted(first->id);
+  jobs_->Shutdown();
+  EXPECT_EQ(heard.get_future().get().state, store::JobState::kQueued);
+  // The running one finished; the queued one waits for the next start.
+  EXPECT_EQ(jobs_->Get(first->id)->state, store::JobState::kSucceeded);
+  EXPECT_EQ(jobs_->Get(second->id)->state, store::JobState::kQueued);
+  auto refused = jobs_->Create(DatasetJobKind::kSplit, pima_.id, "{}");
+  EXPECT_EQ(refused.status().code(), core::StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace modelhost::jobs
