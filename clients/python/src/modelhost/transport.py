@@ -22,7 +22,8 @@ from .errors import ModelhostConnectionError, error_from_response
 from .retry import RetryPolicy
 
 #: A function that returns a fresh iterable of body chunks on each call, so a
-#: retried request can send its body again.
+#: retried request can send its body again. One whose ``replayable``
+#: attribute is False can be called once only: its request is not retried.
 BodyFactory = Callable[[], Iterable[bytes]]
 
 _CHUNK = 1 << 16
@@ -193,6 +194,7 @@ class Transport:
         elif data is None and method in ("POST", "PUT", "PATCH"):
             headers["Content-Length"] = "0"
         seconds = self.timeout if timeout == "default" else timeout
+        resendable = getattr(data, "replayable", True)
 
         retry = 0
         while True:
@@ -202,7 +204,7 @@ class Transport:
                 response = self._exchange(connection, method, target, body, headers)
             except ConnectionError as error:
                 connection.close()
-                if retry < self.retry.max_retries:
+                if retry < self.retry.max_retries and resendable:
                     self.retry.sleep(self.retry.backoff(retry))
                     retry += 1
                     continue
@@ -212,7 +214,7 @@ class Transport:
             except (http.client.HTTPException, OSError) as error:
                 connection.close()
                 raise ModelhostConnectionError(f"{method} {target}: {error!r}", code="connection") from error
-            if response.status in self.retry.retry_statuses and retry < self.retry.max_retries:
+            if response.status in self.retry.retry_statuses and retry < self.retry.max_retries and resendable:
                 retry_after = response.getheader("Retry-After")
                 self._discard(connection, response)
                 self.retry.sleep(self.retry.backoff(retry, retry_after))

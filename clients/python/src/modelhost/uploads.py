@@ -58,6 +58,7 @@ def fileobj_body(file: IO, progress: Optional[ProgressCallback] = None) -> Tuple
         used = True
         yield from _read(file, length, progress)
 
+    chunks.replayable = start is not None  # type: ignore[attr-defined]
     return chunks, length
 
 
