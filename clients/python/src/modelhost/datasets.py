@@ -11,6 +11,7 @@ import os
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence
 
 from .downloads import Destination, save
+from .errors import ModelhostError
 from .tabular import csv_chunks, table_from
 from .transport import Transport, segment
 from .uploads import ProgressCallback, file_body, fileobj_body, iterable_body
@@ -125,20 +126,27 @@ class Datasets:
         target: Optional[str] = None,
         name: Optional[str] = None,
         task: Optional[str] = None,
+        wait: Optional[float] = None,
     ) -> Dict[str, Any]:
         """Fits `pipeline` ({"steps": [...]}) on the dataset and stores the result as a new one.
 
         `target` is kept beside the features, never transformed; `task` is
         "classification" (default) or "regression"; `name` defaults to
-        "<parent>-transformed". Returns the derived dataset.
+        "<parent>-transformed". The server runs it as a dataset job; this
+        call waits for it (`wait`: seconds the server holds the request
+        before answering with the job, which is then polled). Returns the
+        derived dataset; a failed job raises ModelhostError with its code.
         """
         request: Dict[str, Any] = {"pipeline": dict(pipeline)}
         for key, value in (("target", target), ("name", name), ("task", task)):
             if value is not None:
                 request[key] = value
-        return self._transport.request(
-            "POST", f"/v1/datasets/{segment(dataset)}:transform", json_body=request
-        ).json()
+        reply = self._transport.request(
+            "POST", f"/v1/datasets/{segment(dataset)}:transform", json_body=request, headers=_prefer(wait)
+        )
+        if reply.status == 202:
+            return self.get(self._await_job(reply.json())[0])
+        return reply.json()
 
     def split(
         self,
@@ -150,18 +158,42 @@ class Datasets:
         seed: int = 0,
         stratify: Optional[str] = None,
         name: Optional[str] = None,
+        wait: Optional[float] = None,
     ) -> Dict[str, Dict[str, Any]]:
         """Splits the dataset; returns the parts by their part name ("train", "validation", "test").
 
         An empty part is not created. Parts are named "<name>-train" etc.,
-        `name` defaulting to the parent's.
+        `name` defaulting to the parent's. Waits for the server's dataset
+        job as transform does.
         """
         request: Dict[str, Any] = {"train": train, "validation": validation, "test": test, "seed": seed}
         if stratify is not None:
             request["stratify"] = stratify
         if name is not None:
             request["name"] = name
-        parts = self._transport.request(
-            "POST", f"/v1/datasets/{segment(dataset)}:split", json_body=request
-        ).json()["datasets"]
+        reply = self._transport.request(
+            "POST", f"/v1/datasets/{segment(dataset)}:split", json_body=request, headers=_prefer(wait)
+        )
+        if reply.status == 202:
+            parts = [self.get(part) for part in self._await_job(reply.json())]
+        else:
+            parts = reply.json()["datasets"]
         return {part["lineage"]["part"]: part for part in parts}
+
+    def _await_job(self, job: Dict[str, Any]) -> List[str]:
+        """Polls a dataset job (GET /v1/dataset-jobs/{id}) until it ends; the ids it made."""
+        polls = 0
+        while job["state"] not in ("succeeded", "failed", "cancelled"):
+            self._transport.retry.sleep(min(0.05 * 2**polls, 2.0))
+            polls += 1
+            job = self._transport.request("GET", f"/v1/dataset-jobs/{segment(job['id'])}").json()
+        if job["state"] != "succeeded":
+            raise ModelhostError(
+                f"dataset job {job['id']} {job['state']}: {job.get('error')}", code=job.get("error_code", job["state"])
+            )
+        return list(job.get("datasets") or [])
+
+
+def _prefer(wait: Optional[float]) -> Optional[Dict[str, str]]:
+    """The RFC 7240 header asking the server to hold the request up to `wait` seconds."""
+    return None if wait is None else {"Prefer": f"wait={int(wait)}"}

@@ -15,7 +15,7 @@ import json
 import ssl
 import urllib.parse
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, Iterator, Mapping, Optional, Union
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Union
 
 from ._version import __version__
 from .errors import ModelhostConnectionError, error_from_response
@@ -133,6 +133,7 @@ class Transport:
         length: Optional[int] = None,
         content_type: Optional[str] = None,
         timeout: Union[float, None, str] = "default",
+        headers: Optional[Mapping[str, str]] = None,
     ) -> Reply:
         """Sends one request and reads the whole answer.
 
@@ -141,7 +142,7 @@ class Transport:
         one the body is sent chunked). Raises a ModelhostError subclass for a
         non-2xx answer, ModelhostConnectionError when no answer came.
         """
-        reply = self._send(method, path, query, json_body, data, length, content_type, timeout)
+        reply = self._send(method, path, query, json_body, data, length, content_type, timeout, headers=headers)
         try:
             body = reply.response.read()
         except (http.client.HTTPException, OSError) as error:
@@ -173,13 +174,15 @@ class Transport:
         content_type: Optional[str],
         timeout: Union[float, None, str],
         accept: str = "application/json",
+        headers: Optional[Mapping[str, str]] = None,
     ) -> StreamingReply:
+        extra = dict(headers or {})
         target = self._prefix + path
         if query:
             pairs = {key: value for key, value in query.items() if value is not None}
             if pairs:
                 target += "?" + urllib.parse.urlencode(pairs)
-        headers: Dict[str, str] = {"Accept": accept, "User-Agent": f"modelhost-python/{__version__}"}
+        headers = {"Accept": accept, "User-Agent": f"modelhost-python/{__version__}", **extra}
         if self._api_key is not None:
             headers["Authorization"] = f"Bearer {self._api_key}"
         if json_body is not None:
