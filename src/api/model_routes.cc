@@ -3,10 +3,12 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <utility>
 
 #include "api/version_param.h"
+#include "api/worker_handoff.h"
 #include "core/log.h"
 #include "jobs/model_registration.h"
 #include "model/bundle_archive.h"
@@ -60,7 +62,7 @@ HttpResponse JsonOrError(const core::Result<Json>& result, int status = 200) {
 core::Result<store::ModelVersionRecord> RegisterUpload(store::MetadataStore& store,
                                                        const std::string& data_dir,
                                                        const std::string& name,
-                                                       const std::string& tar_bytes) {
+                                                       const std::string& tar_file) {
   MODELHOST_RETURN_IF_ERROR(store::ValidateResourceName("model name", name));
   const std::filesystem::path tmp = std::filesystem::path(data_dir) / "tmp";
   std::error_code error;
@@ -74,7 +76,8 @@ core::Result<store::ModelVersionRecord> RegisterUpload(store::MetadataStore& sto
   core::Result<store::ModelVersionRecord> registered =
       [&]() -> core::Result<store::ModelVersionRecord> {
     const std::string staged = staging_root + "/model";
-    MODELHOST_RETURN_IF_ERROR(model::UnpackModelBundle(tar_bytes, staged, model::BundleLimits{}));
+    MODELHOST_RETURN_IF_ERROR(
+        model::UnpackModelBundleFile(tar_file, staged, model::BundleLimits{}));
     return jobs::RegisterModelVersion(store, data_dir, name, staged);
   }();
   std::filesystem::remove_all(staging_root, error);
@@ -83,7 +86,8 @@ core::Result<store::ModelVersionRecord> RegisterUpload(store::MetadataStore& sto
 
 }  // namespace
 
-void AddModelRoutes(Router& router, store::MetadataStore* store, std::string data_dir) {
+void AddModelRoutes(Router& router, store::MetadataStore* store, std::string data_dir,
+                    core::ThreadPool* workers) {
   const Access read = Access::Requires(Scope::kRead);
   const Access write = Access::Requires(Scope::kWrite);
   router.Add(Method::kGet, "/v1/models", read, SyncHandler([store](const HttpRequest&) {
@@ -120,23 +124,30 @@ void AddModelRoutes(Router& router, store::MetadataStore* store, std::string dat
                  return VersionJson(record, aliases);
                }());
              }));
-  router.Add(Method::kPost, "/v1/models/{name}/versions", write,
-             SyncHandler([store, data_dir](const HttpRequest& request) {
-               return JsonOrError(
-                   [&]() -> core::Result<Json> {
-                     const std::string name(request.PathParam("name"));
-                     MODELHOST_ASSIGN_OR_RETURN(
-                         store::ModelVersionRecord record,
-                         RegisterUpload(*store, data_dir, name, request.body()));
-                     core::LogInfo("model version registered",
-                                   {{"model", name}, {"version", record.version}});
-                     MODELHOST_ASSIGN_OR_RETURN(auto aliases, store->ListAliases(name));
-                     return VersionJson(record, aliases);
-                   }(),
-                   201);
-             }));
+  // Unpacking, packing and registering block on disk: on a worker.
+  auto on_worker = [workers](std::function<HttpResponse(const HttpRequest&)> work) {
+    return Handler([workers, work = std::move(work)](HttpRequest& request, Responder responder) {
+      RespondOnWorker(workers, std::move(responder),
+                      [&request, work](Responder& answer) { answer.Respond(work(request)); });
+    });
+  };
+  router.AddUpload(Method::kPost, "/v1/models/{name}/versions", write,
+                   on_worker([store, data_dir](const HttpRequest& request) {
+                     return JsonOrError(
+                         [&]() -> core::Result<Json> {
+                           const std::string name(request.PathParam("name"));
+                           MODELHOST_ASSIGN_OR_RETURN(
+                               store::ModelVersionRecord record,
+                               RegisterUpload(*store, data_dir, name, request.body_file()));
+                           core::LogInfo("model version registered",
+                                         {{"model", name}, {"version", record.version}});
+                           MODELHOST_ASSIGN_OR_RETURN(auto aliases, store->ListAliases(name));
+                           return VersionJson(record, aliases);
+                         }(),
+                         201);
+                   }));
   router.Add(Method::kGet, "/v1/models/{name}/versions/{version}/bundle", read,
-             SyncHandler([store, data_dir](const HttpRequest& request) {
+             on_worker([store, data_dir](const HttpRequest& request) {
                const std::string name(request.PathParam("name"));
                core::Result<std::string> tar = [&]() -> core::Result<std::string> {
                  MODELHOST_ASSIGN_OR_RETURN(int64_t version,

@@ -147,7 +147,6 @@ int RunServe(const ServeOptions& options) {
   api::Router router;
   std::atomic<bool> ready{false};
   api::AddSystemRoutes(router, {.ready = [&ready] { return ready.load(); }, .metrics = &metrics});
-  api::AddModelRoutes(router, store->get(), options.data_dir);
   serve::ModelCache model_cache(
       store->get(), options.data_dir,
       {.max_bytes = std::max<uint64_t>(options.model_cache_bytes, 1),
@@ -177,11 +176,13 @@ int RunServe(const ServeOptions& options) {
   // the pool below, so that it outlives the pool's tasks that call it.
   auto dataset_jobs = jobs::DatasetJobs::Start(store->get(), &datasets);
   if (!dataset_jobs.ok()) return Fail(dataset_jobs.status());
-  // Dataset imports, exports and store work block on disk and CPU: they get
-  // their own threads, never the I/O threads.
+  // Dataset imports and exports, bundle uploads and downloads, and store
+  // work block on disk and CPU: they get their own threads, never the I/O
+  // threads.
   auto dataset_workers = core::ThreadPool::Create({.num_threads = 2, .name = "datasets"});
   if (!dataset_workers.ok()) return Fail(dataset_workers.status());
   api::AddDatasetRoutes(router, {.service = &datasets, .workers = dataset_workers->get()});
+  api::AddModelRoutes(router, store->get(), options.data_dir, dataset_workers->get());
   api::AddDatasetJobRoutes(
       router,
       {.jobs = dataset_jobs->get(), .service = &datasets, .workers = dataset_workers->get()});

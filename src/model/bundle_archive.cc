@@ -12,6 +12,7 @@
 #include <array>
 #include <cerrno>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <new>
 #include <optional>
@@ -344,8 +345,12 @@ core::Result<std::string> PackModelDirectory(const std::string& directory) {
   return tar;
 }
 
-core::Status UnpackModelBundle(std::string_view tar_bytes, const std::string& destination,
-                               const BundleLimits& limits) {
+namespace {
+
+// Unpacks what `open` connects the reader to; `empty` says the input has no
+// bytes at all (libarchive would call that a valid empty archive).
+core::Status Unpack(const std::function<int(archive*)>& open, bool empty,
+                    const std::string& destination, const BundleLimits& limits) {
   fs::path target(destination);
   while (!target.empty() && !target.has_filename()) target = target.parent_path();
   if (target.empty()) return core::InvalidArgument("bundle: the destination path is empty");
@@ -356,19 +361,44 @@ core::Status UnpackModelBundle(std::string_view tar_bytes, const std::string& de
     if (error) return core::PosixErrorStatus(error.value(), "stat", destination);
     return core::AlreadyExists(destination + ": already exists");
   }
-  if (tar_bytes.empty()) return core::InvalidArgument("not a tar archive: the body is empty");
+  if (empty) return core::InvalidArgument("not a tar archive: the body is empty");
 
   MODELHOST_ASSIGN_OR_RETURN(auto staging, StagingDirectory::Create(target));
   ArchivePtr reader(archive_read_new(), &archive_read_free);
   if (!reader) return core::ResourceExhausted("bundle: out of memory");
   if (archive_read_support_format_tar(reader.get()) != ARCHIVE_OK ||
-      archive_read_open_memory(reader.get(), tar_bytes.data(), tar_bytes.size()) != ARCHIVE_OK) {
+      open(reader.get()) != ARCHIVE_OK) {
     return core::InvalidArgument("not a tar archive: " + ArchiveError(reader.get()));
   }
   BundleExtractor extractor(reader.get(), staging->path(), limits);
   MODELHOST_RETURN_IF_ERROR(extractor.ExtractAll());
   MODELHOST_RETURN_IF_ERROR(ValidateModel(staging->path(), extractor.files()));
   return staging->MoveTo(target);
+}
+
+}  // namespace
+
+core::Status UnpackModelBundle(std::string_view tar_bytes, const std::string& destination,
+                               const BundleLimits& limits) {
+  return Unpack(
+      [tar_bytes](archive* reader) {
+        return archive_read_open_memory(reader, tar_bytes.data(), tar_bytes.size());
+      },
+      tar_bytes.empty(), destination, limits);
+}
+
+core::Status UnpackModelBundleFile(const std::string& tar_path, const std::string& destination,
+                                   const BundleLimits& limits) {
+  std::error_code error;
+  const uintmax_t size = fs::file_size(tar_path, error);
+  if (error) return core::PosixErrorStatus(error.value(), "stat", tar_path);
+  // Blocks of 64 KiB: the body streams from disk, never all in memory.
+  constexpr size_t kBlockBytes = size_t{64} << 10;
+  return Unpack(
+      [&tar_path](archive* reader) {
+        return archive_read_open_filename(reader, tar_path.c_str(), kBlockBytes);
+      },
+      size == 0, destination, limits);
 }
 
 }  // namespace modelhost::model

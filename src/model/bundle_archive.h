@@ -67,6 +67,12 @@ core::Result<std::string> PackModelDirectory(const std::string& directory);
 core::Status UnpackModelBundle(std::string_view tar_bytes, const std::string& destination,
                                const BundleLimits& limits);
 
+// UnpackModelBundle for the .tar file at `tar_path`, read block by block (an
+// uploaded bundle is never held in memory whole). Errors as
+// UnpackModelBundle, plus those of reading the file (core/file_reader.h).
+core::Status UnpackModelBundleFile(const std::string& tar_path, const std::string& destination,
+                                   const BundleLimits& limits);
+
 }  // namespace modelhost::model
 
 #endif  // MODELHOST_MODEL_BUNDLE_ARCHIVE_H_

@@ -113,7 +113,10 @@ TEST_F(ServingTest, UploadedPipelineModelAnswersAsOfflinePredictDoes) {
     }
   };
   {
-    ServerProcess server(data_dir);
+    // A bundle streams to disk: one above --max-body-bytes still uploads.
+    const std::string max_body_bytes = std::to_string(std::max(body.dump().size(), size_t{1024}));
+    ASSERT_GT(Slurp(bundle).size(), std::stoul(max_body_bytes));
+    ServerProcess server(data_dir, {"--max-body-bytes", max_body_bytes});
     ASSERT_NE(server.port(), 0);
     HttpReply garbage = HttpRequest(server.port(), "POST", "/v1/models/pima/versions", "not a tar",
                                     server.AdminAuth());

@@ -27,8 +27,11 @@ class ModelRoutesTest : public testing::RegistryServerTest {
  protected:
   void SetUp() override {
     RegistryServerTest::SetUp();
+    auto workers = core::ThreadPool::Create({.num_threads = 1, .name = "model-routes"});
+    ASSERT_TRUE(workers.ok());
+    workers_ = std::move(*workers);
     Router router;
-    AddModelRoutes(router, store_.get(), data_dir_);
+    AddModelRoutes(router, store_.get(), data_dir_, workers_.get());
     ASSERT_NO_FATAL_FAILURE(StartServer(std::move(router)));
   }
 
@@ -50,6 +53,7 @@ class ModelRoutesTest : public testing::RegistryServerTest {
   }
 
   int staged_count_ = 0;
+  std::unique_ptr<core::ThreadPool> workers_;
 };
 
 TEST_F(ModelRoutesTest, ListsModelsVersionsAndTheirSummaries) {

@@ -43,7 +43,7 @@ const Json& Document() {
 Router ServeRouter(bool with_keys) {
   Router router;
   AddSystemRoutes(router, {});
-  AddModelRoutes(router, nullptr, "");
+  AddModelRoutes(router, nullptr, "", nullptr);
   AddPredictRoutes(router, {});
   AddKserveRoutes(router, nullptr, nullptr);
   AddTrainingJobRoutes(router, nullptr);

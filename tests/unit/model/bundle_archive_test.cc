@@ -168,35 +168,53 @@ class BundleArchiveTest : public ::testing::Test {
             {prefix + kWeightsFile, File(kWeightsFile)}};
   }
 
-  // Unpacking `tar` fails with `code` and a message containing `expected`,
-  // and leaves nothing but the model behind.
+  // Unpacks `tar` to `destination` from memory or, with `from_file`, from a
+  // file beside the test's directory (as an upload arrives).
+  core::Status Unpack(const std::string& tar, const std::string& destination,
+                      const BundleLimits& limits, bool from_file) const {
+    if (!from_file) return UnpackModelBundle(tar, destination, limits);
+    const std::string body = root_.string() + "-body.tar";
+    std::ofstream(body, std::ios::binary) << tar;
+    core::Status status = UnpackModelBundleFile(body, destination, limits);
+    fs::remove(body);
+    return status;
+  }
+
+  // Unpacking `tar`, from memory and from a file, fails with `code` and a
+  // message containing `expected`, and leaves nothing but the model behind.
   void ExpectRejected(const std::string& tar, core::StatusCode code, const std::string& expected,
                       const BundleLimits& limits = {}) {
-    core::Status status = UnpackModelBundle(tar, unpacked_path(), limits);
-    EXPECT_EQ(status.code(), code) << status.ToString();
-    EXPECT_THAT(status.message(), HasSubstr(expected));
-    std::vector<std::string> left;
-    for (const auto& entry : fs::directory_iterator(root_)) {
-      left.push_back(entry.path().filename().string());
+    for (bool from_file : {false, true}) {
+      SCOPED_TRACE(from_file ? "from a file" : "from memory");
+      core::Status status = Unpack(tar, unpacked_path(), limits, from_file);
+      EXPECT_EQ(status.code(), code) << status.ToString();
+      EXPECT_THAT(status.message(), HasSubstr(expected));
+      std::vector<std::string> left;
+      for (const auto& entry : fs::directory_iterator(root_)) {
+        left.push_back(entry.path().filename().string());
+      }
+      EXPECT_THAT(left, ElementsAre("model")) << "nothing but the source model is left";
     }
-    EXPECT_THAT(left, ElementsAre("model")) << "nothing but the source model is left";
   }
 
   // Unpacks `tar`, reads the result and checks its predictions are bit
   // identical to those of network_.
   void ExpectUnpacksToTheModel(const std::string& tar) {
-    core::Status status = UnpackModelBundle(tar, unpacked_path(), {});
-    ASSERT_TRUE(status.ok()) << status.ToString();
-    auto read = ModelDirectory::Read(unpacked_path());
-    ASSERT_TRUE(read.ok()) << read.status().ToString();
-    nn::Matrix before, after;
-    ASSERT_TRUE(network_->Predict(features_, &before).ok());
-    ASSERT_TRUE((*read)->network().Predict(features_, &after).ok());
-    ASSERT_EQ(before.size(), after.size());
-    EXPECT_EQ(std::memcmp(before.data(), after.data(), before.size() * sizeof(float)), 0);
-    EXPECT_EQ(std::distance(fs::directory_iterator(root_), fs::directory_iterator()), 2)
-        << "no temporary directory is left behind";
-    fs::remove_all(unpacked_path());
+    for (bool from_file : {false, true}) {
+      SCOPED_TRACE(from_file ? "from a file" : "from memory");
+      core::Status status = Unpack(tar, unpacked_path(), {}, from_file);
+      ASSERT_TRUE(status.ok()) << status.ToString();
+      auto read = ModelDirectory::Read(unpacked_path());
+      ASSERT_TRUE(read.ok()) << read.status().ToString();
+      nn::Matrix before, after;
+      ASSERT_TRUE(network_->Predict(features_, &before).ok());
+      ASSERT_TRUE((*read)->network().Predict(features_, &after).ok());
+      ASSERT_EQ(before.size(), after.size());
+      EXPECT_EQ(std::memcmp(before.data(), after.data(), before.size() * sizeof(float)), 0);
+      EXPECT_EQ(std::distance(fs::directory_iterator(root_), fs::directory_iterator()), 2)
+          << "no temporary directory is left behind";
+      fs::remove_all(unpacked_path());
+    }
   }
 
   fs::path root_;
@@ -364,6 +382,13 @@ TEST_F(BundleArchiveTest, RejectsBodiesThatAreNotTar) {
   fs::remove(tar_file.string() + ".gz");
   ASSERT_NO_FATAL_FAILURE(
       ExpectRejected(gzipped, core::StatusCode::kInvalidArgument, "not a tar archive: "));
+}
+
+TEST_F(BundleArchiveTest, AMissingBodyFileIsNotFound) {
+  core::Status status =
+      UnpackModelBundleFile((root_ / "no.tar").string(), unpacked_path(), BundleLimits{});
+  EXPECT_EQ(status.code(), core::StatusCode::kNotFound) << status.ToString();
+  EXPECT_THAT(status.message(), HasSubstr("no.tar"));
 }
 
 TEST_F(BundleArchiveTest, RejectsAnInvalidModel) {
