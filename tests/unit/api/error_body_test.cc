@@ -1,7 +1,14 @@
 #include "api/error_body.h"
 
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "api/http_response.h"
 
 namespace modelhost::api {
 namespace {
@@ -37,6 +44,21 @@ TEST(ErrorBodyTest, ExplicitCodeHasTheSameShape) {
   auto body = nlohmann::json::parse(ErrorBodyJson("method_not_allowed", "say \"hi\" \xff"));
   EXPECT_EQ(body["error"]["code"], "method_not_allowed");
   EXPECT_EQ(body["error"].size(), 2u);
+}
+
+TEST(ErrorBodyTest, OnlyTransientErrorsSayWhenToRetry) {
+  auto retry_after = [](const core::Status& status) {
+    const HttpResponse response = HttpResponse::Error(status);
+    std::vector<std::string> values;
+    for (const auto& [name, value] : response.headers) {
+      if (name == "Retry-After") values.push_back(value);
+    }
+    return values;
+  };
+  EXPECT_EQ(retry_after(core::ResourceExhausted("queue full")), std::vector<std::string>{"1"});
+  EXPECT_EQ(retry_after(core::Unavailable("stopping")), std::vector<std::string>{"1"});
+  EXPECT_TRUE(retry_after(core::InvalidArgument("x")).empty());
+  EXPECT_TRUE(retry_after(core::Internal("x")).empty());
 }
 
 }  // namespace
