@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-#include <nlohmann/json.hpp>
 
 #include "core/atomic_file.h"
 #include "core/file_reader.h"
@@ -34,33 +33,20 @@ core::Status MoveIntoPlace(const std::string& staged, const std::string& destina
   return core::FsyncDirectory(parent.string());
 }
 
-// `summary` with `extra` (a JSON object, or empty for none) merge-patched in.
-core::Result<std::string> MergeInfo(std::string summary, std::string_view extra) {
-  if (extra.empty()) return summary;
-  nlohmann::json patch = nlohmann::json::parse(extra, nullptr, /*allow_exceptions=*/false);
-  if (!patch.is_object()) return core::InvalidArgument("extra model info must be a JSON object");
-  nlohmann::json info = nlohmann::json::parse(summary);
-  info.merge_patch(patch);
-  return info.dump();
-}
-
 }  // namespace
 
 core::Result<store::ModelVersionRecord> RegisterModelVersion(store::MetadataStore& store,
                                                              const std::string& data_dir,
                                                              std::string_view model,
-                                                             const std::string& staged_directory,
-                                                             std::string_view extra_info_json) {
+                                                             const std::string& staged_directory) {
   MODELHOST_RETURN_IF_ERROR(store::ValidateResourceName("model name", model));
   MODELHOST_ASSIGN_OR_RETURN(std::unique_ptr<model::ModelDirectory> directory,
                              model::ModelDirectory::Read(staged_directory));
   MODELHOST_ASSIGN_OR_RETURN(std::string checksum, model::ModelDirectoryChecksum(staged_directory));
-  MODELHOST_ASSIGN_OR_RETURN(
-      std::string info,
-      MergeInfo(model::ModelSummaryJson(directory->description()), extra_info_json));
-  return store.AddModelVersion(model, checksum, std::move(info), [&](int64_t version) {
-    return MoveIntoPlace(staged_directory, store::ModelVersionPath(data_dir, model, version));
-  });
+  return store.AddModelVersion(
+      model, checksum, model::ModelSummaryJson(directory->description()), [&](int64_t version) {
+        return MoveIntoPlace(staged_directory, store::ModelVersionPath(data_dir, model, version));
+      });
 }
 
 }  // namespace modelhost::jobs

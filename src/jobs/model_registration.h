@@ -27,16 +27,14 @@ namespace modelhost::jobs {
 // be renamed) as the next version of `model`. On success the staged directory
 // is gone (moved); on failure it is left as it was, for the caller to remove.
 // The version's registry info is the directory's summary
-// (model/model_summary.h) with `extra_info_json`, a JSON object or empty,
-// merged into it (RFC 7396: a training job adds its lineage and evaluation).
-// Errors: InvalidArgument for a bad model name or extra info that is no JSON
-// object; the model directory's validation errors; the store's; Internal
-// when the move fails.
+// (model/model_summary.h): everything it says comes from the bundle itself, so
+// a downloaded and re-uploaded bundle registers with the same lineage.
+// Errors: InvalidArgument for a bad model name; the model directory's
+// validation errors; the store's; Internal when the move fails.
 core::Result<store::ModelVersionRecord> RegisterModelVersion(store::MetadataStore& store,
                                                              const std::string& data_dir,
                                                              std::string_view model,
-                                                             const std::string& staged_directory,
-                                                             std::string_view extra_info_json = {});
+                                                             const std::string& staged_directory);
 
 }  // namespace modelhost::jobs
 

@@ -6,7 +6,9 @@
 #include <cmath>
 #include <exception>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "core/log.h"
 #include "data/dataset_reader.h"
@@ -94,29 +96,11 @@ class JobObserver : public nn::TrainingObserver {
   double seconds_ = 0.0;
 };
 
-// The job's additions to the registry's summary of the model version.
-std::string ExtraInfoJson(const store::JobRecord& job, const store::DatasetRecord& dataset,
-                          const TrainingJobResult& result) {
-  auto values = [](const std::map<std::string, double>& metrics) {
-    nlohmann::json object = nlohmann::json::object();
-    for (const auto& [name, value] : metrics) {
-      object[name] = std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
-    }
-    return object;
-  };
-  nlohmann::json extra = {
-      {"lineage",
-       {{"dataset_id", dataset.id}, {"dataset_sha256", dataset.sha256}, {"job_id", job.id}}},
-      {"evaluation", {{"validation", values(result.validation)}, {"test", values(result.test)}}}};
-  return extra.dump();
-}
-
 // Writes the trained model into a fresh staging directory under
 // <data_dir>/tmp and registers it; the staging directory is gone afterwards.
 core::Result<store::ModelVersionRecord> Register(TrainingRun& run,
                                                  const TrainingJobContext& context,
-                                                 const std::string& model,
-                                                 const std::string& extra_info) {
+                                                 const std::string& model) {
   const fs::path tmp = fs::path(context.data_dir) / "tmp";
   std::error_code error;
   fs::create_directories(tmp, error);
@@ -129,10 +113,49 @@ core::Result<store::ModelVersionRecord> Register(TrainingRun& run,
       [&]() -> core::Result<store::ModelVersionRecord> {
     const std::string staged = staging + "/model";
     MODELHOST_RETURN_IF_ERROR(run.WriteModel(staged));
-    return RegisterModelVersion(*context.store, context.data_dir, model, staged, extra_info);
+    return RegisterModelVersion(*context.store, context.data_dir, model, staged);
   }();
   fs::remove_all(staging, error);
   return registered;
+}
+
+// The version of `model` that job `job_id` registered, if one exists: a job
+// that crashed after registering but before its final state was stored must
+// not register a second one when it resumes.
+core::Result<std::optional<store::ModelVersionRecord>> VersionRegisteredBy(
+    store::MetadataStore& store, const std::string& model, const std::string& job_id) {
+  core::Result<std::vector<store::ModelVersionRecord>> versions = store.ListModelVersions(model);
+  if (!versions.ok()) {
+    if (versions.status().code() == core::StatusCode::kNotFound) {
+      return std::optional<store::ModelVersionRecord>();
+    }
+    return versions.status();
+  }
+  for (store::ModelVersionRecord& version : *versions) {
+    const nlohmann::json info =
+        nlohmann::json::parse(version.info_json, nullptr, /*allow_exceptions=*/false);
+    if (info.is_object() && info.contains("lineage") && info["lineage"].is_object() &&
+        info["lineage"].value("job_id", "") == job_id) {
+      return std::optional<store::ModelVersionRecord>(std::move(version));
+    }
+  }
+  return std::optional<store::ModelVersionRecord>();
+}
+
+// The metrics of `part` ("validation" or "test") in a version's info.
+std::map<std::string, double> RegisteredEvaluation(const store::ModelVersionRecord& version,
+                                                   const char* part) {
+  const nlohmann::json info =
+      nlohmann::json::parse(version.info_json, nullptr, /*allow_exceptions=*/false);
+  std::map<std::string, double> values;
+  if (!info.is_object() || !info.contains("evaluation") || !info["evaluation"].is_object() ||
+      !info["evaluation"].contains(part) || !info["evaluation"][part].is_object()) {
+    return values;
+  }
+  for (const auto& [name, value] : info["evaluation"][part].items()) {
+    values[name] = value.is_number() ? value.get<double>() : std::nan("");
+  }
+  return values;
 }
 
 // The body of ExecuteTrainingJob; fills `outcome` except on error.
@@ -149,6 +172,8 @@ core::Status Execute(store::JobRecord& job, const TrainingJobContext& context,
                              TrainingRun::Prepare(table, spec.setup));
   run->description().training.data_file = dataset.id;
   run->description().training.data_sha256 = dataset.sha256;
+  run->description().training.dataset_id = dataset.id;
+  run->description().training.job_id = job.id;
   result.training_rows = static_cast<int64_t>(run->training_rows());
   result.test_rows = static_cast<int64_t>(run->test_rows());
   result.prepare_seconds = SecondsSince(start);
@@ -183,9 +208,8 @@ core::Status Execute(store::JobRecord& job, const TrainingJobContext& context,
   result.test = std::move(trained.test);
 
   const Clock::time_point register_start = Clock::now();
-  MODELHOST_ASSIGN_OR_RETURN(
-      store::ModelVersionRecord version,
-      Register(*run, context, spec.register_as, ExtraInfoJson(job, dataset, result)));
+  MODELHOST_ASSIGN_OR_RETURN(store::ModelVersionRecord version,
+                             Register(*run, context, spec.register_as));
   result.register_seconds = SecondsSince(register_start);
   result.model = RegisteredModel{version.model, version.version};
   outcome.end = TrainingJobOutcome::End::kSucceeded;
@@ -198,6 +222,22 @@ core::Status Execute(store::JobRecord& job, const TrainingJobContext& context,
 
 std::string TrainingCheckpointPath(std::string_view data_dir, std::string_view job_id) {
   return (fs::path(data_dir) / "checkpoints" / (std::string(job_id) + ".safetensors")).string();
+}
+
+core::Result<std::optional<std::string>> RegisteredBeforeRestart(const store::JobRecord& job,
+                                                                 store::MetadataStore& store) {
+  MODELHOST_ASSIGN_OR_RETURN(TrainingJobSpec spec, ParseTrainingJobSpec(job.spec_json));
+  MODELHOST_ASSIGN_OR_RETURN(std::optional<store::ModelVersionRecord> registered,
+                             VersionRegisteredBy(store, spec.register_as, job.id));
+  if (!registered) return std::optional<std::string>();
+  TrainingJobResult result;
+  result.epochs = spec.setup.fit.epochs;
+  auto history = ReadTrainingJobHistory(job.result_json);
+  if (history.ok()) result.history = std::move(*history);
+  result.validation = RegisteredEvaluation(*registered, "validation");
+  result.test = RegisteredEvaluation(*registered, "test");
+  result.model = RegisteredModel{registered->model, registered->version};
+  return std::optional<std::string>(TrainingJobResultJson(result));
 }
 
 TrainingJobOutcome ExecuteTrainingJob(const store::JobRecord& job,

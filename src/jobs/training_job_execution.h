@@ -18,6 +18,7 @@
 #define MODELHOST_JOBS_TRAINING_JOB_EXECUTION_H_
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -61,6 +62,15 @@ struct TrainingJobOutcome {
   // kStopped only: a checkpoint is left to resume from.
   bool checkpoint_kept = false;
 };
+
+// For a job found `running` at start: when it had registered its model
+// version before the server stopped (its final state was never stored), the
+// result_json of its success — the history as last stored, the version and
+// its evaluation — so that it is not trained and registered a second time;
+// nullopt when it had not. Errors: its spec's (cannot happen for a stored
+// job), the store's.
+core::Result<std::optional<std::string>> RegisteredBeforeRestart(const store::JobRecord& job,
+                                                                 store::MetadataStore& store);
 
 // <data_dir>/checkpoints/<job id>.safetensors
 std::string TrainingCheckpointPath(std::string_view data_dir, std::string_view job_id);

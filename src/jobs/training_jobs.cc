@@ -140,6 +140,20 @@ core::Status TrainingJobs::Recover() {
     if (record.kind != kTrainingKind) continue;
     CountState(std::nullopt, record.state);
     if (record.state == store::JobState::kRunning) {
+      MODELHOST_ASSIGN_OR_RETURN(std::optional<std::string> registered,
+                                 RegisteredBeforeRestart(record, *store_));
+      if (registered) {
+        record.state = store::JobState::kSucceeded;
+        record.result_json = std::move(*registered);
+        record.finished_at = core::UtcNowRfc3339();
+        MODELHOST_RETURN_IF_ERROR(store_->UpdateJob(record));
+        CountState(store::JobState::kRunning, store::JobState::kSucceeded);
+        std::error_code error;
+        std::filesystem::remove(TrainingCheckpointPath(options_.data_dir, record.id), error);
+        core::LogInfo("training job had registered its model before the restart",
+                      {{"job", record.id}});
+        continue;
+      }
       if (HasCheckpoint(record, options_.data_dir)) {
         core::LogInfo("training job resumes from its checkpoint", {{"job", record.id}});
         resumed.push_back(std::make_shared<Job>(std::move(record), true));

@@ -15,7 +15,9 @@
 // batch and then becomes cancelled (nothing is registered).
 //
 // Start (restart rules, issue 5): jobs found `running` were interrupted by a
-// crash or a shutdown. One whose spec set fit.checkpoint_every and whose
+// crash or a shutdown. One that had registered its model version already
+// (the crash came before its final state was stored) becomes `succeeded`
+// with that version. One whose spec set fit.checkpoint_every and whose
 // checkpoint exists is queued first (oldest first) and resumes from its
 // checkpoint — bit-identical to an uninterrupted run (nn/checkpoint.h); any
 // other becomes `failed` with error "interrupted". Jobs found `queued` are

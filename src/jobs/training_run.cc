@@ -213,6 +213,8 @@ core::Result<TrainingOutcome> TrainingRun::Train(nn::TrainingObserver* observer,
                                nn::Evaluate(*network_, *loss_, description_.metrics,
                                             {&test_features_, &test_targets_}, batch));
   }
+  description_.training.validation = outcome.validation;
+  description_.training.test = outcome.test;
   return outcome;
 }
 

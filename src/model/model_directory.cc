@@ -54,8 +54,17 @@ json TrainingToJson(const TrainingRecord& training) {
                        {"values", values},
                        {"skipped_batches", epoch.skipped_batches}});
   }
+  auto metrics = [](const std::map<std::string, double>& values) {
+    json object = json::object();
+    for (const auto& [key, value] : values) object[key] = DoubleToJson(value);
+    return object;
+  };
   return {{"data_file", training.data_file},
           {"data_sha256", training.data_sha256},
+          {"dataset_id", training.dataset_id},
+          {"job_id", training.job_id},
+          {"evaluation",
+           {{"validation", metrics(training.validation)}, {"test", metrics(training.test)}}},
           {"optimizer", training.optimizer},
           {"learning_rate", training.learning_rate},
           {"epochs", training.epochs},
@@ -140,6 +149,7 @@ class FieldReader {
   core::Result<const json*> Object(std::string_view key) const {
     return Get(key, json::value_t::object, "an object");
   }
+  bool Has(std::string_view key) const { return object_.contains(key); }
   core::Result<const json*> Array(std::string_view key) const {
     return Get(key, json::value_t::array, "an array");
   }
@@ -213,6 +223,23 @@ core::Result<InputSchema> ReadSchema(const FieldReader& root) {
   return schema;
 }
 
+// The object `key` of metric name → number (null: NaN, as written).
+core::Result<std::map<std::string, double>> ReadMetricValues(const FieldReader& reader,
+                                                             std::string_view key) {
+  MODELHOST_ASSIGN_OR_RETURN(const json* object, reader.Object(key));
+  std::map<std::string, double> values;
+  for (const auto& [name, value] : object->items()) {
+    if (value.is_null()) {
+      values[name] = std::numeric_limits<double>::quiet_NaN();
+    } else if (value.is_number()) {
+      values[name] = value.get<double>();
+    } else {
+      return reader.Error(std::string(key) + "." + name, "expected a number or null");
+    }
+  }
+  return values;
+}
+
 core::Result<TrainingRecord> ReadTraining(const FieldReader& root) {
   MODELHOST_ASSIGN_OR_RETURN(const json* object, root.Object("training"));
   FieldReader reader = root.Nested(*object, "training");
@@ -245,17 +272,22 @@ core::Result<TrainingRecord> ReadTraining(const FieldReader& root) {
     log.epoch = static_cast<int>(index);
     MODELHOST_ASSIGN_OR_RETURN(uint64_t skipped, entry_reader.Unsigned("skipped_batches"));
     log.skipped_batches = static_cast<int>(std::min<uint64_t>(skipped, 1u << 30));
-    MODELHOST_ASSIGN_OR_RETURN(const json* values, entry_reader.Object("values"));
-    for (const auto& [name, value] : values->items()) {
-      if (value.is_null()) {
-        log.values[name] = std::numeric_limits<double>::quiet_NaN();
-      } else if (value.is_number()) {
-        log.values[name] = value.get<double>();
-      } else {
-        return entry_reader.Error("values." + name, "expected a number or null");
-      }
-    }
+    MODELHOST_ASSIGN_OR_RETURN(log.values, ReadMetricValues(entry_reader, "values"));
     training.history.push_back(std::move(log));
+  }
+  // Absent in models written before the server kept them.
+  if (reader.Has("dataset_id")) {
+    MODELHOST_ASSIGN_OR_RETURN(training.dataset_id, reader.String("dataset_id"));
+  }
+  if (reader.Has("job_id")) {
+    MODELHOST_ASSIGN_OR_RETURN(training.job_id, reader.String("job_id"));
+  }
+  if (reader.Has("evaluation")) {
+    MODELHOST_ASSIGN_OR_RETURN(const json* evaluation, reader.Object("evaluation"));
+    FieldReader evaluation_reader = reader.Nested(*evaluation, "evaluation");
+    MODELHOST_ASSIGN_OR_RETURN(training.validation,
+                               ReadMetricValues(evaluation_reader, "validation"));
+    MODELHOST_ASSIGN_OR_RETURN(training.test, ReadMetricValues(evaluation_reader, "test"));
   }
   return training;
 }

@@ -5,8 +5,10 @@
 //   model.json          format_version 1, the input schema, the target and
 //                       its labels, the loss and metrics, and the lineage of
 //                       training: per-epoch history, seed, optimizer and fit
-//                       options, data file and its sha256, modelhost version,
-//                       created_at.
+//                       options, data file and its sha256, the metrics on
+//                       the validation and test rows, the dataset and job
+//                       ids (models trained by the server), modelhost
+//                       version, created_at.
 //   pipeline.json       the fitted data pipeline (data/fitted_pipeline.h),
 //                       present iff model.json says "pipeline": true; then
 //                       the schema's features are the pipeline's outputs.
@@ -22,6 +24,7 @@
 #define MODELHOST_MODEL_MODEL_DIRECTORY_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -52,6 +55,14 @@ struct TrainingRecord {
   double validation_split = 0.0;
   uint64_t seed = 0;  // of the initial weights and the shuffling
   std::vector<nn::EpochLog> history;
+  // "loss" and each metric of the final weights on the validation rows and
+  // on the held-out test rows; empty when there were none.
+  std::map<std::string, double> validation = {};
+  std::map<std::string, double> test = {};
+  // The server's stored dataset and training job it came from; "" for a
+  // model trained from a file by `modelhost train`.
+  std::string dataset_id = {};
+  std::string job_id = {};
 };
 
 // Everything in model.json and network.json.

@@ -5,14 +5,25 @@
 
 namespace modelhost::model {
 
-std::string ModelSummaryJson(const ModelDescription& description) {
-  using Json = nlohmann::json;
-  Json metrics = Json::object();
-  if (!description.training.history.empty()) {
-    for (const auto& [name, value] : description.training.history.back().values) {
-      metrics[name] = std::isfinite(value) ? Json(value) : Json(nullptr);
-    }
+namespace {
+
+using Json = nlohmann::json;
+
+// Metric name → number, NaN and infinities as null.
+Json Values(const std::map<std::string, double>& values) {
+  Json object = Json::object();
+  for (const auto& [name, value] : values) {
+    object[name] = std::isfinite(value) ? Json(value) : Json(nullptr);
   }
+  return object;
+}
+
+}  // namespace
+
+std::string ModelSummaryJson(const ModelDescription& description) {
+  const Json metrics = description.training.history.empty()
+                           ? Json::object()
+                           : Values(description.training.history.back().values);
   const TargetSchema& target = description.schema.target;
   Json summary = {
       {"target",
@@ -26,7 +37,18 @@ std::string ModelSummaryJson(const ModelDescription& description) {
         {"seed", description.training.seed},
         {"epochs", description.training.history.size()},
         {"modelhost_version", description.modelhost_version},
-        {"created_at", description.created_at}}}};
+        {"created_at", description.created_at}}},
+      {"evaluation",
+       {{"validation", Values(description.training.validation)},
+        {"test", Values(description.training.test)}}}};
+  // A model the server trained names its dataset and job.
+  if (!description.training.dataset_id.empty()) {
+    summary["lineage"]["dataset_id"] = description.training.dataset_id;
+    summary["lineage"]["dataset_sha256"] = description.training.data_sha256;
+  }
+  if (!description.training.job_id.empty()) {
+    summary["lineage"]["job_id"] = description.training.job_id;
+  }
   return summary.dump();
 }
 

@@ -1,7 +1,9 @@
 // The summary a registry shows of a model version, as a JSON object:
 //   {"target": {"name", "encoding", "labels"}, "features": N, "pipeline": bool,
 //    "loss": "...", "metrics": {"accuracy": 0.77, …} (the last epoch's),
-//    "lineage": {"data_sha256", "seed", "epochs", "modelhost_version", "created_at"}}
+//    "lineage": {"data_sha256", "seed", "epochs", "modelhost_version", "created_at"
+//                [, "dataset_id", "dataset_sha256", "job_id"] (models the server trained)},
+//    "evaluation": {"validation": {"loss", …}, "test": {"loss", …}}}
 // Computed from model.json when a version is registered and stored with it,
 // so listing versions never opens their files.
 //

@@ -82,6 +82,35 @@ TEST_F(TrainingJobsRestartTest, RunningJobsFailAsInterruptedAndQueuedOnesRunInTh
             2);
 }
 
+// A crash after a job registered its version but before its final state was
+// stored: at the next start the job is the success it was, and nothing is
+// trained or registered again.
+TEST_F(TrainingJobsRestartTest, AJobThatRegisteredBeforeTheCrashSucceedsWithThatVersion) {
+  StartJobs(1);
+  store::JobRecord finished = WaitForEnd(CreateJob(Spec("once", 2)).id);
+  ASSERT_EQ(finished.state, store::JobState::kSucceeded) << finished.error;
+  jobs_->Shutdown();
+  // As the store held it just before the final update: running, with its
+  // per-epoch history but no model yet.
+  Json before_crash = Json::parse(finished.result_json);
+  before_crash.erase("model");
+  store::JobRecord crashed = finished;
+  crashed.state = store::JobState::kRunning;
+  crashed.finished_at.clear();
+  crashed.result_json = before_crash.dump();
+  ASSERT_TRUE(store_->UpdateJob(crashed).ok());
+
+  StartJobs(1);
+  store::JobRecord recovered = *store_->GetJob(finished.id);
+  EXPECT_EQ(recovered.state, store::JobState::kSucceeded);
+  EXPECT_TRUE(recovered.error.empty());
+  const Json result = Json::parse(recovered.result_json);
+  EXPECT_EQ(result["model"]["version"], 1);
+  EXPECT_EQ(result["history"], Json::parse(finished.result_json)["history"]);
+  EXPECT_EQ(result["validation"], Json::parse(finished.result_json)["validation"]);
+  EXPECT_EQ(store_->ListModelVersions("once")->size(), 1u);
+}
+
 TEST_F(TrainingJobsRestartTest, ShutdownInterruptsARunningJobAndKeepsQueuedOnes) {
   StartJobs(1);
   const std::string running =

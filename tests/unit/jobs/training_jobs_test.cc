@@ -56,6 +56,11 @@ TEST_F(TrainingJobsTest, AJobTrainsRegistersAndRecordsItsLineage) {
   ASSERT_TRUE(directory.ok()) << directory.status().message();
   EXPECT_EQ((*directory)->description().training.data_sha256, dataset_sha);
   EXPECT_EQ((*directory)->description().training.data_file, kDatasetId);
+  // The bundle itself carries the lineage and evaluation, so a downloaded
+  // and re-uploaded bundle keeps them.
+  EXPECT_EQ((*directory)->description().training.dataset_id, kDatasetId);
+  EXPECT_EQ((*directory)->description().training.job_id, created.id);
+  EXPECT_EQ(Json((*directory)->description().training.validation), result["validation"]);
   EXPECT_FALSE(std::filesystem::exists(TrainingCheckpointPath(data_dir_, created.id)));
 
   const std::string text = metrics_.RenderText();

@@ -3,9 +3,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "core/version.h"
@@ -88,6 +90,10 @@ class ModelDirectoryTest : public ::testing::Test {
 
 TEST_F(ModelDirectoryTest, RoundTripGivesBitIdenticalPredictions) {
   ASSERT_NO_FATAL_FAILURE(Train());
+  description_.training.validation = {{"loss", 0.5}, {"accuracy", 0.75}};
+  description_.training.test = {{"loss", std::numeric_limits<double>::quiet_NaN()}};
+  description_.training.dataset_id = "ds_0123456789abcdef";
+  description_.training.job_id = "job_0123456789abcdef";
   const std::string path = (root_ / "model").string();
   ASSERT_TRUE(ModelDirectory::Write(path, description_, *network_).ok());
   EXPECT_TRUE(fs::exists(root_ / "model" / kModelJsonFile));
@@ -109,6 +115,11 @@ TEST_F(ModelDirectoryTest, RoundTripGivesBitIdenticalPredictions) {
   ASSERT_EQ(loaded.training.history.size(), 2u);
   EXPECT_EQ(loaded.training.history[1].epoch, 1);
   EXPECT_EQ(loaded.training.history[1].values, description_.training.history[1].values);
+  EXPECT_EQ(loaded.training.validation, description_.training.validation);
+  ASSERT_EQ(loaded.training.test.size(), 1u);
+  EXPECT_TRUE(std::isnan(loaded.training.test.at("loss")));
+  EXPECT_EQ(loaded.training.dataset_id, "ds_0123456789abcdef");
+  EXPECT_EQ(loaded.training.job_id, "job_0123456789abcdef");
 
   nn::Matrix before, after;
   ASSERT_TRUE(network_->Predict(features_, &before).ok());
@@ -154,6 +165,9 @@ TEST_F(ModelDirectoryTest, ReadNamesTheFileAndField) {
       {"\"seed\": 7", "\"seed\": -7", "field 'training.seed'"},
       {"{", "[", "model.json"},
       {std::string(64, 'a'), "xyz", "field 'training.data_sha256'"},
+      {"\"job_id\": \"\"", "\"job_id\": 1", "field 'training.job_id'"},
+      {"\"validation\": {}", "\"validation\": {\"loss\": \"low\"}",
+       "field 'training.evaluation.validation.loss'"},
   };
   for (const Case& test_case : cases) {
     ASSERT_NO_FATAL_FAILURE(rewrite(test_case.from, test_case.to));
@@ -178,7 +192,9 @@ TEST_F(ModelDirectoryTest, FormatOneWithoutAPipelineStillReads) {
   std::string text = Slurp(path / kModelJsonFile);
   for (auto [from, to] :
        {std::pair<std::string, std::string>{"\"format_version\": 2", "\"format_version\": 1"},
-        {"\"pipeline\": false,", ""}}) {
+        {"\"pipeline\": false,", ""},
+        {"\"dataset_id\": \"\",", ""},
+        {"\"job_id\": \"\",", ""}}) {
     size_t at = text.find(from);
     ASSERT_NE(at, std::string::npos) << from;
     text.replace(at, from.size(), to);
@@ -187,6 +203,7 @@ TEST_F(ModelDirectoryTest, FormatOneWithoutAPipelineStillReads) {
   auto read = ModelDirectory::Read(path.string());
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   EXPECT_FALSE((*read)->description().pipeline.has_value());
+  EXPECT_TRUE((*read)->description().training.job_id.empty());
 }
 
 // The fitted pipeline is stored with the model, and the model's features for
