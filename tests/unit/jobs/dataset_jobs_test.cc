@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "core/utc_time.h"
+#include "dataset_service_fixture.h"
 
 namespace modelhost::jobs {
 namespace {
@@ -25,28 +26,18 @@ using ::testing::HasSubstr;
 using Json = nlohmann::json;
 using std::chrono::milliseconds;
 
-const std::string kPima = std::string(MODELHOST_TEST_DATA) + "/pima_indians_diabetes.csv";
 constexpr std::string_view kStandardize =
     R"({"pipeline": {"steps": [{"op": "standardize", "columns": "numeric"}]}, "target": "diabetes"})";
 
-class DatasetJobsTest : public ::testing::Test {
+class DatasetJobsTest : public DatasetServiceTestBase {
  protected:
   void SetUp() override {
-    root_ = fs::path(::testing::TempDir()) /
-            ("dataset_jobs_" +
-             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(root_);
-    auto store = store::OpenSqliteMetadataStore(root_.string());
-    ASSERT_TRUE(store.ok()) << store.status().message();
-    store_ = std::move(*store);
-    service_ = std::make_unique<DatasetService>(store_.get(), root_.string());
-    auto pima = service_->Import({.name = "pima", .file = kPima});
-    ASSERT_TRUE(pima.ok()) << pima.status().message();
-    pima_ = *pima;
+    DatasetServiceTestBase::SetUp();
+    pima_ = ImportPima();
   }
   void TearDown() override {
     jobs_.reset();
-    fs::remove_all(root_);
+    DatasetServiceTestBase::TearDown();
   }
 
   void StartJobs() {
@@ -89,9 +80,21 @@ class DatasetJobsTest : public ::testing::Test {
     return big.ok() ? *big : store::DatasetRecord{};
   }
 
-  fs::path root_;
-  std::unique_ptr<store::MetadataStore> store_;
-  std::unique_ptr<DatasetService> service_;
+  // Starts the jobs with a transform of ImportBig() as `first` and a split
+  // of Pima queued behind it as `second`.
+  void StartWithASplitQueuedBehindABigTransform(store::JobRecord& first, store::JobRecord& second) {
+    const store::DatasetRecord big = ImportBig();
+    StartJobs();
+    auto transform =
+        jobs_->Create(DatasetJobKind::kTransform, big.id,
+                      R"({"pipeline": {"steps": [{"op": "standardize", "columns": "numeric"}]}})");
+    ASSERT_TRUE(transform.ok()) << transform.status().message();
+    first = *transform;
+    auto split = jobs_->Create(DatasetJobKind::kSplit, pima_.id, "{}");
+    ASSERT_TRUE(split.ok()) << split.status().message();
+    second = *split;
+  }
+
   std::unique_ptr<DatasetJobs> jobs_;
   store::DatasetRecord pima_;
 };
@@ -200,34 +203,28 @@ TEST_F(DatasetJobsTest, AWaiterOfAnEndedJobHearsItAtOnceOnItsOwnThread) {
 }
 
 TEST_F(DatasetJobsTest, AJobQueuedBehindAnotherCanBeCancelledAndItsWaiterHearsTheDeadline) {
-  const store::DatasetRecord big = ImportBig();
-  StartJobs();
-  auto first =
-      jobs_->Create(DatasetJobKind::kTransform, big.id,
-                    R"({"pipeline": {"steps": [{"op": "standardize", "columns": "numeric"}]}})");
-  ASSERT_TRUE(first.ok()) << first.status().message();
-  auto second = jobs_->Create(DatasetJobKind::kSplit, pima_.id, "{}");
-  ASSERT_TRUE(second.ok()) << second.status().message();
+  store::JobRecord first, second;
+  ASSERT_NO_FATAL_FAILURE(StartWithASplitQueuedBehindABigTransform(first, second));
 
   // The second waits for the first: a short wait ends before it does.
   std::promise<store::JobRecord> at_deadline;
   ASSERT_TRUE(jobs_
-                  ->Await(second->id, milliseconds(1),
+                  ->Await(second.id, milliseconds(1),
                           [&](const store::JobRecord& job) { at_deadline.set_value(job); })
                   .ok());
   EXPECT_EQ(at_deadline.get_future().get().state, store::JobState::kQueued);
   // A queued job protects its parent.
   EXPECT_EQ(service_->Delete(pima_.id).code(), core::StatusCode::kFailedPrecondition);
 
-  auto cancelled = jobs_->Cancel(second->id);
+  auto cancelled = jobs_->Cancel(second.id);
   ASSERT_TRUE(cancelled.ok()) << cancelled.status().message();
   EXPECT_EQ(cancelled->state, store::JobState::kCancelled);
-  EXPECT_EQ(jobs_->Get(second->id)->state, store::JobState::kCancelled);
-  auto again = jobs_->Cancel(second->id);
+  EXPECT_EQ(jobs_->Get(second.id)->state, store::JobState::kCancelled);
+  auto again = jobs_->Cancel(second.id);
   EXPECT_EQ(again.status().code(), core::StatusCode::kFailedPrecondition);
   EXPECT_THAT(again.status().message(), HasSubstr("cancelled"));
-  EXPECT_EQ(Finished(first->id).state, store::JobState::kSucceeded);
-  EXPECT_EQ(jobs_->Cancel(first->id).status().code(), core::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Finished(first.id).state, store::JobState::kSucceeded);
+  EXPECT_EQ(jobs_->Cancel(first.id).status().code(), core::StatusCode::kFailedPrecondition);
   // Ended jobs no longer protect it.
   EXPECT_TRUE(service_->Delete(pima_.id).ok());
 }
@@ -257,25 +254,19 @@ TEST_F(DatasetJobsTest, ARestartFailsWhatWasRunningAndRunsWhatWasQueued) {
 }
 
 TEST_F(DatasetJobsTest, ShutdownAnswersWaitersKeepsQueuedJobsAndRefusesNewOnes) {
-  const store::DatasetRecord big = ImportBig();
-  StartJobs();
-  auto first =
-      jobs_->Create(DatasetJobKind::kTransform, big.id,
-                    R"({"pipeline": {"steps": [{"op": "standardize", "columns": "numeric"}]}})");
-  ASSERT_TRUE(first.ok()) << first.status().message();
-  auto second = jobs_->Create(DatasetJobKind::kSplit, pima_.id, "{}");
-  ASSERT_TRUE(second.ok()) << second.status().message();
+  store::JobRecord first, second;
+  ASSERT_NO_FATAL_FAILURE(StartWithASplitQueuedBehindABigTransform(first, second));
   std::promise<store::JobRecord> heard;
   ASSERT_TRUE(jobs_
-                  ->Await(second->id, milliseconds(600'000),
+                  ->Await(second.id, milliseconds(600'000),
                           [&](const store::JobRecord& job) { heard.set_value(job); })
                   .ok());
-  WaitUntilStarted(first->id);
+  WaitUntilStarted(first.id);
   jobs_->Shutdown();
   EXPECT_EQ(heard.get_future().get().state, store::JobState::kQueued);
   // The running one finished; the queued one waits for the next start.
-  EXPECT_EQ(jobs_->Get(first->id)->state, store::JobState::kSucceeded);
-  EXPECT_EQ(jobs_->Get(second->id)->state, store::JobState::kQueued);
+  EXPECT_EQ(jobs_->Get(first.id)->state, store::JobState::kSucceeded);
+  EXPECT_EQ(jobs_->Get(second.id)->state, store::JobState::kQueued);
   auto refused = jobs_->Create(DatasetJobKind::kSplit, pima_.id, "{}");
   EXPECT_EQ(refused.status().code(), core::StatusCode::kFailedPrecondition);
 }

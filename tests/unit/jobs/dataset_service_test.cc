@@ -15,6 +15,7 @@
 #include "core/file_reader.h"
 #include "data/csv_reader.h"
 #include "data/dataset_reader.h"
+#include "dataset_service_fixture.h"
 #include "store/artifact_paths.h"
 
 namespace modelhost::jobs {
@@ -24,32 +25,14 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using Json = nlohmann::json;
 
-const std::string kPima = std::string(MODELHOST_TEST_DATA) + "/pima_indians_diabetes.csv";
+const std::string kPima = kPimaCsv;
 
-class DatasetServiceTest : public ::testing::Test {
+class DatasetServiceTest : public DatasetServiceTestBase {
  protected:
-  void SetUp() override {
-    root_ = fs::path(::testing::TempDir()) /
-            ("datasets_" +
-             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(root_);
-    auto store = store::OpenSqliteMetadataStore(root_.string());
-    ASSERT_TRUE(store.ok()) << store.status().message();
-    store_ = std::move(*store);
-    service_ = std::make_unique<DatasetService>(store_.get(), root_.string());
-  }
-  void TearDown() override { fs::remove_all(root_); }
-
   std::string WriteFile(const std::string& name, const std::string& content) {
     const std::string path = (root_ / name).string();
     std::ofstream(path, std::ios::binary) << content;
     return path;
-  }
-
-  store::DatasetRecord ImportPima() {
-    auto record = service_->Import({.name = "pima", .file = kPima});
-    EXPECT_TRUE(record.ok()) << record.status().message();
-    return record.ok() ? *record : store::DatasetRecord{};
   }
 
   std::string Export(const std::string& id, DatasetFormat format) {
@@ -61,10 +44,6 @@ class DatasetServiceTest : public ::testing::Test {
     EXPECT_TRUE(status.ok()) << status.message();
     return out;
   }
-
-  fs::path root_;
-  std::unique_ptr<store::MetadataStore> store_;
-  std::unique_ptr<DatasetService> service_;
 };
 
 TEST_F(DatasetServiceTest, ACsvUploadBecomesAStoredDatasetWithSchemaAndProfile) {
