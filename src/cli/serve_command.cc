@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "api/authenticator.h"
+#include "api/console_routes.h"
 #include "api/dataset_job_routes.h"
 #include "api/dataset_routes.h"
 #include "api/http_server.h"
@@ -147,6 +148,7 @@ int RunServe(const ServeOptions& options) {
   api::Router router;
   std::atomic<bool> ready{false};
   api::AddSystemRoutes(router, {.ready = [&ready] { return ready.load(); }, .metrics = &metrics});
+  api::AddConsoleRoutes(router);
   serve::ModelCache model_cache(
       store->get(), options.data_dir,
       {.max_bytes = std::max<uint64_t>(options.model_cache_bytes, 1),

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "api/console_routes.h"
 #include "api/dataset_job_routes.h"
 #include "api/dataset_routes.h"
 #include "api/key_routes.h"
@@ -43,6 +44,7 @@ const Json& Document() {
 Router ServeRouter(bool with_keys) {
   Router router;
   AddSystemRoutes(router, {});
+  AddConsoleRoutes(router);
   AddModelRoutes(router, nullptr, "", nullptr);
   AddPredictRoutes(router, {});
   AddKserveRoutes(router, nullptr, nullptr);
