@@ -142,8 +142,10 @@ async function watch(id) {
     await streamEvents(path('/v1/training-jobs/{}/events', id), onEvent, controller.signal);
     if (controller.signal.aborted || !finalJob) return;
     const job = await call('GET', path('/v1/training-jobs/{}', id));
-    // A job that ended before we watched it: its history is the chart.
-    if (epochEvents === 0) for (const entry of job.history ?? []) plotEpoch(lossChart, metricChart, entry);
+    // The stream carries only what happens after it opened: epochs that ran
+    // before (or a job that had ended) come from the history. Plotting an
+    // epoch again sets the same points.
+    for (const entry of job.history ?? []) plotEpoch(lossChart, metricChart, entry);
     showResult(job);
     listJobs();
   } catch (failure) {
