@@ -1,6 +1,8 @@
 #include "cli/predict_command.h"
 
 #include <iostream>
+#include <span>
+#include <vector>
 
 #include "cli/cli_app.h"
 #include "cli/table_file.h"
@@ -9,6 +11,7 @@
 #include "model/model_directory.h"
 #include "model/model_inputs.h"
 #include "model/predictions.h"
+#include "serve/batched_prediction.h"
 
 namespace modelhost::cli {
 namespace {
@@ -20,9 +23,17 @@ core::Result<std::string> Predict(const PredictOptions& options) {
   MODELHOST_ASSIGN_OR_RETURN(data::Table table, ReadTableFile(options.data_file));
   const data::FittedPipeline* pipeline = description.pipeline ? &*description.pipeline : nullptr;
   MODELHOST_ASSIGN_OR_RETURN(nn::Matrix features, model::ModelFeatures(table, schema, pipeline));
-  nn::Matrix outputs;
-  MODELHOST_RETURN_IF_ERROR(directory->network().Predict(features, &outputs));
-  return model::FormatPredictionsCsv(outputs, schema.target);
+  if (features.rows() == 0) {
+    nn::Matrix none;
+    MODELHOST_RETURN_IF_ERROR(directory->network().Predict(features, &none));
+    return model::FormatPredictionsCsv(none, schema.target);
+  }
+  // As the server computes a batch (serve/batched_prediction.h), so every
+  // row's output is bit-identical to what HTTP predict answers for it.
+  MODELHOST_ASSIGN_OR_RETURN(
+      std::vector<nn::Matrix> outputs,
+      serve::PredictBatch(directory->network(), std::span<const nn::Matrix>(&features, 1)));
+  return model::FormatPredictionsCsv(outputs.front(), schema.target);
 }
 
 }  // namespace

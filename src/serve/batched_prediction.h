@@ -12,11 +12,9 @@
 // products in another order: a row's last bits then depend on where it fell.
 // So the batch is padded with zero rows to a multiple of kRowBlock, a
 // multiple of every x86 kernel's unroll: every row is computed by the
-// whole-block path, whatever else is in the batch. That is also what offline
-// `modelhost predict` computes for every row of a table whose row count is a
-// multiple of kRowBlock (such as the 768-row Pima file); for the rows past the
-// last whole block of other tables, only an nn-side fix (padding inside
-// Sequential::Predict) would make offline agree. The padding costs at most
+// whole-block path, whatever else is in the batch. Offline `modelhost
+// predict` runs its whole table through PredictBatch too, so it answers every
+// row bit for bit as the server does. The padding costs at most
 // kRowBlock - 1 rows of work per batch. tests/unit/serve/
 // batched_prediction_test.cc checks, for every batch size up to 64, against
 // the BLAS the build links.
