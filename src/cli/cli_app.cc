@@ -6,8 +6,15 @@
 #include <optional>
 
 #include "cli/data_command.h"
+#include "cli/datasets_command.h"
 #include "cli/evaluate_command.h"
+#include "cli/jobs_command.h"
+#include "cli/keys_command.h"
+#include "cli/login_command.h"
+#include "cli/models_command.h"
 #include "cli/predict_command.h"
+#include "cli/remote_predict_command.h"
+#include "cli/remote_session.h"
 #include "cli/serve_command.h"
 #include "cli/train_command.h"
 #include "core/settings.h"
@@ -54,9 +61,29 @@ class SettingsFlags {
   std::string config_file_;
 };
 
-void PrintUsageError(const std::string& message, const std::string& command) {
-  std::string help = command.empty() ? "modelhost --help" : "modelhost " + command + " --help";
-  std::cerr << "modelhost: " << message << " (see '" << help << "')\n";
+// "jobs create": the deepest subcommand argv named, for pointing at its help.
+std::string ParsedCommandPath(const CLI::App& app) {
+  std::string path;
+  const CLI::App* command = &app;
+  while (!command->get_subcommands().empty()) {
+    command = command->get_subcommands().front();
+    path += (path.empty() ? "" : " ") + command->get_name();
+  }
+  return path;
+}
+
+// Offline (--model DIR) or remote (NAME): exactly one, and the remote-only
+// flags only with a NAME. The usage error, or "" when the words are fine.
+std::string PredictUsageError(const PredictOptions& offline, const RemotePredictCommand& remote) {
+  if (offline.model_dir.empty() == !remote.named()) {
+    return remote.named() ? "give a model NAME (remote) or --model DIR (offline), not both"
+                          : "give a model NAME (remote) or --model DIR (offline)";
+  }
+  std::vector<std::string> remote_flags = remote.RemoteFlagsGiven();
+  if (!offline.model_dir.empty() && !remote_flags.empty()) {
+    return remote_flags.front() + " applies to a remote model NAME, not --model DIR";
+  }
+  return "";
 }
 
 void AddTrainFlags(CLI::App* train, TrainOptions* options) {
@@ -97,7 +124,9 @@ void AddTrainFlags(CLI::App* train, TrainOptions* options) {
 
 int RunCli(int argc, char** argv) {
   CLI::App app{
-      "modelhost: train, evaluate, serve and predict with neural networks on tabular data"};
+      "modelhost: train, evaluate, serve and predict with neural networks on tabular data.\n"
+      "Local commands work on files; remote commands (login, datasets, jobs, models, keys, "
+      "predict NAME) talk to a running server"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show help for every command");
 
@@ -121,13 +150,31 @@ int RunCli(int argc, char** argv) {
   evaluate->add_flag("--json", evaluate_options.json, "Print one JSON object instead of a table");
 
   PredictOptions predict_options;
-  CLI::App* predict = app.add_subcommand("predict", "Write a trained model's predictions as CSV");
-  predict->add_option("--model", predict_options.model_dir, "Model directory written by train")
+  CLI::App* predict = app.add_subcommand(
+      "predict",
+      "Predictions for every row of a file: of a model directory (--model DIR, offline) or of "
+      "a model on the server (NAME, remote)");
+  predict->footer(
+      "Offline: modelhost predict --model DIR --data FILE [--out OUT]\n"
+      "Remote:  modelhost predict NAME --data FILE|- [--version V | --alias A] [--batch-size N]\n"
+      "                           [--format csv|jsonl] [--output csv|jsonl | --json] [--out OUT]\n"
+      "         (the server of `modelhost login`, or MODELHOST_URL / MODELHOST_API_KEY)");
+  predict->add_option("--model", predict_options.model_dir,
+                      "Offline: model directory written by train");
+  predict
+      ->add_option("--data", predict_options.data_file,
+                   "CSV, JSON Lines or .mhd file ('-': stdin, remote only)")
       ->required();
-  predict->add_option("--data", predict_options.data_file, "CSV or JSON Lines file")->required();
   predict->add_option("--out", predict_options.out_file, "CSV file to write [default: stdout]");
+  RemotePredictCommand remote_predict(predict, &predict_options.data_file,
+                                      &predict_options.out_file);
 
   DataCommand data_command(&app);
+  LoginCommand login_command(&app);
+  DatasetsCommand datasets_command(&app);
+  JobsCommand jobs_command(&app);
+  ModelsCommand models_command(&app);
+  KeysCommand keys_command(&app);
 
   try {
     app.parse(argc, argv);
@@ -136,14 +183,13 @@ int RunCli(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& help) {
     return app.exit(help);
   } catch (const CLI::ParseError& error) {
-    std::string command = app.get_subcommands().empty() ? "" : app.get_subcommands()[0]->get_name();
+    std::string command = ParsedCommandPath(app);
     std::string message = error.what();
     // CLI11 reports `modelhost frobnicate` as a missing subcommand; name the word instead.
     if (command.empty() && argc > 1 && argv[1][0] != '-') {
       message = "unknown command '" + std::string(argv[1]) + "'";
     }
-    PrintUsageError(message, command);
-    return kExitUsage;
+    return ReportUsageError(command, message);
   }
 
   if (app.got_subcommand("version")) {
@@ -153,15 +199,24 @@ int RunCli(int argc, char** argv) {
   if (serve->parsed()) {
     core::Status status = core::ApplySettings(serve_schema, serve_flags.Sources());
     if (!status.ok()) {
-      PrintUsageError(status.message(), "serve");
-      return kExitUsage;
+      return ReportUsageError("serve", status.message());
     }
     return RunServe(serve_options);
   }
   if (train->parsed()) return RunTrain(train_options);
   if (data_command.parsed()) return data_command.Run();
   if (evaluate->parsed()) return RunEvaluate(evaluate_options);
-  if (predict->parsed()) return RunPredict(predict_options);
+  if (predict->parsed()) {
+    if (std::string usage = PredictUsageError(predict_options, remote_predict); !usage.empty()) {
+      return ReportUsageError("predict", usage);
+    }
+    return remote_predict.named() ? remote_predict.Run() : RunPredict(predict_options);
+  }
+  if (login_command.parsed()) return login_command.Run();
+  if (datasets_command.parsed()) return datasets_command.Run();
+  if (jobs_command.parsed()) return jobs_command.Run();
+  if (models_command.parsed()) return models_command.Run();
+  if (keys_command.parsed()) return keys_command.Run();
   return kExitUsage;
 }
 
