@@ -165,7 +165,7 @@ int RunCli(int argc, char** argv) {
       ->add_option("--data", predict_options.data_file,
                    "CSV, JSON Lines or .mhd file ('-': stdin, remote only)")
       ->required();
-  predict->add_option("--out", predict_options.out_file, "CSV file to write [default: stdout]");
+  predict->add_option("--out", predict_options.out_file, "File to write [default: stdout]");
   RemotePredictCommand remote_predict(predict, &predict_options.data_file,
                                       &predict_options.out_file);
 
