@@ -16,11 +16,13 @@ const OUTPUT = {
 let datasets = [];
 let watching = null;  // the AbortController of the stream being read
 
+let layersAdded = 0;  // numbers the controls' ids, never reused
+
 function addLayer(units = 12, activation = 'relu') {
   const list = byId('layers');
-  const n = list.children.length + 1;
-  const unitsId = `layer-units-${n}-${Date.now()}`;
-  const activationId = `layer-activation-${n}-${Date.now()}`;
+  layersAdded += 1;
+  const unitsId = `layer-units-${layersAdded}`;
+  const activationId = `layer-activation-${layersAdded}`;
   const item = el('li', {},
     el('label', { for: unitsId, class: 'inline' }, 'units'),
     el('input', { id: unitsId, type: 'number', min: 1, max: 4096, step: 1, value: units, required: true, class: 'layer-units' }),
