@@ -77,6 +77,10 @@ core::Status StoredError(const store::JobRecord& job) {
 // How a job that ended answers the request that made it: as the operation.
 HttpResponse Outcome(jobs::DatasetService& service, const store::JobRecord& job) {
   if (job.state == store::JobState::kFailed) return HttpResponse::Error(StoredError(job));
+  if (job.state == store::JobState::kCancelled) {
+    return HttpResponse::Error(
+        core::FailedPrecondition("dataset job " + job.id + " was cancelled before it ran"));
+  }
   if (job.state != store::JobState::kSucceeded) return Accepted(job, false);
   Json result = Json::parse(job.result_json, nullptr, /*allow_exceptions=*/false);
   Json datasets = Json::array();

@@ -15,8 +15,8 @@
 //     `max_wait`; default `default_wait`). A job that ends in time answers as
 //     the operation itself: 201 with the derived dataset (transform) or
 //     {"datasets": [...]} (split), each with "job_id"; a failed one answers
-//     its error (400 naming the step or column, …). One still queued or
-//     running answers 202 with the job, to be polled.
+//     its error (400 naming the step or column, …), a cancelled one 409.
+//     One still queued or running answers 202 with the job, to be polled.
 // A dataset job: {"id", "kind": "transform"|"split", "state", "dataset_id"
 // (the parent), "created_at", "started_at", "finished_at", "error", "spec",
 // "datasets": [ids made, once succeeded]}.

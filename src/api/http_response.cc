@@ -28,13 +28,7 @@ HttpResponse HttpResponse::Empty(int status) {
 }
 
 HttpResponse HttpResponse::Error(const core::Status& status) {
-  HttpResponse response = Json(HttpStatusFor(status), ErrorBodyJson(status));
-  // A full queue or a model that is stopping clears within moments; clients
-  // that honour Retry-After (RFC 9110) back off at least this long.
-  if (response.status == 429 || response.status == 503) {
-    response.headers.emplace_back("Retry-After", "1");
-  }
-  return response;
+  return Json(HttpStatusFor(status), ErrorBodyJson(status));
 }
 
 HttpResponse HttpResponse::Stream(std::shared_ptr<EventStream> stream) {

@@ -44,8 +44,7 @@ struct HttpResponse {
   // `status` with no body and no content type (e.g. 200 for /v2/health/live).
   static HttpResponse Empty(int status);
   // The error mapping of api/error_body.h: HttpStatusFor(status) and the
-  // {"error":{"code","message"}} body; 429 and 503 carry "Retry-After: 1".
-  // REQUIRES: !status.ok().
+  // {"error":{"code","message"}} body. REQUIRES: !status.ok().
   static HttpResponse Error(const core::Status& status);
   // 200 text/event-stream fed by `stream`.
   static HttpResponse Stream(std::shared_ptr<EventStream> stream);

@@ -18,7 +18,13 @@ void HandOffPrediction(serve::LoadedModel& model, nn::Matrix features, Responder
       model.Predict(std::move(features), [pending](core::Result<nn::Matrix> outputs) {
         pending->responder.Respond(pending->answer(std::move(outputs)));
       });
-  if (!queued.ok()) pending->responder.Respond(pending->answer(queued));
+  if (!queued.ok()) {
+    // A full queue (429) or a model that is stopping (503) clears within
+    // moments: clients that honour Retry-After (RFC 9110) wait this long.
+    HttpResponse refused = pending->answer(queued);
+    refused.headers.emplace_back("Retry-After", "1");
+    pending->responder.Respond(std::move(refused));
+  }
 }
 
 }  // namespace modelhost::api

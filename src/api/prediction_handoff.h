@@ -8,7 +8,8 @@
 //
 // When the batcher refuses the rows, `answer` gets its error at once, on the
 // calling thread: ResourceExhausted (queue full → 429), Unavailable
-// (stopping → 503). Each route's `answer` maps errors to its own body shape.
+// (stopping → 503), both with "Retry-After: 1". Each route's `answer` maps
+// errors to its own body shape.
 //
 // Thread-safety: call from any thread; `answer` runs exactly once, on the
 // caller's thread or the model's batcher worker.

@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include "api/http_response.h"
+
 namespace modelhost::api {
 
 void RespondOnWorker(core::ThreadPool* workers, Responder responder,
@@ -11,9 +13,11 @@ void RespondOnWorker(core::ThreadPool* workers, Responder responder,
   auto shared = std::make_shared<Responder>(std::move(responder));
   core::Status queued = workers->Submit([shared, work = std::move(work)] { work(*shared); });
   if (!queued.ok()) {
-    shared->RespondError(
-        core::ResourceExhausted("the server is busy with other dataset work; retry later (" +
-                                std::string(queued.message()) + ")"));
+    HttpResponse busy = HttpResponse::Error(core::ResourceExhausted(
+        "the server is busy with other dataset and model work; retry later (" +
+        std::string(queued.message()) + ")"));
+    busy.headers.emplace_back("Retry-After", "1");
+    shared->Respond(std::move(busy));
   }
 }
 

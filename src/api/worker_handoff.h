@@ -1,7 +1,7 @@
 // RespondOnWorker: runs a handler's blocking work (store reads and writes,
 // file I/O) on a thread pool instead of the I/O thread; the work answers
 // through the Responder it is given. When the pool's queue is full the
-// request is answered 429 at once.
+// request is answered 429 at once, with "Retry-After: 1".
 //
 // Thread-safety: callable from any thread; `work` runs on one of the pool's.
 

@@ -1,5 +1,6 @@
 #include "cli/predict_command.h"
 
+#include <algorithm>
 #include <iostream>
 #include <span>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "model/model_inputs.h"
 #include "model/predictions.h"
 #include "serve/batched_prediction.h"
+#include "serve/batcher_options.h"
 
 namespace modelhost::cli {
 namespace {
@@ -28,12 +30,22 @@ core::Result<std::string> Predict(const PredictOptions& options) {
     MODELHOST_RETURN_IF_ERROR(directory->network().Predict(features, &none));
     return model::FormatPredictionsCsv(none, schema.target);
   }
-  // As the server computes a batch (serve/batched_prediction.h), so every
-  // row's output is bit-identical to what HTTP predict answers for it.
-  MODELHOST_ASSIGN_OR_RETURN(
-      std::vector<nn::Matrix> outputs,
-      serve::PredictBatch(directory->network(), std::span<const nn::Matrix>(&features, 1)));
-  return model::FormatPredictionsCsv(outputs.front(), schema.target);
+  // In batches of the server's default size, each padded as the server pads
+  // a batch (serve/batched_prediction.h): every row's output is bit-identical
+  // to what HTTP predict answers for it, and memory stays bounded.
+  const size_t batch_rows = serve::BatcherOptions{}.max_batch_size;
+  nn::Matrix outputs;
+  for (size_t first = 0; first < features.rows(); first += batch_rows) {
+    const size_t rows = std::min(batch_rows, features.rows() - first);
+    nn::Matrix batch(rows, features.cols());
+    std::copy_n(features.Row(first).data(), rows * features.cols(), batch.data());
+    MODELHOST_ASSIGN_OR_RETURN(
+        std::vector<nn::Matrix> answer,
+        serve::PredictBatch(directory->network(), std::span<const nn::Matrix>(&batch, 1)));
+    if (first == 0) outputs = nn::Matrix(features.rows(), answer.front().cols());
+    std::copy_n(answer.front().data(), answer.front().size(), outputs.Row(first).data());
+  }
+  return model::FormatPredictionsCsv(outputs, schema.target);
 }
 
 }  // namespace

@@ -242,8 +242,11 @@ int RunServe(const ServeOptions& options) {
   int signal_number = WaitForStopSignal(stop_signals);
   core::LogInfo("shutting down", {{"signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM"}});
   ready = false;
-  // A running job stops at its next batch (jobs/training_jobs.h, Shutdown).
+  // A running job stops at its next batch (jobs/training_jobs.h, Shutdown);
+  // requests waiting on a dataset job are answered 202 with it now, while
+  // the server can still send the answers.
   (*training_jobs)->BeginShutdown();
+  (*dataset_jobs)->BeginShutdown();
   (*server)->Shutdown();
   (*training_jobs)->Shutdown();
   // A running transform or split finishes; queued ones wait for the next start.

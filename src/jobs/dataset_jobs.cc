@@ -1,6 +1,8 @@
 #include "jobs/dataset_jobs.h"
 
 #include <algorithm>
+#include <exception>
+#include <new>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <utility>
@@ -101,7 +103,7 @@ core::Result<store::JobRecord> DatasetJobs::Create(DatasetJobKind kind, std::str
     // The insert and the enqueue under one lock keep the queue in the
     // store's order. InsertJob checks that the dataset exists.
     std::lock_guard lock(mu_);
-    if (stopping_) return core::FailedPrecondition("the server is shutting down");
+    if (stopping_) return core::Unavailable("the server is shutting down");
     MODELHOST_RETURN_IF_ERROR(store_->InsertJob(record));
     queue_.push_back(record.id);
     active_.emplace(record.id, record);
@@ -142,6 +144,8 @@ core::Result<store::JobRecord> DatasetJobs::Cancel(std::string_view id) {
     std::lock_guard lock(mu_);
     auto queued = std::find(queue_.begin(), queue_.end(), id);
     if (queued != queue_.end()) {
+      // Out of the queue, so the worker cannot take it while it is stored;
+      // put back if the store refuses.
       queue_.erase(queued);
       cancelled = active_.at(std::string(id));
     }
@@ -154,9 +158,18 @@ core::Result<store::JobRecord> DatasetJobs::Cancel(std::string_view id) {
                                          ? "; a running transform or split cannot be cancelled"
                                          : "; there is nothing to cancel"));
   }
+  const store::JobRecord queued = *cancelled;
   cancelled->state = store::JobState::kCancelled;
   cancelled->finished_at = core::UtcNowRfc3339();
-  Transition(*cancelled);
+  if (core::Status stored = Transition(*cancelled); !stored.ok()) {
+    {
+      std::lock_guard lock(mu_);
+      // Back at the front: it was the oldest of those queued behind it.
+      queue_.push_front(queued.id);
+    }
+    work_available_.notify_one();
+    return stored;
+  }
   core::LogInfo("dataset job cancelled while queued", {{"job", cancelled->id}});
   return *cancelled;
 }
@@ -176,13 +189,17 @@ core::Result<std::vector<store::JobRecord>> DatasetJobs::List() {
   return all;
 }
 
-void DatasetJobs::Shutdown() {
+void DatasetJobs::BeginShutdown() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
   work_available_.notify_all();
   deadlines_changed_.notify_all();
+}
+
+void DatasetJobs::Shutdown() {
+  BeginShutdown();
   std::lock_guard join(join_mu_);
   if (worker_.joinable()) worker_.join();
   if (deadlines_.joinable()) deadlines_.join();
@@ -200,13 +217,24 @@ void DatasetJobs::WorkerLoop() {
     }
     record.state = store::JobState::kRunning;
     record.started_at = core::UtcNowRfc3339();
-    Transition(record);
-    Transition(Run(std::move(record)));
+    // A store error is logged by Transition; the job runs on regardless, and
+    // its final state is stored again at the end.
+    (void)Transition(record);
+    (void)Transition(Run(std::move(record)));
   }
 }
 
 store::JobRecord DatasetJobs::Run(store::JobRecord record) {
-  core::Result<std::vector<std::string>> made = Execute(*service_, record);
+  // This thread is the jobs' own: an exception (bad_alloc loading a large
+  // parent) must fail the job, not end the server.
+  core::Result<std::vector<std::string>> made = core::Internal("not run");
+  try {
+    made = Execute(*service_, record);
+  } catch (const std::bad_alloc&) {
+    made = core::ResourceExhausted("out of memory running the " + record.kind);
+  } catch (const std::exception& error) {
+    made = core::Internal("unexpected error running the " + record.kind + ": " + error.what());
+  }
   record.finished_at = core::UtcNowRfc3339();
   if (made.ok()) {
     record.state = store::JobState::kSucceeded;
@@ -222,18 +250,19 @@ store::JobRecord DatasetJobs::Run(store::JobRecord record) {
   return record;
 }
 
-void DatasetJobs::Transition(const store::JobRecord& record) {
+core::Status DatasetJobs::Transition(const store::JobRecord& record) {
   core::Status stored = store_->UpdateJob(record);
   if (!stored.ok()) {
     core::LogError("dataset job state could not be stored",
                    {{"job", record.id}, {"error", stored.message()}});
+    if (record.state == store::JobState::kCancelled) return stored;
   }
   std::vector<Waiter> finished;
   {
     std::lock_guard lock(mu_);
     if (!store::IsFinal(record.state)) {
       active_.at(record.id) = record;
-      return;
+      return stored;
     }
     active_.erase(record.id);
     for (auto it = pending_.begin(); it != pending_.end();) {
@@ -246,6 +275,7 @@ void DatasetJobs::Transition(const store::JobRecord& record) {
     }
   }
   for (Waiter& waiter : finished) waiter(record);
+  return stored;
 }
 
 void DatasetJobs::DeadlineLoop() {

@@ -71,7 +71,7 @@ class DatasetJobs {
   // Checks `spec_json` for `kind` and that dataset `dataset_id` exists,
   // stores the job `queued` and queues it. Returns the stored record.
   // Errors: InvalidArgument naming the field; NotFound naming the dataset;
-  // FailedPrecondition after Shutdown began; the store's.
+  // Unavailable after shutdown began; the store's.
   core::Result<store::JobRecord> Create(DatasetJobKind kind, std::string_view dataset_id,
                                         std::string_view spec_json);
 
@@ -81,8 +81,9 @@ class DatasetJobs {
   // once, on this thread. NotFound as Get (the waiter is then never called).
   core::Status Await(std::string_view id, std::chrono::milliseconds wait, Waiter waiter);
 
-  // Cancels a queued job (the record returned is `cancelled`).
-  // FailedPrecondition naming the state for a running or ended one; NotFound.
+  // Cancels a queued job (the record returned is `cancelled`), stored before
+  // it leaves the queue. FailedPrecondition naming the state for a running or
+  // ended one; NotFound; the store's (the job then stays queued).
   core::Result<store::JobRecord> Cancel(std::string_view id);
 
   // NotFound naming the id for none (or a job of another kind).
@@ -90,8 +91,13 @@ class DatasetJobs {
   // Every dataset job, oldest first.
   core::Result<std::vector<store::JobRecord>> List();
 
-  // No job starts any more; waits for a running one to finish; answers every
-  // waiter still waiting. Idempotent.
+  // Starts shutting down without waiting: no job starts or is created any
+  // more, and every waiter still waiting is answered now (with the job as it
+  // is), so that requests awaiting jobs can be answered before the server
+  // stops. Idempotent.
+  void BeginShutdown();
+
+  // BeginShutdown, then waits for a running job to finish. Idempotent.
   void Shutdown();
 
  private:
@@ -108,8 +114,9 @@ class DatasetJobs {
   // Runs the operation of `record` (running) and returns its final record.
   store::JobRecord Run(store::JobRecord record);
   // Stores `record`, updates the active snapshot, and when it is final
-  // answers the job's waiters.
-  void Transition(const store::JobRecord& record);
+  // answers the job's waiters. A store error is logged (the worker has no
+  // one to return it to) and returned.
+  core::Status Transition(const store::JobRecord& record);
 
   store::MetadataStore* const store_;
   DatasetService* const service_;

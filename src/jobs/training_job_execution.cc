@@ -119,11 +119,14 @@ core::Result<store::ModelVersionRecord> Register(TrainingRun& run,
   return registered;
 }
 
-// The version of `model` that job `job_id` registered, if one exists: a job
-// that crashed after registering but before its final state was stored must
-// not register a second one when it resumes.
+// The version of `job`'s model that the job itself registered, if one
+// exists: a job that crashed after registering but before its final state
+// was stored must not register a second one when it resumes. The bundle's
+// lineage names the job; the version must also read the job's dataset and
+// be created after the job started, so an uploaded bundle that merely copies
+// a job id (write scope) cannot pass for the job's own.
 core::Result<std::optional<store::ModelVersionRecord>> VersionRegisteredBy(
-    store::MetadataStore& store, const std::string& model, const std::string& job_id) {
+    store::MetadataStore& store, const std::string& model, const store::JobRecord& job) {
   core::Result<std::vector<store::ModelVersionRecord>> versions = store.ListModelVersions(model);
   if (!versions.ok()) {
     if (versions.status().code() == core::StatusCode::kNotFound) {
@@ -134,28 +137,16 @@ core::Result<std::optional<store::ModelVersionRecord>> VersionRegisteredBy(
   for (store::ModelVersionRecord& version : *versions) {
     const nlohmann::json info =
         nlohmann::json::parse(version.info_json, nullptr, /*allow_exceptions=*/false);
-    if (info.is_object() && info.contains("lineage") && info["lineage"].is_object() &&
-        info["lineage"].value("job_id", "") == job_id) {
+    if (!info.is_object() || !info.contains("lineage") || !info["lineage"].is_object()) continue;
+    const nlohmann::json& lineage = info["lineage"];
+    // RFC 3339 UTC times of one format compare as text.
+    if (lineage.value("job_id", "") == job.id &&
+        lineage.value("dataset_id", "") == job.dataset_id && !job.started_at.empty() &&
+        version.created_at >= job.started_at) {
       return std::optional<store::ModelVersionRecord>(std::move(version));
     }
   }
   return std::optional<store::ModelVersionRecord>();
-}
-
-// The metrics of `part` ("validation" or "test") in a version's info.
-std::map<std::string, double> RegisteredEvaluation(const store::ModelVersionRecord& version,
-                                                   const char* part) {
-  const nlohmann::json info =
-      nlohmann::json::parse(version.info_json, nullptr, /*allow_exceptions=*/false);
-  std::map<std::string, double> values;
-  if (!info.is_object() || !info.contains("evaluation") || !info["evaluation"].is_object() ||
-      !info["evaluation"].contains(part) || !info["evaluation"][part].is_object()) {
-    return values;
-  }
-  for (const auto& [name, value] : info["evaluation"][part].items()) {
-    values[name] = value.is_number() ? value.get<double>() : std::nan("");
-  }
-  return values;
 }
 
 // The body of ExecuteTrainingJob; fills `outcome` except on error.
@@ -228,16 +219,22 @@ core::Result<std::optional<std::string>> RegisteredBeforeRestart(const store::Jo
                                                                  store::MetadataStore& store) {
   MODELHOST_ASSIGN_OR_RETURN(TrainingJobSpec spec, ParseTrainingJobSpec(job.spec_json));
   MODELHOST_ASSIGN_OR_RETURN(std::optional<store::ModelVersionRecord> registered,
-                             VersionRegisteredBy(store, spec.register_as, job.id));
+                             VersionRegisteredBy(store, spec.register_as, job));
   if (!registered) return std::optional<std::string>();
-  TrainingJobResult result;
-  result.epochs = spec.setup.fit.epochs;
-  auto history = ReadTrainingJobHistory(job.result_json);
-  if (history.ok()) result.history = std::move(*history);
-  result.validation = RegisteredEvaluation(*registered, "validation");
-  result.test = RegisteredEvaluation(*registered, "test");
-  result.model = RegisteredModel{registered->model, registered->version};
-  return std::optional<std::string>(TrainingJobResultJson(result));
+  // The result as last stored (history, rows, timings) with what the end of
+  // the job would have added: the version and its evaluation.
+  nlohmann::json result =
+      nlohmann::json::parse(job.result_json, nullptr, /*allow_exceptions=*/false);
+  if (!result.is_object()) result = nlohmann::json::object();
+  const nlohmann::json info =
+      nlohmann::json::parse(registered->info_json, nullptr, /*allow_exceptions=*/false);
+  if (info.is_object() && info.contains("evaluation") && info["evaluation"].is_object()) {
+    for (const char* part : {"validation", "test"}) {
+      if (info["evaluation"].contains(part)) result[part] = info["evaluation"][part];
+    }
+  }
+  result["model"] = {{"name", registered->model}, {"version", registered->version}};
+  return std::optional<std::string>(result.dump());
 }
 
 TrainingJobOutcome ExecuteTrainingJob(const store::JobRecord& job,

@@ -140,11 +140,15 @@ core::Status TrainingJobs::Recover() {
     if (record.kind != kTrainingKind) continue;
     CountState(std::nullopt, record.state);
     if (record.state == store::JobState::kRunning) {
-      MODELHOST_ASSIGN_OR_RETURN(std::optional<std::string> registered,
-                                 RegisteredBeforeRestart(record, *store_));
-      if (registered) {
+      core::Result<std::optional<std::string>> registered =
+          RegisteredBeforeRestart(record, *store_);
+      if (!registered.ok()) {
+        // The rules below still apply; only this shortcut is lost.
+        core::LogWarn("could not check whether a training job registered before the restart",
+                      {{"job", record.id}, {"error", registered.status().message()}});
+      } else if (*registered) {
         record.state = store::JobState::kSucceeded;
-        record.result_json = std::move(*registered);
+        record.result_json = std::move(**registered);
         record.finished_at = core::UtcNowRfc3339();
         MODELHOST_RETURN_IF_ERROR(store_->UpdateJob(record));
         CountState(store::JobState::kRunning, store::JobState::kSucceeded);

@@ -13,8 +13,9 @@
 // So the batch is padded with zero rows to a multiple of kRowBlock, a
 // multiple of every x86 kernel's unroll: every row is computed by the
 // whole-block path, whatever else is in the batch. Offline `modelhost
-// predict` runs its whole table through PredictBatch too, so it answers every
-// row bit for bit as the server does. The padding costs at most
+// predict` runs its table through PredictBatch too, in batches of the
+// server's default size, so it answers every row bit for bit as the server
+// does. The padding costs at most
 // kRowBlock - 1 rows of work per batch. tests/unit/serve/
 // batched_prediction_test.cc checks, for every batch size up to 64, against
 // the BLAS the build links.

@@ -194,8 +194,9 @@ TEST_F(ServingTest, UploadedPipelineModelAnswersAsOfflinePredictDoes) {
 
 // A network wide enough that the GEMM's leftover rows take another code path:
 // offline predict and the server both pad to whole row blocks
-// (serve/batched_prediction.h), so a table of 21 rows — five past the last
-// whole block of 16 — answers bit for bit alike.
+// (serve/batched_prediction.h), so a table of 45 rows — offline, a batch of
+// 32 and one of 13, thirteen rows past the last whole block of 16 — answers
+// bit for bit alike.
 TEST_F(ServingTest, AWideModelAnswersOfflineAsOverHttpForRowsPastTheLastWholeBlock) {
   std::ofstream(root_ / "pipeline.json") << R"({"steps": [
       {"op": "impute", "columns": "numeric", "strategy": "median"},
@@ -211,10 +212,10 @@ TEST_F(ServingTest, AWideModelAnswersOfflineAsOverHttpForRowsPastTheLastWholeBlo
   ASSERT_EQ(trained.exit_code, 0) << trained.stderr_text;
   const std::string bundle = (root_ / "bundle.tar").string();
   ASSERT_EQ(std::system(("tar -C '" + model + "' -cf '" + bundle + "' .").c_str()), 0);
-  auto [csv, instances] = FirstRows(21);
+  auto [csv, instances] = FirstRows(45);
   std::ofstream(root_ / "rows.csv") << csv;
   const std::vector<float> expected = OfflineProbabilities(model, (root_ / "rows.csv").string());
-  ASSERT_EQ(expected.size(), 21u);
+  ASSERT_EQ(expected.size(), 45u);
 
   ServerProcess server((root_ / "data").string());
   ASSERT_NE(server.port(), 0);
@@ -225,7 +226,7 @@ TEST_F(ServingTest, AWideModelAnswersOfflineAsOverHttpForRowsPastTheLastWholeBlo
                                 Json{{"instances", instances}}.dump(), server.AdminAuth());
   ASSERT_EQ(reply.status, 200) << reply.body;
   const Json predictions = Json::parse(reply.body)["predictions"];
-  ASSERT_EQ(predictions.size(), 21u);
+  ASSERT_EQ(predictions.size(), 45u);
   for (size_t row = 0; row < expected.size(); ++row) {
     EXPECT_EQ(predictions[row]["probability"].get<float>(), expected[row]) << row;
   }

@@ -256,11 +256,13 @@ TEST_F(PredictQueueTest, AFullQueueAnswers429AtOnceAndAStoppedModel503) {
 
   ParsedResponse refused = Post("/v1/models/pima:predict", kInstances);
   EXPECT_EQ(refused.status, 429);
+  EXPECT_EQ(refused.Header("retry-after"), "1");
   EXPECT_THAT(refused.body, HasSubstr("resource_exhausted"));
   EXPECT_THAT(refused.body, HasSubstr("queue full"));
   ParsedResponse infer_refused = Post("/v2/models/pima/infer", R"({"inputs": [
       {"name": "glucose", "datatype": "INT64", "shape": [1], "data": [148]}]})");
   EXPECT_EQ(infer_refused.status, 429);
+  EXPECT_EQ(infer_refused.Header("retry-after"), "1");
   EXPECT_THAT(Json::parse(infer_refused.body)["error"].get<std::string>(), HasSubstr("queue full"));
 
   (*loaded)->Stop();  // answers the waiting request, then refuses new ones
@@ -270,6 +272,7 @@ TEST_F(PredictQueueTest, AFullQueueAnswers429AtOnceAndAStoppedModel503) {
   EXPECT_EQ(Json::parse(answered->body)["predictions"].size(), 3u);
   ParsedResponse stopped = Post("/v1/models/pima:predict", kInstances);
   EXPECT_EQ(stopped.status, 503);
+  EXPECT_EQ(stopped.Header("retry-after"), "1");
   EXPECT_THAT(stopped.body, HasSubstr("shutting down"));
 }
 

@@ -108,6 +108,7 @@ TEST_F(TrainingJobsRestartTest, AJobThatRegisteredBeforeTheCrashSucceedsWithThat
   EXPECT_EQ(result["model"]["version"], 1);
   EXPECT_EQ(result["history"], Json::parse(finished.result_json)["history"]);
   EXPECT_EQ(result["validation"], Json::parse(finished.result_json)["validation"]);
+  EXPECT_EQ(result["training_rows"], Json::parse(finished.result_json)["training_rows"]);
   EXPECT_EQ(store_->ListModelVersions("once")->size(), 1u);
 }
 
