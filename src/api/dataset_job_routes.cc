@@ -59,7 +59,8 @@ HttpResponse Accepted(const store::JobRecord& job, bool async_applied) {
   return response;
 }
 
-// The error a failed job stored, as the Status the operation returned.
+// The error a failed job stored, as the Status the operation returned
+// (a limit it hit as FailedPrecondition, see below).
 core::Status StoredError(const store::JobRecord& job) {
   Json result = Json::parse(job.result_json, nullptr, /*allow_exceptions=*/false);
   std::string code;
@@ -69,7 +70,13 @@ core::Status StoredError(const store::JobRecord& job) {
   for (int value = static_cast<int>(core::StatusCode::kInvalidArgument);
        value <= static_cast<int>(core::StatusCode::kInternal); ++value) {
     const auto candidate = static_cast<core::StatusCode>(value);
-    if (core::ToString(candidate) == code) return core::Status(candidate, job.error);
+    if (core::ToString(candidate) != code) continue;
+    // A limit the operation hit is not a queue that drains: as 429 a client
+    // would retry the POST and queue the same failing job again.
+    if (candidate == core::StatusCode::kResourceExhausted) {
+      return core::FailedPrecondition("the " + job.kind + " hit a limit: " + job.error);
+    }
+    return core::Status(candidate, job.error);
   }
   return core::Internal(job.error);
 }

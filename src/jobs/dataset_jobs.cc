@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "core/log.h"
 #include "core/random_id.h"
@@ -37,16 +38,37 @@ core::Result<std::vector<std::string>> Execute(DatasetService& service,
   if (KindOf(job.kind) == DatasetJobKind::kTransform) {
     MODELHOST_ASSIGN_OR_RETURN(DatasetTransformRequest request,
                                ParseDatasetTransformSpec(job.spec_json));
+    request.job_id = job.id;
     MODELHOST_ASSIGN_OR_RETURN(store::DatasetRecord made,
                                service.Transform(job.dataset_id, request));
     ids.push_back(made.id);
     return ids;
   }
   MODELHOST_ASSIGN_OR_RETURN(DatasetSplitRequest request, ParseDatasetSplitSpec(job.spec_json));
+  request.job_id = job.id;
   MODELHOST_ASSIGN_OR_RETURN(std::vector<store::DatasetRecord> made,
                              service.Split(job.dataset_id, request));
   for (const store::DatasetRecord& record : made) ids.push_back(record.id);
   return ids;
+}
+
+// The datasets job `job` made before the server stopped (their lineage
+// names it), and how many it makes when it completes.
+core::Result<std::pair<std::vector<std::string>, size_t>> MadeBefore(store::MetadataStore& store,
+                                                                     const store::JobRecord& job) {
+  size_t expected = 1;
+  if (KindOf(job.kind) == DatasetJobKind::kSplit) {
+    MODELHOST_ASSIGN_OR_RETURN(DatasetSplitRequest request, ParseDatasetSplitSpec(job.spec_json));
+    expected = (request.train_fraction > 0) + (request.validation_fraction > 0) +
+               (request.test_fraction > 0);
+  }
+  MODELHOST_ASSIGN_OR_RETURN(std::vector<store::DatasetRecord> datasets, store.ListDatasets());
+  std::vector<std::string> made;
+  for (const store::DatasetRecord& dataset : datasets) {
+    const Json lineage = Json::parse(dataset.lineage_json, nullptr, /*allow_exceptions=*/false);
+    if (lineage.is_object() && lineage.value("job_id", "") == job.id) made.push_back(dataset.id);
+  }
+  return std::pair{std::move(made), expected};
 }
 
 }  // namespace
@@ -75,17 +97,39 @@ core::Status DatasetJobs::Recover() {
   for (store::JobRecord& record : stored) {
     if (!KindOf(record.kind)) continue;
     if (record.state == store::JobState::kRunning) {
-      record.state = store::JobState::kFailed;
-      record.error = "interrupted";
-      record.finished_at = core::UtcNowRfc3339();
-      MODELHOST_RETURN_IF_ERROR(store_->UpdateJob(record));
-      core::LogWarn("dataset job was interrupted", {{"job", record.id}});
+      MODELHOST_RETURN_IF_ERROR(RecoverInterrupted(record));
     } else if (record.state == store::JobState::kQueued) {
       queue_.push_back(record.id);
       active_.emplace(record.id, std::move(record));
     }
   }
   return core::OkStatus();
+}
+
+core::Status DatasetJobs::RecoverInterrupted(store::JobRecord& record) {
+  record.finished_at = core::UtcNowRfc3339();
+  core::Result<std::pair<std::vector<std::string>, size_t>> made = MadeBefore(*store_, record);
+  if (made.ok() && !made->first.empty() && made->first.size() == made->second) {
+    // It had stored all it makes; only its final state was lost.
+    record.state = store::JobState::kSucceeded;
+    record.result_json = Json{{"datasets", made->first}}.dump();
+    core::LogInfo("dataset job had finished before the restart", {{"job", record.id}});
+    return store_->UpdateJob(record);
+  }
+  if (made.ok()) {
+    // A split cut short: its parts so far go, so that a retry makes no
+    // duplicates.
+    for (const std::string& id : made->first) {
+      if (core::Status removed = service_->Delete(id); !removed.ok()) {
+        core::LogWarn("could not remove a part of an interrupted split",
+                      {{"job", record.id}, {"dataset", id}, {"error", removed.message()}});
+      }
+    }
+  }
+  record.state = store::JobState::kFailed;
+  record.error = "interrupted";
+  core::LogWarn("dataset job was interrupted", {{"job", record.id}});
+  return store_->UpdateJob(record);
 }
 
 core::Result<store::JobRecord> DatasetJobs::Create(DatasetJobKind kind, std::string_view dataset_id,

@@ -15,9 +15,13 @@
 // A queued job can be cancelled; a running one cannot (an operation is not
 // interruptible and leaves nothing behind when it fails).
 //
-// Start (restart rules): a job found `running` was interrupted — it becomes
-// `failed` with error "interrupted" (DatasetService::SweepOrphans removes
-// what it had staged); jobs found `queued` are queued again in their order.
+// Start (restart rules): a job found `running` was interrupted. If every
+// dataset it makes had been stored (each one's lineage names the job), only
+// its final state was lost: it becomes `succeeded` with them. Otherwise it
+// becomes `failed` with error "interrupted", the parts of a split it had
+// stored are removed (a retry then makes no duplicates) and
+// DatasetService::SweepOrphans removes what it had staged. Jobs found
+// `queued` are queued again in their order.
 // Shutdown: no job starts any more; a running one finishes; queued ones stay
 // queued for the next start.
 //
@@ -109,6 +113,10 @@ class DatasetJobs {
 
   DatasetJobs(store::MetadataStore* store, DatasetService* service);
   core::Status Recover();
+  // A job found `running`: `succeeded` when every dataset it makes was
+  // stored (their lineage names it), else `failed`/"interrupted" with the
+  // parts it had stored removed.
+  core::Status RecoverInterrupted(store::JobRecord& record);
   void WorkerLoop();
   void DeadlineLoop();
   // Runs the operation of `record` (running) and returns its final record.

@@ -161,8 +161,11 @@ core::Result<data::Table> FeatureTable(const data::Pipeline::FitResult& fit) {
   return data::Table::Make(std::move(columns));
 }
 
-json ParentLineage(const store::DatasetRecord& parent, std::string_view source) {
-  return {{"source", source}, {"parent", parent.id}, {"parent_sha256", parent.sha256}};
+json ParentLineage(const store::DatasetRecord& parent, std::string_view source,
+                   const std::string& job_id) {
+  json lineage = {{"source", source}, {"parent", parent.id}, {"parent_sha256", parent.sha256}};
+  if (!job_id.empty()) lineage["job_id"] = job_id;
+  return lineage;
 }
 
 std::string Dump(const json& value) {
@@ -331,7 +334,7 @@ core::Result<store::DatasetRecord> DatasetService::Transform(
   Staging staging(data_dir_, child);
   MODELHOST_RETURN_IF_ERROR(staging.Create());
   MODELHOST_RETURN_IF_ERROR(data::WriteDataset(staging.file(), features));
-  json lineage = ParentLineage(parent, "transform");
+  json lineage = ParentLineage(parent, "transform", request.job_id);
   lineage["target"] = request.target ? json(*request.target) : json(nullptr);
   lineage["fitted_pipeline"] = json::parse(fitted_json);
   return AddStaged(*store_, data_dir_, child, name, staging, Dump(lineage));
@@ -376,7 +379,7 @@ core::Result<std::vector<store::DatasetRecord>> DatasetService::Split(
     Staging staging(data_dir_, child);
     MODELHOST_RETURN_IF_ERROR(staging.Create());
     MODELHOST_RETURN_IF_ERROR(data::WriteDataset(staging.file(), rows));
-    json lineage = ParentLineage(parent, "split");
+    json lineage = ParentLineage(parent, "split", request.job_id);
     lineage["part"] = part.name;
     lineage["seed"] = request.seed;
     lineage["fractions"] = {request.train_fraction, request.validation_fraction,

@@ -14,10 +14,10 @@
 // Lineage (DatasetRecord::lineage_json):
 //   upload:    {"source": "upload", "format": "csv"|"jsonl", "bad_rows": N}
 //   transform: {"source": "transform", "parent": ID, "parent_sha256": …,
-//               "target": …, "fitted_pipeline": {…}}
+//               "target": …, "fitted_pipeline": {…}[, "job_id": …]}
 //   split:     {"source": "split", "parent": ID, "parent_sha256": …,
 //               "part": "train"|"validation"|"test", "seed": S, "fractions": […],
-//               "stratify": …}
+//               "stratify": …[, "job_id": …]}
 //
 // Memory: Import, Rows, Export and the profile stream the file chunk by
 // chunk; Transform and Split load the parent table whole.
@@ -62,6 +62,8 @@ struct DatasetTransformRequest {
   // never transformed as one; with `classification`, labels become classes.
   std::optional<std::string> target = std::nullopt;
   bool classification = true;
+  // The dataset job that runs it, recorded in the lineage ("" for none).
+  std::string job_id = {};
 };
 
 struct DatasetSplitRequest {
@@ -72,6 +74,8 @@ struct DatasetSplitRequest {
   double test_fraction = 0.2;
   uint64_t seed = 0;
   std::string stratify = {};  // a column, or "" for none
+  // The dataset job that runs it, recorded in each part's lineage ("" for none).
+  std::string job_id = {};
 };
 
 class DatasetService {

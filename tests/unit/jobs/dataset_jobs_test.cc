@@ -253,6 +253,48 @@ TEST_F(DatasetJobsTest, ARestartFailsWhatWasRunningAndRunsWhatWasQueued) {
   EXPECT_EQ(Json::parse(resumed.result_json)["datasets"].size(), 2u);
 }
 
+// A crash after a job stored its datasets but before its final state: the
+// next start finds them by the job id in their lineage. A split cut short
+// between its parts loses the parts it had, so that a retry makes no
+// duplicates.
+TEST_F(DatasetJobsTest, ARestartKeepsWhatAFinishedJobMadeAndRemovesAHalfSplit) {
+  DatasetTransformRequest transform;
+  transform.pipeline_json = R"({"steps": []})";
+  transform.job_id = "job_00000000000000b1";
+  auto made = service_->Transform(pima_.id, transform);
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  auto parts = service_->Split(
+      pima_.id, {.train_fraction = 0.5, .test_fraction = 0.5, .job_id = "job_00000000000000b2"});
+  ASSERT_TRUE(parts.ok()) << parts.status().message();
+  ASSERT_EQ(parts->size(), 2u);
+  ASSERT_TRUE(service_->Delete((*parts)[1].id).ok());  // the crash came before the second part
+  auto stored_job = [&](const std::string& id, const std::string& kind, const std::string& spec) {
+    store::JobRecord job;
+    job.id = id;
+    job.kind = kind;
+    job.state = store::JobState::kRunning;
+    job.dataset_id = pima_.id;
+    job.spec_json = spec;
+    job.created_at = core::UtcNowRfc3339();
+    job.result_json = "{}";
+    ASSERT_TRUE(store_->InsertJob(job).ok());
+  };
+  stored_job("job_00000000000000b1", "transform", R"({"pipeline": {"steps": []}})");
+  stored_job("job_00000000000000b2", "split", R"({"train": 0.5, "test": 0.5})");
+  StartJobs();
+
+  auto finished = jobs_->Get("job_00000000000000b1");
+  ASSERT_TRUE(finished.ok());
+  EXPECT_EQ(finished->state, store::JobState::kSucceeded);
+  EXPECT_EQ(Json::parse(finished->result_json)["datasets"], Json::array({made->id}));
+  auto cut = jobs_->Get("job_00000000000000b2");
+  ASSERT_TRUE(cut.ok());
+  EXPECT_EQ(cut->state, store::JobState::kFailed);
+  EXPECT_EQ(cut->error, "interrupted");
+  EXPECT_EQ(service_->Get((*parts)[0].id).status().code(), core::StatusCode::kNotFound);
+  EXPECT_TRUE(service_->Get(made->id).ok());
+}
+
 TEST_F(DatasetJobsTest, ShutdownAnswersWaitersKeepsQueuedJobsAndRefusesNewOnes) {
   store::JobRecord first, second;
   ASSERT_NO_FATAL_FAILURE(StartWithASplitQueuedBehindABigTransform(first, second));
