@@ -8,19 +8,12 @@
 
 #include "api/event_stream.h"
 #include "api/resource_json.h"
+#include "model/model_summary.h"
 
 namespace modelhost::api {
 namespace {
 
 using Json = nlohmann::json;
-
-Json Values(const std::map<std::string, double>& values) {
-  Json object = Json::object();
-  for (const auto& [name, value] : values) {
-    object[name] = std::isfinite(value) ? Json(value) : Json(nullptr);
-  }
-  return object;
-}
 
 // The SSE event name and data of `event`.
 std::pair<std::string_view, std::string> EventText(const jobs::TrainingJobEvent& event) {
@@ -30,7 +23,7 @@ std::pair<std::string_view, std::string> EventText(const jobs::TrainingJobEvent&
   if (const auto* epoch = std::get_if<jobs::EpochEnded>(&event)) {
     return {"epoch", Json{{"epoch", epoch->epoch},
                           {"epochs", epoch->epochs},
-                          {"values", Values(epoch->values)},
+                          {"values", model::MetricValuesJson(epoch->values)},
                           {"skipped_batches", epoch->skipped_batches}}
                          .dump()};
   }

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "model/model_summary.h"
+
 namespace modelhost::jobs {
 namespace {
 
@@ -10,19 +12,13 @@ using Json = nlohmann::json;
 
 Json Number(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
 
-Json Values(const std::map<std::string, double>& values) {
-  Json object = Json::object();
-  for (const auto& [name, value] : values) object[name] = Number(value);
-  return object;
-}
-
 }  // namespace
 
 std::string TrainingJobResultJson(const TrainingJobResult& result) {
   Json history = Json::array();
   for (const nn::EpochLog& log : result.history) {
     history.push_back({{"epoch", log.epoch},
-                       {"values", Values(log.values)},
+                       {"values", model::MetricValuesJson(log.values)},
                        {"skipped_batches", log.skipped_batches}});
   }
   Json json = {{"epochs", result.epochs},
@@ -34,8 +30,8 @@ std::string TrainingJobResultJson(const TrainingJobResult& result) {
                {"training_rows", result.training_rows},
                {"test_rows", result.test_rows},
                {"samples_per_second", Number(result.samples_per_second)},
-               {"validation", Values(result.validation)},
-               {"test", Values(result.test)},
+               {"validation", model::MetricValuesJson(result.validation)},
+               {"test", model::MetricValuesJson(result.test)},
                {"model", nullptr}};
   if (result.resumed_from_epoch) json["resumed_from_epoch"] = *result.resumed_from_epoch;
   if (result.model) {

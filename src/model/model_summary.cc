@@ -5,12 +5,9 @@
 
 namespace modelhost::model {
 
-namespace {
-
 using Json = nlohmann::json;
 
-// Metric name → number, NaN and infinities as null.
-Json Values(const std::map<std::string, double>& values) {
+Json MetricValuesJson(const std::map<std::string, double>& values) {
   Json object = Json::object();
   for (const auto& [name, value] : values) {
     object[name] = std::isfinite(value) ? Json(value) : Json(nullptr);
@@ -18,12 +15,10 @@ Json Values(const std::map<std::string, double>& values) {
   return object;
 }
 
-}  // namespace
-
 std::string ModelSummaryJson(const ModelDescription& description) {
   const Json metrics = description.training.history.empty()
                            ? Json::object()
-                           : Values(description.training.history.back().values);
+                           : MetricValuesJson(description.training.history.back().values);
   const TargetSchema& target = description.schema.target;
   Json summary = {
       {"target",
@@ -39,8 +34,8 @@ std::string ModelSummaryJson(const ModelDescription& description) {
         {"modelhost_version", description.modelhost_version},
         {"created_at", description.created_at}}},
       {"evaluation",
-       {{"validation", Values(description.training.validation)},
-        {"test", Values(description.training.test)}}}};
+       {{"validation", MetricValuesJson(description.training.validation)},
+        {"test", MetricValuesJson(description.training.test)}}}};
   // A model the server trained names its dataset and job.
   if (!description.training.dataset_id.empty()) {
     summary["lineage"]["dataset_id"] = description.training.dataset_id;

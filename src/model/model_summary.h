@@ -12,6 +12,8 @@
 #ifndef MODELHOST_MODEL_MODEL_SUMMARY_H_
 #define MODELHOST_MODEL_MODEL_SUMMARY_H_
 
+#include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 
 #include "model/model_directory.h"
@@ -19,6 +21,10 @@
 namespace modelhost::model {
 
 std::string ModelSummaryJson(const ModelDescription& description);
+
+// Metric name → value as a JSON object, NaN and infinities as null (JSON has
+// no such numbers): how summaries, job results and events show metrics.
+nlohmann::json MetricValuesJson(const std::map<std::string, double>& values);
 
 }  // namespace modelhost::model
 
