@@ -18,6 +18,7 @@
 #include "model/input_schema.h"
 #include "model/model_directory.h"
 #include "model/model_inputs.h"
+#include "pima_model.h"
 
 namespace modelhost::model {
 namespace {
@@ -133,27 +134,12 @@ class BundleArchiveTest : public ::testing::Test {
   // A freshly initialised (untrained) network for Pima, written to
   // root_/model; features_ holds the table's feature matrix.
   void MakeModel() {
-    auto read = data::ReadCsvFile(std::string(MODELHOST_TEST_DATA) + "/pima_indians_diabetes.csv");
-    ASSERT_TRUE(read.ok()) << read.status().ToString();
-    table_ = std::move(read->table);
-    auto schema = InferInputSchema(table_, "diabetes");
-    ASSERT_TRUE(schema.ok());
-    description_.schema = *schema;
-    auto spec = nn::ParseNetworkSpec(
-        R"({"layers": [{"dense": 6, "activation": "relu"}, {"dense": 1, "activation": "sigmoid"}]})");
-    ASSERT_TRUE(spec.ok()) << spec.status().ToString();
-    description_.network_spec = *spec;
-    description_.loss = nn::LossKind::kBinaryCrossentropy;
-    description_.metrics = {"accuracy"};
-    description_.modelhost_version = std::string(core::ModelhostVersion());
-    description_.created_at = "2026-01-02T03:04:05Z";
-    description_.training = {"pima.csv", std::string(64, 'a'), "adam", 0.01, 0, 64, 0.0, 7, {}};
-    auto network = nn::Sequential::Create(*spec, schema->features.size(), 7);
-    ASSERT_TRUE(network.ok());
-    network_ = std::move(network).value();
-    auto features = MakeFeatureMatrix(table_, *schema);
-    ASSERT_TRUE(features.ok());
-    features_ = std::move(features).value();
+    PimaModel model;
+    ASSERT_NO_FATAL_FAILURE(MakeUntrainedPimaModel(model, {"accuracy"}, 0));
+    table_ = std::move(model.table);
+    description_ = std::move(model.description);
+    network_ = std::move(model.network);
+    features_ = std::move(model.features);
     ASSERT_TRUE(ModelDirectory::Write(model_path(), description_, *network_).ok());
   }
 

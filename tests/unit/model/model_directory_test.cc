@@ -16,6 +16,7 @@
 #include "model/model_inputs.h"
 #include "model/predictions.h"
 #include "nn/optimizer.h"
+#include "pima_model.h"
 
 namespace modelhost::model {
 namespace {
@@ -36,28 +37,14 @@ class ModelDirectoryTest : public ::testing::Test {
 
   // Trains a small network on Pima for two epochs.
   void Train() {
-    auto read = data::ReadCsvFile(std::string(MODELHOST_TEST_DATA) + "/pima_indians_diabetes.csv");
-    ASSERT_TRUE(read.ok()) << read.status().ToString();
-    table_ = std::move(read->table);
-    auto schema = InferInputSchema(table_, "diabetes");
-    ASSERT_TRUE(schema.ok());
-    description_.schema = *schema;
-    auto spec = nn::ParseNetworkSpec(
-        R"({"layers": [{"dense": 6, "activation": "relu"}, {"dense": 1, "activation": "sigmoid"}]})");
-    ASSERT_TRUE(spec.ok()) << spec.status().ToString();
-    description_.network_spec = *spec;
-    description_.loss = nn::LossKind::kBinaryCrossentropy;
-    description_.metrics = {"accuracy", "auc"};
-    description_.modelhost_version = std::string(core::ModelhostVersion());
-    description_.created_at = "2026-01-02T03:04:05Z";
-    description_.training = {"pima.csv", std::string(64, 'a'), "adam", 0.01, 2, 64, 0.0, 7, {}};
-    auto network = nn::Sequential::Create(*spec, schema->features.size(), 7);
-    ASSERT_TRUE(network.ok());
-    network_ = std::move(network).value();
-    auto features = MakeFeatureMatrix(table_, *schema);
-    auto targets = MakeTargetMatrix(table_, *schema);
-    ASSERT_TRUE(features.ok() && targets.ok());
-    features_ = std::move(features).value();
+    PimaModel model;
+    ASSERT_NO_FATAL_FAILURE(MakeUntrainedPimaModel(model, {"accuracy", "auc"}, 2));
+    table_ = std::move(model.table);
+    description_ = std::move(model.description);
+    network_ = std::move(model.network);
+    features_ = std::move(model.features);
+    auto targets = MakeTargetMatrix(table_, description_.schema);
+    ASSERT_TRUE(targets.ok());
     targets_ = std::move(targets).value();
     auto loss = nn::Loss::Create({nn::LossKind::kBinaryCrossentropy});
     ASSERT_TRUE(loss.ok());
