@@ -165,6 +165,23 @@ class ProgressPrinterTest(unittest.TestCase):
             "1s - loss: 0.6000 - accuracy: 0.6000 - val_loss: nan\n"
         ))
 
+    def test_epochs_that_ended_before_the_stream_opened_print_from_the_history_once(self) -> None:
+        out = io.StringIO()
+        printer = ProgressPrinter(2, ["accuracy"], stream=out, clock=lambda: 0.0)
+        before = {"state": "running", "epochs": 3, "history": [
+            {"epoch": 0, "values": {"loss": 0.7, "accuracy": 0.5}, "skipped_batches": 0}]}
+        printer.on_event(Event("state", before))
+        printer.on_event(Event("epoch", {"epoch": 1, "epochs": 3, "values": {"loss": 0.6, "accuracy": 0.6}}))
+        # A reopened stream replays the history; nothing prints twice.
+        printer.on_event(Event("state", dict(before, history=before["history"] + [
+            {"epoch": 1, "values": {"loss": 0.6, "accuracy": 0.6}, "skipped_batches": 0}])))
+        printer.on_event(Event("epoch", {"epoch": 2, "epochs": 3, "values": {"loss": 0.5, "accuracy": 0.7}}))
+        self.assertEqual(out.getvalue(), (
+            "Epoch 1/3\n0s - loss: 0.7000 - accuracy: 0.5000\n"
+            "Epoch 2/3\n0s - loss: 0.6000 - accuracy: 0.6000\n"
+            "Epoch 3/3\n0s - loss: 0.5000 - accuracy: 0.7000\n"
+        ))
+
     def test_verbose_zero_prints_nothing(self) -> None:
         out = io.StringIO()
         ProgressPrinter(0, stream=out).on_event(Event("epoch", {"epoch": 0, "epochs": 1, "values": {"loss": 1.0}}))

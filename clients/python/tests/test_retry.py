@@ -132,6 +132,13 @@ class RetryTest(unittest.TestCase):
         self.assertEqual(len(server.requests), 2)
         self.assertEqual(waits, [0.2])
 
+    def test_a_post_whose_answer_was_lost_is_not_sent_again(self) -> None:
+        client, server, waits = self.client(["drop", (202, {"id": "job_2"})])
+        with self.assertRaises(ModelhostConnectionError) as caught:
+            client.jobs.create("ds_1", "y", "m")
+        self.assertIn("may have been carried out", str(caught.exception))
+        self.assertEqual((len(server.requests), waits), (1, []))
+
     def test_connection_errors_give_up_as_modelhost_connection_error(self) -> None:
         client, _, waits = self.client(["drop"] * 2, max_retries=1)
         with self.assertRaises(ModelhostConnectionError) as caught:

@@ -29,6 +29,10 @@ BodyFactory = Callable[[], Iterable[bytes]]
 _CHUNK = 1 << 16
 
 
+class _AnswerLost(ConnectionError):
+    """The connection broke after the whole request was sent, before the answer."""
+
+
 @dataclass(frozen=True)
 class Reply:
     """A complete answer: status, headers (lower-case names) and body."""
@@ -207,6 +211,16 @@ class Transport:
                 response = self._exchange(connection, method, target, body, headers)
             except ConnectionError as error:
                 connection.close()
+                if isinstance(error, _AnswerLost) and method == "POST":
+                    # The request arrived whole and may have been carried out
+                    # (a job queued, a dataset stored): sending it again could
+                    # do it twice.
+                    raise ModelhostConnectionError(
+                        f"{method} {target}: the connection closed after the request was sent, "
+                        f"before an answer ({error.__cause__!r}); it may have been carried out, "
+                        "so it was not sent again",
+                        code="connection",
+                    ) from error
                 if retry < self.retry.max_retries and resendable:
                     self.retry.sleep(self.retry.backoff(retry))
                     retry += 1
@@ -254,7 +268,10 @@ class Transport:
             except (http.client.HTTPException, OSError):
                 pass
             raise
-        return connection.getresponse()
+        try:
+            return connection.getresponse()
+        except ConnectionError as error:
+            raise _AnswerLost() from error
 
     @staticmethod
     def _discard(connection: http.client.HTTPConnection, response: http.client.HTTPResponse) -> bytes:

@@ -46,12 +46,20 @@ class ProgressPrinter:
         self._epoch_started = clock()
         self._header_for: Optional[int] = None
         self._batches: Optional[int] = None
+        self._printed_through = -1  # the last epoch printed
 
     def on_event(self, event: Event) -> None:
         if self.verbose == 0 or not isinstance(event.data, dict):
             return
-        if event.event == "state" and event.data.get("state") == "running":
-            self._epoch_started = self._clock()
+        if event.event == "state":
+            # Epochs that ended before the stream opened come in the job's
+            # history, not as epoch events: print them first.
+            epochs = event.data.get("epochs")
+            for entry in event.data.get("history") or []:
+                if isinstance(entry, dict) and epochs is not None:
+                    self._on_epoch({"epoch": entry["epoch"], "epochs": epochs, "values": entry["values"]})
+            if event.data.get("state") == "running":
+                self._epoch_started = self._clock()
         elif event.event == "progress":
             self._on_progress(event.data)
         elif event.event == "epoch":
@@ -73,6 +81,9 @@ class ProgressPrinter:
             self._write("\r" + text)
 
     def _on_epoch(self, data: Dict) -> None:
+        if int(data["epoch"]) <= self._printed_through:
+            return
+        self._printed_through = int(data["epoch"])
         self._header(int(data["epoch"]), int(data["epochs"]))
         now = self._clock()
         seconds = now - self._epoch_started
