@@ -205,5 +205,18 @@ class EventStreamTest(unittest.TestCase):
         self.assertEqual(waits, [0.2])
 
 
+class BatchedPredictTest(unittest.TestCase):
+    def test_batches_after_the_first_go_to_the_version_that_answered_it(self) -> None:
+        answer = {"model": "m", "model_version": 3, "predictions": [{"prediction": 1.0}] * 2}
+        server = ScriptedServer([(200, answer), (200, dict(answer, predictions=[{"prediction": 2.0}]))])
+        self.addCleanup(server.close)
+        client = Client(server.url, "mh_test", retry=RetryPolicy(jitter=False, sleep=lambda _: None))
+        result = client.predict("m", [[1], [2], [3]], alias="production", batch_size=2)
+        self.assertEqual([path for _, path, _ in server.requests],
+                         ["/v1/models/m/aliases/production:predict", "/v1/models/m/versions/3:predict"])
+        self.assertEqual(result["model_version"], 3)
+        self.assertEqual(len(result["predictions"]), 3)
+
+
 if __name__ == "__main__":
     unittest.main()

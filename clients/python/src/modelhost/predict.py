@@ -36,8 +36,9 @@ def predict(
 
     `instances` is anything instances_from takes. With `batch_size`, each
     `batch_size` instances are one request (for inputs larger than the
-    server takes at once); the answer's "model_version" is then the last
-    request's. Returns {"model", "model_version", "predictions"}.
+    server takes at once); the requests after the first go to the version
+    that answered it, so an alias that moves meanwhile cannot mix two
+    versions' answers. Returns {"model", "model_version", "predictions"}.
     """
     if version is not None and alias is not None:
         raise ValueError("pass version or alias, not both")
@@ -52,6 +53,8 @@ def predict(
     answer: Dict[str, Any] = {"model": model, "model_version": version, "predictions": []}
     for start in range(0, max(len(rows), 1), step):
         reply = transport.request("POST", path, json_body={"instances": rows[start : start + step]}).json()
-        answer["model"], answer["model_version"] = reply["model"], reply["model_version"]
+        if start == 0:
+            answer["model"], answer["model_version"] = reply["model"], reply["model_version"]
+            path = f"/v1/models/{segment(model)}/versions/{segment(reply['model_version'])}:predict"
         answer["predictions"].extend(reply["predictions"])
     return answer
