@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import time
 import unittest
 import urllib.request
 
@@ -22,6 +21,7 @@ from server import PIMA, RunningServer  # clients/python/tests (CTest's PYTHONPA
 try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -104,9 +104,12 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(self.js(UNLABELLED), [], f"{name}: controls without a label")
         for width in WIDTHS:
             self.set_width(width)
-            time.sleep(0.2)  # let Chart.js follow the resize (its ResizeObserver)
-            overflow = self.js("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            self.assertLessEqual(overflow, 0, f"{name} scrolls sideways at {width} px")
+            # Chart.js follows a resize on its ResizeObserver, a frame or more later.
+            overflow = "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            try:
+                self.wait_for(lambda: self.js(overflow) <= 0, f"{name} fits {width} px")
+            except TimeoutException:
+                self.fail(f"{name} scrolls sideways at {width} px ({self.js(overflow)} px too wide)")
             height = min(int(self.js("return document.documentElement.scrollHeight")), 6000)
             self.set_width(width, height)
             self.driver.save_screenshot(os.path.join(SCREENSHOTS, f"{name}-{width}.png"))
@@ -130,6 +133,9 @@ class ConsoleTest(unittest.TestCase):
         self.driver.get(self.server.url + "/")
         key_input = self.wait_for(lambda: self.by_id("api-key").is_displayed() and self.by_id("api-key"), "sign-in form")
         self.check_page("sign-in")
+        # Masked, but no password field a browser would offer to save.
+        self.assertEqual(key_input.get_attribute("type"), "text")
+        self.assertEqual(self.js("return getComputedStyle(arguments[0]).webkitTextSecurity", key_input), "disc")
         # A wrong key: the server's message is shown, and nothing is stored.
         key_input.send_keys("mh_not_a_key", Keys.ENTER)
         error = self.wait_for(lambda: self.by_id("sign-in-error").text, "sign-in error")
@@ -200,8 +206,8 @@ class ConsoleTest(unittest.TestCase):
         spec = next(job["spec"] for job in self.api("GET", "/v1/training-jobs")["training_jobs"]
                     if job["spec"]["register_as"] == "pima")
         job = self.api("POST", "/v1/training-jobs", spec)
-        while self.api("GET", f"/v1/training-jobs/{job['id']}")["state"] not in ("succeeded", "failed", "cancelled"):
-            time.sleep(0.1)
+        self.wait_for(lambda: self.api("GET", f"/v1/training-jobs/{job['id']}")["state"]
+                      in ("succeeded", "failed", "cancelled"), "the second version's job ended")
         self.open_page("models/pima", "models")
         self.assertIn('no "production" alias', self.by_id("alias-status").text)
         self.driver.find_element(By.CSS_SELECTOR, "button[aria-label='Promote version 2 to production']").click()
