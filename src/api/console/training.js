@@ -129,6 +129,9 @@ async function watch(id) {
   const onEvent = (type, data) => {
     if (type === 'state' || type === 'end') {
       byId('job-state').textContent = `State: ${data.state}` + (data.error ? ` — ${data.error}` : '');
+      // The first state carries the epochs that ended before the stream
+      // opened; plotted first, they keep the chart in epoch order.
+      if (type === 'state') for (const entry of data.history ?? []) plotEpoch(lossChart, metricChart, entry);
       if (type === 'end') finalJob = data;
     } else if (type === 'progress') {
       progress.max = data.batches;
@@ -144,9 +147,8 @@ async function watch(id) {
     await streamEvents(path('/v1/training-jobs/{}/events', id), onEvent, controller.signal);
     if (controller.signal.aborted || !finalJob) return;
     const job = await call('GET', path('/v1/training-jobs/{}', id));
-    // The stream carries only what happens after it opened: epochs that ran
-    // before (or a job that had ended) come from the history. Plotting an
-    // epoch again sets the same points.
+    // The final history, once more: plotting an epoch again sets the same
+    // points, and fills any the stream did not carry.
     for (const entry of job.history ?? []) plotEpoch(lossChart, metricChart, entry);
     showResult(job);
     listJobs();
