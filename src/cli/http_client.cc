@@ -113,8 +113,11 @@ std::string HttpClient::Escape(std::string_view text) {
 namespace {
 
 // Sets what every request has: URL, method, headers, timeouts, the sink.
+// With `expect_continue`, a body waits for the server's "100 Continue", so a
+// refusal (401, 403, 413 by the announced length) arrives before the body is
+// sent; the server answers at once either way.
 void Prepare(CURL* curl, char* error, const std::string& url, std::string_view method,
-             HeaderList& headers, Sink& sink) {
+             HeaderList& headers, Sink& sink, bool expect_continue = false) {
   curl_easy_reset(curl);  // keeps the connection cache: predict batches reuse one connection
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
@@ -124,9 +127,12 @@ void Prepare(CURL* curl, char* error, const std::string& url, std::string_view m
   if (method != "GET" && method != "POST") {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, std::string(method).c_str());
   }
-  // libcurl would otherwise wait up to a second for "100 Continue" before
-  // sending a large body.
-  headers.Add("Expect:");
+  if (expect_continue) {
+    headers.Add("Expect: 100-continue");
+  } else {
+    // Without it libcurl may wait up to a second for "100 Continue".
+    headers.Add("Expect:");
+  }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.list);
   sink.curl = curl;
 }
@@ -136,11 +142,14 @@ core::Result<HttpAnswer> Perform(CURL* curl, const char* error, const std::strin
                                  Sink& sink) {
   HttpAnswer answer;
   CURLcode code = curl_easy_perform(curl);
-  if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && sink.stopped)) {
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
+  // A server that refuses a body may answer and close while it is still being
+  // sent: its answer, not the broken send, is what happened.
+  const bool answered_early = code == CURLE_SEND_ERROR && answer.status >= 400;
+  if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && sink.stopped) && !answered_early) {
     std::string reason = error[0] != '\0' ? error : curl_easy_strerror(code);
     return core::Unavailable("cannot reach " + base_url + ": " + reason);
   }
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
   char* content_type = nullptr;
   curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &content_type);
   if (content_type != nullptr) answer.content_type = content_type;
@@ -192,7 +201,8 @@ core::Result<HttpAnswer> HttpClient::PostFile(std::string_view target, const std
   headers.Add("Content-Type: " + std::string(content_type));
   handle_->error[0] = '\0';
   CURL* curl = handle_->curl;
-  Prepare(curl, handle_->error, base_url_ + std::string(target), "POST", headers, sink);
+  Prepare(curl, handle_->error, base_url_ + std::string(target), "POST", headers, sink,
+          /*expect_continue=*/true);
   curl_easy_setopt(curl, CURLOPT_POST, 1L);
   curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadFromFile);
   curl_easy_setopt(curl, CURLOPT_READDATA, &source);

@@ -280,6 +280,19 @@ TEST_F(CliRemoteTest, KeysCreateListUseAndRemove) {
   CommandResult refused = Cli({"keys", "ls"}, as_ci);
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_THAT(refused.stderr_text, HasSubstr("permission_denied"));
+  // An upload the server refuses from its head: the server's answer, not a
+  // broken send. (This server drains the refused body, so a plain send works
+  // here too; the client also copes with one that closes early.)
+  const fs::path large = root_ / "large.csv";
+  {
+    std::ofstream out(large);
+    out << "a,b\n";
+    for (int row = 0; row < 400'000; ++row) out << row << "," << row * 2 << "\n";
+  }
+  CommandResult upload = Cli({"datasets", "upload", large.string(), "--name", "large"}, as_ci);
+  EXPECT_EQ(upload.exit_code, 1);
+  EXPECT_THAT(upload.stderr_text, HasSubstr("permission_denied"));
+  EXPECT_THAT(upload.stderr_text, Not(HasSubstr("cannot reach")));
 
   EXPECT_EQ(Cli({"keys", "rm", id}).exit_code, 0);
   Json keys = Json::parse(Cli({"keys", "ls", "--json"}).stdout_text);
