@@ -13,6 +13,8 @@ namespace modelhost::cli {
 namespace {
 
 constexpr long kConnectTimeoutSeconds = 10;
+// A JSON call that receives nothing for this long is given up.
+constexpr long kStalledCallSeconds = 300;
 
 // Frees a curl_slist when the request is done.
 struct HeaderList {
@@ -122,6 +124,9 @@ void Prepare(CURL* curl, char* error, const std::string& url, std::string_view m
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, kConnectTimeoutSeconds);
+  // A peer that vanishes without closing (a host gone, a NAT that forgot
+  // the connection) is noticed by TCP keep-alive probes.
+  curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteToSink);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
   if (method != "GET" && method != "POST") {
@@ -168,6 +173,11 @@ core::Result<HttpAnswer> HttpClient::Send(std::string_view method, std::string_v
   if (has_body) headers.Add("Content-Type: application/json");
   handle_->error[0] = '\0';
   Prepare(handle_->curl, handle_->error, base_url_ + std::string(target), method, headers, sink);
+  // A JSON call is answered within moments; one that stalls for minutes is
+  // a server that will not answer. (Uploads and event streams may stay
+  // silent longer: an import, an epoch.)
+  curl_easy_setopt(handle_->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(handle_->curl, CURLOPT_LOW_SPEED_TIME, kStalledCallSeconds);
   if (has_body) {
     curl_easy_setopt(handle_->curl, CURLOPT_POSTFIELDS, json_body.data());
     curl_easy_setopt(handle_->curl, CURLOPT_POSTFIELDSIZE_LARGE,

@@ -127,8 +127,16 @@ int JobsCommand::Run() const {
     return ReportUsageError(command,
                             "give --spec JOB.json, or --dataset, --target and --register-as");
   }
+  std::string request;
+  if (chosen == create_) {
+    // A spec file that cannot be read or is no JSON object is a usage error
+    // (exit 2), found before the server is asked anything.
+    core::Result<std::string> built = CreateRequest();
+    if (!built.ok()) return ReportUsageError(command, built.status().message());
+    request = std::move(*built);
+  }
   return RunRemote(command, [&](RemoteSession& remote) {
-    if (chosen == create_) return Create(remote);
+    if (chosen == create_) return Create(remote, request);
     if (chosen == watch_) return Watch(remote, id_);
     if (chosen == list_) return List(remote);
     if (chosen == show_) return Show(remote);
@@ -164,8 +172,7 @@ core::Result<std::string> JobsCommand::CreateRequest() const {
   return spec.dump();
 }
 
-core::Status JobsCommand::Create(RemoteSession& session) const {
-  MODELHOST_ASSIGN_OR_RETURN(std::string request, CreateRequest());
+core::Status JobsCommand::Create(RemoteSession& session, const std::string& request) const {
   MODELHOST_ASSIGN_OR_RETURN(std::string body, session.Call("POST", "/v1/training-jobs", request));
   MODELHOST_ASSIGN_OR_RETURN(Json job, ParseJson(body, "the created job"));
   if (json_) {

@@ -67,7 +67,7 @@ class JobsCommand {
   // replacing fields. InvalidArgument naming the file when it is not JSON.
   core::Result<std::string> CreateRequest() const;
 
-  core::Status Create(RemoteSession& session) const;
+  core::Status Create(RemoteSession& session, const std::string& request) const;
   core::Status Watch(RemoteSession& session, const std::string& id) const;
   core::Status List(RemoteSession& session) const;
   core::Status Show(RemoteSession& session) const;

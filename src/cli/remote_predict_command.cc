@@ -140,11 +140,14 @@ std::vector<std::string> RemotePredictCommand::RemoteFlagsGiven() const {
 }
 
 int RemotePredictCommand::Run() const {
-  return RunRemote("predict", [&](RemoteSession& session) { return Predict(session); });
+  // An input file that cannot be read is a usage error (exit 2), found
+  // before the server is asked anything.
+  core::Result<data::Table> table = ReadInput(*data_file_, format_);
+  if (!table.ok()) return ReportUsageError("predict", table.status().message());
+  return RunRemote("predict", [&](RemoteSession& session) { return Predict(session, *table); });
 }
 
-core::Status RemotePredictCommand::Predict(RemoteSession& session) const {
-  MODELHOST_ASSIGN_OR_RETURN(data::Table table, ReadInput(*data_file_, format_));
+core::Status RemotePredictCommand::Predict(RemoteSession& session, const data::Table& table) const {
   MODELHOST_ASSIGN_OR_RETURN(PredictionOutput output, PredictionOutput::Open(*out_file_));
   const std::string model_target = "/v1/models/" + HttpClient::Escape(model_);
   std::string target = model_target;

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "data/table.h"
 
 namespace CLI {
 class App;
@@ -50,7 +51,7 @@ class RemotePredictCommand {
   int Run() const;
 
  private:
-  core::Status Predict(RemoteSession& session) const;
+  core::Status Predict(RemoteSession& session, const data::Table& table) const;
 
   const std::string* data_file_;
   const std::string* out_file_;

@@ -86,7 +86,14 @@ core::Status RunGuarded(const std::function<core::Status()>& body) {
 
 int RunRemote(const std::string& command, const std::function<core::Status(RemoteSession&)>& body) {
   core::Result<std::unique_ptr<RemoteSession>> session = RemoteSession::Open();
-  if (!session.ok()) return ReportFailure(command, session.status());
+  if (!session.ok()) {
+    // No server named (no login, no MODELHOST_URL) is how the command was
+    // used, not an answer: exit 2, with what to do.
+    if (session.status().code() == core::StatusCode::kFailedPrecondition) {
+      return ReportUsageError(command, session.status().message());
+    }
+    return ReportFailure(command, session.status());
+  }
   core::Status status = RunGuarded([&] { return body(**session); });
   return status.ok() ? kExitOk : ReportFailure(command, status);
 }

@@ -132,7 +132,7 @@ TEST_F(CliRemoteTest, LoginStoresAPrivateFileAndLogoutRemovesIt) {
   EXPECT_EQ(Cli({"logout"}).exit_code, 0);
   EXPECT_FALSE(fs::exists(ConfigFile()));
   CommandResult after = Cli({"models", "ls"});
-  EXPECT_EQ(after.exit_code, 1);
+  EXPECT_EQ(after.exit_code, 2);  // no server named: a usage error
   EXPECT_THAT(after.stderr_text, HasSubstr("modelhost login"));
 }
 
@@ -331,6 +331,10 @@ TEST(CliRemoteUsageTest, UsageErrorsExitTwoOnOneLine) {
       {"predict", "pima", "--model", "/tmp/m", "--data", kPima},
       {"predict", "--model", "/tmp/m", "--data", kPima, "--batch-size", "3"},
       {"predict", "pima", "--data", kPima, "--version", "1", "--alias", "production"},
+      // Local mistakes, found before the server is asked anything.
+      {"predict", "pima", "--data", "/nonexistent/rows.csv"},
+      {"jobs", "create", "--spec", "/nonexistent/job.json"},
+      {"jobs", "create", "--spec", kPima},  // not JSON
   };
   for (const auto& args : cases) {
     CommandResult result = RunModelhost(args, {{"MODELHOST_URL", "http://127.0.0.1:1"}});
@@ -338,6 +342,13 @@ TEST(CliRemoteUsageTest, UsageErrorsExitTwoOnOneLine) {
     EXPECT_EQ(std::count(result.stderr_text.begin(), result.stderr_text.end(), '\n'), 1)
         << result.stderr_text;
   }
+  // No login and no MODELHOST_URL: told how to name a server.
+  const std::string home = ::testing::TempDir() + "/cli_usage_home";
+  CommandResult unconfigured =
+      RunModelhost({"models", "ls"},
+                   {{"HOME", home}, {"XDG_CONFIG_HOME", home + "/xdg"}, {"MODELHOST_URL", ""}});
+  EXPECT_EQ(unconfigured.exit_code, 2) << unconfigured.stderr_text;
+  EXPECT_THAT(unconfigured.stderr_text, HasSubstr("modelhost login"));
 }
 
 }  // namespace
