@@ -138,9 +138,13 @@ core::Status ApplyColumnwiseRun(std::span<const FittedStep> steps, size_t first_
   }
   for (const auto& column_work : work) {
     for (const auto& [step, position] : column_work) {
-      MODELHOST_RETURN_IF_ERROR(
-          ApplyStep(SliceColumn(steps[step], position), frame, RowDropping::kApply)
-              .WithContext(StepPlace(first_index + step, OpName(steps[step]))));
+      // The step's place is spelled out only on failure: this runs per column
+      // of every prediction.
+      core::Status applied =
+          ApplyStep(SliceColumn(steps[step], position), frame, RowDropping::kApply);
+      if (!applied.ok()) {
+        return applied.WithContext(StepPlace(first_index + step, OpName(steps[step])));
+      }
     }
   }
   return core::OkStatus();

@@ -114,8 +114,9 @@ core::Result<FeatureMatrix> FittedPipeline::Transform(const Table& table,
       index = end;
       continue;
     }
-    MODELHOST_RETURN_IF_ERROR(
-        ApplyStep(steps_[index], frame, rows).WithContext(StepPlace(index, OpName(steps_[index]))));
+    if (core::Status applied = ApplyStep(steps_[index], frame, rows); !applied.ok()) {
+      return applied.WithContext(StepPlace(index, OpName(steps_[index])));
+    }
     ++index;
   }
   const bool with_target = mode == TransformMode::kTraining && target_;
