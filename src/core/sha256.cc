@@ -26,6 +26,18 @@ int HexValue(char c) {
   return -1;
 }
 
+// OpenSSL 3 looks EVP_sha256() up in its provider tables on every init (a
+// lock and a hash lookup); the algorithm fetched once serves every context.
+// It lives as long as the process.
+const EVP_MD* FetchedSha256() {
+  static const EVP_MD* const fetched = [] {
+    EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (md == nullptr) DieOnOpenSslFailure("EVP_MD_fetch");
+    return md;
+  }();
+  return fetched;
+}
+
 }  // namespace
 
 struct Sha256::Context {
@@ -35,7 +47,7 @@ struct Sha256::Context {
   std::unique_ptr<EVP_MD_CTX, Free> evp;
 
   void Init() {
-    if (EVP_DigestInit_ex(evp.get(), EVP_sha256(), nullptr) != 1) {
+    if (EVP_DigestInit_ex(evp.get(), FetchedSha256(), nullptr) != 1) {
       DieOnOpenSslFailure("EVP_DigestInit_ex");
     }
   }

@@ -9,9 +9,10 @@ namespace modelhost::data {
 namespace {
 
 // Calls f(a.v, b.v) for each per-column vector v of a fitted step type: its
-// `columns` and the parameters learned per column.
-template <typename Fitted, typename F>
-void PerColumnVectors(Fitted& a, Fitted& b, F f) {
+// `columns` and the parameters learned per column. `b` may be const.
+template <typename Fitted, typename Other, typename F>
+void PerColumnVectors(Fitted& a, Other& b, F f) {
+  static_assert(std::is_same_v<Fitted, std::remove_const_t<Other>>);
   f(a.columns, b.columns);
   if constexpr (std::is_same_v<Fitted, FittedImpute>) {
     f(a.fill, b.fill);
@@ -25,20 +26,15 @@ void PerColumnVectors(Fitted& a, Fitted& b, F f) {
   }
 }
 
-// `step` cut down to its column at `position`.
-FittedStep SliceColumn(const FittedStep& step, size_t position) {
-  FittedStep slice = step;
+// `step` with its per-column vectors emptied: the parameters all its columns share.
+FittedStep WithoutColumns(const FittedStep& step) {
+  FittedStep shell = step;
   std::visit(
-      [position](auto& typed) {
-        PerColumnVectors(typed, typed, [position](auto& values, auto&) {
-          if (values.empty()) return;  // a vector this kind of step does not use
-          auto kept = std::move(values[position]);
-          values.clear();
-          values.push_back(std::move(kept));
-        });
+      [](auto& typed) {
+        PerColumnVectors(typed, typed, [](auto& values, auto&) { values.clear(); });
       },
-      slice);
-  return slice;
+      shell);
+  return shell;
 }
 
 // Appends the columns of `piece` (a step of the same op) to `step`.
@@ -123,8 +119,25 @@ core::Result<std::vector<FittedStep>> FitColumnwiseRun(std::span<const StepSpec>
   return fitted;
 }
 
-core::Status ApplyColumnwiseRun(std::span<const FittedStep> steps, size_t first_index,
-                                Frame& frame) {
+std::vector<FittedStep> SliceByColumn(const FittedStep& step) {
+  const FittedStep shell = WithoutColumns(step);
+  std::vector<FittedStep> slices(StepColumns(step).size(), shell);
+  for (size_t position = 0; position < slices.size(); ++position) {
+    std::visit(
+        [&step, position](auto& slice) {
+          const auto& whole = std::get<std::decay_t<decltype(slice)>>(step);
+          PerColumnVectors(slice, whole, [position](auto& values, const auto& all) {
+            if (!all.empty()) values.push_back(all[position]);  // empty: unused by this op
+          });
+        },
+        slices[position]);
+  }
+  return slices;
+}
+
+core::Status ApplyColumnwiseRun(std::span<const FittedStep> steps,
+                                std::span<const std::vector<FittedStep>> slices,
+                                size_t first_index, Frame& frame) {
   WorkByColumn work(frame.columns().size());
   for (size_t step = 0; step < steps.size(); ++step) {
     const std::vector<std::string>& columns = StepColumns(steps[step]);
@@ -140,8 +153,7 @@ core::Status ApplyColumnwiseRun(std::span<const FittedStep> steps, size_t first_
     for (const auto& [step, position] : column_work) {
       // The step's place is spelled out only on failure: this runs per column
       // of every prediction.
-      core::Status applied =
-          ApplyStep(SliceColumn(steps[step], position), frame, RowDropping::kApply);
+      core::Status applied = ApplyStep(slices[step][position], frame, RowDropping::kApply);
       if (!applied.ok()) {
         return applied.WithContext(StepPlace(first_index + step, OpName(steps[step])));
       }

@@ -38,10 +38,17 @@ bool IsColumnwise(const FittedStep& step);
 core::Result<std::vector<FittedStep>> FitColumnwiseRun(std::span<const StepSpec> steps,
                                                        size_t first_index, Frame& frame);
 
+// A fitted columnwise step cut into one step per column it lists: element k
+// is the step on its k-th column alone. A fitted pipeline cuts its steps once,
+// so that applying them column by column copies no parameters per call.
+std::vector<FittedStep> SliceByColumn(const FittedStep& step);
+
 // Applies fitted columnwise `steps` (the pipeline's steps first_index, …) to
-// `frame`, column by column. Errors: as ApplyStep, prefixed as above.
-core::Status ApplyColumnwiseRun(std::span<const FittedStep> steps, size_t first_index,
-                                Frame& frame);
+// `frame`, column by column; slices[i] is SliceByColumn(steps[i]). Errors: as
+// ApplyStep, prefixed as above.
+core::Status ApplyColumnwiseRun(std::span<const FittedStep> steps,
+                                std::span<const std::vector<FittedStep>> slices,
+                                size_t first_index, Frame& frame);
 
 }  // namespace modelhost::data
 

@@ -1,5 +1,6 @@
 #include "data/fitted_pipeline.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <span>
@@ -70,7 +71,17 @@ FittedPipeline::FittedPipeline(std::vector<InputColumn> input, std::optional<Tar
     : input_(std::move(input)),
       target_(std::move(target)),
       steps_(std::move(steps)),
-      features_(std::move(features)) {}
+      features_(std::move(features)) {
+  for (size_t index = 0; index < input_.size(); ++index) {
+    sorted_input_.emplace_back(input_[index].name, index);
+  }
+  std::sort(sorted_input_.begin(), sorted_input_.end());
+  column_slices_.reserve(steps_.size());
+  for (const FittedStep& step : steps_) {
+    column_slices_.push_back(IsColumnwise(step) ? SliceByColumn(step)
+                                                : std::vector<FittedStep>());
+  }
+}
 
 core::Result<Frame> FittedPipeline::MakeFrame(const Table& table, TransformMode mode) const {
   std::vector<FrameColumn> columns;
@@ -110,7 +121,8 @@ core::Result<FeatureMatrix> FittedPipeline::Transform(const Table& table,
       size_t end = index + 1;
       while (end < steps_.size() && IsColumnwise(steps_[end])) ++end;
       MODELHOST_RETURN_IF_ERROR(
-          ApplyColumnwiseRun(std::span(steps_).subspan(index, end - index), index, frame));
+          ApplyColumnwiseRun(std::span(steps_).subspan(index, end - index),
+                             std::span(column_slices_).subspan(index, end - index), index, frame));
       index = end;
       continue;
     }
@@ -129,23 +141,65 @@ core::Result<FeatureMatrix> FittedPipeline::Transform(const Table& table,
 }
 
 core::Result<std::vector<float>> FittedPipeline::TransformRecord(const Record& record) const {
-  for (const auto& [name, value] : record) {
-    bool known = target_ && name == target_->column;
-    for (const InputColumn& input : input_) known = known || input.name == name;
-    if (!known) return InvalidArgument("unknown field '" + name + "'");
+  MODELHOST_ASSIGN_OR_RETURN(FeatureMatrix matrix, TransformRecordTable(std::span(&record, 1)));
+  return std::move(matrix.values);
+}
+
+core::Result<FeatureMatrix> FittedPipeline::TransformRecords(std::span<const Record> records,
+                                                             std::string_view noun) const {
+  core::Result<FeatureMatrix> matrix = TransformRecordTable(records);
+  if (matrix.ok()) return matrix;
+  // Slow, but only on failure: find the record that fails alone.
+  for (size_t index = 0; index < records.size(); ++index) {
+    core::Result<FeatureMatrix> one = TransformRecordTable(records.subspan(index, 1));
+    if (!one.ok()) {
+      return InvalidArgument(std::string(noun) + " " + std::to_string(index) + ": " +
+                             one.status().message());
+    }
+  }
+  return matrix.status();
+}
+
+core::Result<FeatureMatrix> FittedPipeline::TransformRecordTable(
+    std::span<const Record> records) const {
+  std::vector<ColumnBuilder> builders;
+  builders.reserve(input_.size());
+  for (const InputColumn& input : input_) {
+    builders.emplace_back(input.name, input.type);
+    builders.back().Reserve(records.size());
+  }
+  std::vector<const FieldValue*> values(input_.size());
+  for (const Record& record : records) {
+    // Both sorted by name: one merge finds each input's field and any field
+    // that is neither an input nor the target.
+    auto field = record.begin();
+    // Fields before `limit` (all that are left when there is none).
+    auto check_unknown_before = [&](std::optional<std::string_view> limit) -> core::Status {
+      for (; field != record.end() && (!limit || field->first < *limit); ++field) {
+        if (!target_ || field->first != target_->column) {
+          return InvalidArgument("unknown field '" + field->first + "'");
+        }
+      }
+      return core::OkStatus();
+    };
+    for (const auto& [name, index] : sorted_input_) {
+      MODELHOST_RETURN_IF_ERROR(check_unknown_before(name));
+      values[index] = nullptr;
+      if (field != record.end() && field->first == name) values[index] = &(field++)->second;
+    }
+    MODELHOST_RETURN_IF_ERROR(check_unknown_before(std::nullopt));
+    static const FieldValue kMissing;
+    for (size_t index = 0; index < input_.size(); ++index) {
+      core::Status appended =
+          AppendField(values[index] != nullptr ? *values[index] : kMissing, builders[index]);
+      if (!appended.ok()) return appended.WithContext("field '" + input_[index].name + "'");
+    }
   }
   std::vector<Column> columns;
-  for (const InputColumn& input : input_) {
-    ColumnBuilder builder(input.name, input.type);
-    auto found = record.find(input.name);
-    MODELHOST_RETURN_IF_ERROR(
-        AppendField(found == record.end() ? FieldValue() : found->second, builder)
-            .WithContext("field '" + input.name + "'"));
-    columns.push_back(std::move(builder).Finish());
-  }
+  columns.reserve(builders.size());
+  for (ColumnBuilder& builder : builders) columns.push_back(std::move(builder).Finish());
   MODELHOST_ASSIGN_OR_RETURN(Table table, Table::Make(std::move(columns)));
-  MODELHOST_ASSIGN_OR_RETURN(FeatureMatrix matrix, Transform(table, TransformMode::kInference));
-  return std::move(matrix.values);
+  return Transform(table, TransformMode::kInference);
 }
 
 }  // namespace modelhost::data

@@ -22,8 +22,10 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -77,6 +79,12 @@ class FittedPipeline {
   // as Transform.
   core::Result<std::vector<float>> TransformRecord(const Record& record) const;
 
+  // The features of `records` under kInference, transformed as one table: row
+  // i holds bitwise TransformRecord(records[i]). Errors: the first record in
+  // error, with TransformRecord's message prefixed "<noun> i: ".
+  core::Result<FeatureMatrix> TransformRecords(std::span<const Record> records,
+                                               std::string_view noun = "record") const;
+
   // The JSON form (docs/design/data.md, "Fitted pipeline JSON"). Numbers are
   // written so that they parse back to the same doubles. InvalidArgument when
   // a name or category is not valid UTF-8 (JSON cannot hold it).
@@ -88,15 +96,26 @@ class FittedPipeline {
   // Transform.
   static core::Result<FittedPipeline> FromJson(std::string_view json);
 
-  friend bool operator==(const FittedPipeline&, const FittedPipeline&) = default;
+  // Equal parts (the column slices follow from the steps).
+  friend bool operator==(const FittedPipeline& a, const FittedPipeline& b) {
+    return a.input_ == b.input_ && a.target_ == b.target_ && a.steps_ == b.steps_ &&
+           a.features_ == b.features_;
+  }
 
  private:
   core::Result<Frame> MakeFrame(const Table& table, TransformMode mode) const;
+  // TransformRecords' work, with errors not naming the record.
+  core::Result<FeatureMatrix> TransformRecordTable(std::span<const Record> records) const;
 
   std::vector<InputColumn> input_;
   std::optional<TargetEncoding> target_;
   std::vector<FittedStep> steps_;
   std::vector<std::string> features_;
+  // input_'s names in sorted order with their positions in input_, to match
+  // a record's (sorted) fields in one pass.
+  std::vector<std::pair<std::string_view, size_t>> sorted_input_;
+  // Per step: SliceByColumn of a columnwise step, empty for the others.
+  std::vector<std::vector<FittedStep>> column_slices_;
 };
 
 }  // namespace modelhost::data

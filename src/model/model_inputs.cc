@@ -72,20 +72,27 @@ core::Result<nn::Matrix> ModelFeatures(const data::Table& table, const InputSche
 core::Result<nn::Matrix> RecordFeatures(const std::vector<data::Record>& records,
                                         const InputSchema& schema,
                                         const data::FittedPipeline* pipeline) {
+  if (pipeline != nullptr) {
+    // The pipeline ignores its own target's field; a model's target named
+    // otherwise (not made by modelhost train) is taken out of a copy.
+    const bool pipeline_ignores_target =
+        pipeline->target() && pipeline->target()->column == schema.target.name;
+    std::vector<data::Record> copies;
+    if (!pipeline_ignores_target) {
+      copies = records;
+      for (data::Record& record : copies) record.erase(schema.target.name);
+    }
+    MODELHOST_ASSIGN_OR_RETURN(
+        data::FeatureMatrix features,
+        pipeline->TransformRecords(pipeline_ignores_target ? records : copies, "instance"));
+    return ToMatrix(features);
+  }
   const size_t width = schema.features.size();
   nn::Matrix features(records.size(), width);
   for (size_t index = 0; index < records.size(); ++index) {
     const data::Record& record = records[index];
     const std::string instance = "instance " + std::to_string(index) + ": ";
     float* row = features.data() + index * width;
-    if (pipeline != nullptr) {
-      data::Record inputs = record;
-      inputs.erase(schema.target.name);
-      core::Result<std::vector<float>> values = pipeline->TransformRecord(inputs);
-      if (!values.ok()) return core::InvalidArgument(instance + values.status().message());
-      std::copy(values->begin(), values->end(), row);
-      continue;
-    }
     for (const auto& entry : record) {
       const std::string& field = entry.first;  // clang 14 cannot capture a structured binding
       if (field == schema.target.name) continue;

@@ -49,8 +49,8 @@ core::Result<nn::Matrix> ModelFeatures(const data::Table& table, const InputSche
 
 // The [records.size(), features] matrix of raw records — what a prediction
 // request sends — for a model with `schema` and, when not null, `pipeline`
-// (each record through FittedPipeline::TransformRecord, bitwise what the
-// table path gives). Without a pipeline each feature must be a number or a
+// (FittedPipeline::TransformRecords: all records as one table, row i bitwise
+// what the table path gives record i alone). Without a pipeline each feature must be a number or a
 // bool. A field named as the target is ignored. Errors (InvalidArgument):
 // "instance I: …" naming the field — unknown, missing (and not imputed by the
 // pipeline), or of the wrong kind — or the pipeline's error.

@@ -38,6 +38,45 @@ TEST(ColumnwiseRunTest, FitsColumnByColumnKeepingEachSelectorsOrder) {
   EXPECT_EQ(again->values, fit.features.values);
 }
 
+TEST(ColumnwiseRunTest, SliceByColumnKeepsOneColumnAndItsParameters) {
+  auto fit = FitCsv("a,b,c\n1,10,NA\n3,NA,4\nNA,30,8\n", R"({"steps": [
+    {"op": "impute", "columns": ["c", "a", "b"], "strategy": "median"},
+    {"op": "minmax", "columns": ["b", "a"], "range": [0, 2]},
+    {"op": "clip_outliers", "columns": "numeric", "method": "zscore", "k": 3}]})");
+  const auto& steps = fit.fitted.steps();
+  ASSERT_EQ(steps.size(), 3u);
+
+  const std::vector<FittedStep> imputes = SliceByColumn(steps[0]);
+  const auto& impute = std::get<FittedImpute>(steps[0]);
+  ASSERT_EQ(imputes.size(), 3u);
+  for (size_t k = 0; k < imputes.size(); ++k) {
+    const auto& slice = std::get<FittedImpute>(imputes[k]);
+    EXPECT_THAT(slice.columns, ElementsAre(impute.columns[k]));
+    EXPECT_THAT(slice.fill, ElementsAre(impute.fill[k]));
+  }
+
+  const std::vector<FittedStep> minmaxes = SliceByColumn(steps[1]);
+  const auto& minmax = std::get<FittedScale>(steps[1]);
+  ASSERT_EQ(minmaxes.size(), 2u);
+  for (size_t k = 0; k < minmaxes.size(); ++k) {
+    const auto& slice = std::get<FittedScale>(minmaxes[k]);
+    EXPECT_THAT(slice.columns, ElementsAre(minmax.columns[k]));
+    EXPECT_TRUE(slice.center.empty());  // minmax has none
+    EXPECT_THAT(slice.scale, ElementsAre(minmax.scale[k]));
+    EXPECT_THAT(slice.offset, ElementsAre(minmax.offset[k]));
+    EXPECT_EQ(slice.kind, minmax.kind);
+  }
+
+  const auto& clip = std::get<FittedOutliers>(steps[2]);
+  const std::vector<FittedStep> clips = SliceByColumn(steps[2]);
+  ASSERT_EQ(clips.size(), 3u);
+  const auto& last = std::get<FittedOutliers>(clips[2]);
+  EXPECT_THAT(last.columns, ElementsAre(clip.columns[2]));
+  EXPECT_THAT(last.lower, ElementsAre(clip.lower[2]));
+  EXPECT_THAT(last.upper, ElementsAre(clip.upper[2]));
+  EXPECT_EQ(last.action, clip.action);
+}
+
 TEST(ColumnwiseRunTest, ErrorsNameTheirStep) {
   EXPECT_EQ(FitError("a,b\n1,NA\n2,NA\n", R"({"steps": [
     {"op": "standardize", "columns": "a"},

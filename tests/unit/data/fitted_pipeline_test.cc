@@ -125,6 +125,53 @@ TEST(FittedPipelineTest, RecordErrors) {
               HasSubstr("field 'glucose': expected int64, got a number"));
 }
 
+TEST(FittedPipelineTest, RecordsAsOneTableMatchEachRecordAlone) {
+  auto fit = FitCsv(kTrain, kSpec, TargetSpec{"y", TargetKind::kClassification});
+  // Fields sorting before, between and after the inputs (the target "y" is
+  // allowed anywhere), an unseen category, a missing value.
+  const std::vector<Record> records = {
+      {{"age", int64_t{40}}, {"color", "red"}, {"glucose", int64_t{120}}, {"mass", 30.5}},
+      {{"age", int64_t{22}},
+       {"color", "purple"},
+       {"glucose", int64_t{99}},
+       {"insulin", int64_t{300}},
+       {"mass", std::monostate()},
+       {"y", "no"}},
+      {{"age", int64_t{90}}, {"insulin", 5000.0}, {"mass", int64_t{60}}}};
+  auto together = fit.fitted.TransformRecords(records);
+  ASSERT_TRUE(together.ok()) << together.status().ToString();
+  ASSERT_EQ(together->rows, records.size());
+  EXPECT_EQ(together->names, fit.fitted.feature_names());
+  for (size_t row = 0; row < records.size(); ++row) {
+    auto alone = fit.fitted.TransformRecord(records[row]);
+    ASSERT_TRUE(alone.ok()) << alone.status().ToString();
+    std::vector<float> expected(together->values.begin() + row * together->cols,
+                                together->values.begin() + (row + 1) * together->cols);
+    EXPECT_TRUE(BitwiseEqual(*alone, expected)) << "row " << row;
+  }
+}
+
+TEST(FittedPipelineTest, RecordsErrorNamesTheFirstRecordInError) {
+  auto fit = FitCsv(kTrain, kSpec, TargetSpec{"y", TargetKind::kClassification});
+  const Record good = {{"glucose", int64_t{120}}};
+  std::vector<Record> records = {good, good, {{"glucose", "high"}}, {{"zeta", 1.0}}};
+  EXPECT_EQ(fit.fitted.TransformRecords(records, "instance").status().message(),
+            "instance 2: field 'glucose': expected int64, got a string");
+  records[2] = good;
+  EXPECT_EQ(fit.fitted.TransformRecords(records).status().message(),
+            "record 3: unknown field 'zeta'");
+  // Before the first input, between inputs, after the last.
+  for (const char* name : {"aaa", "gz", "zz"}) {
+    EXPECT_EQ(fit.fitted.TransformRecords(std::vector<Record>{{{name, 1.0}, {"glucose", 1.0}}})
+                  .status()
+                  .message(),
+              "record 0: unknown field '" + std::string(name) + "'");
+  }
+  auto none = fit.fitted.TransformRecords(std::vector<Record>{});
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_EQ(none->rows, 0u);
+}
+
 TEST(FittedPipelineTest, InferenceSkipsRowDroppingAndReportsMissingFeatures) {
   auto fit = FitCsv("a,b\n1,2\n,3\n5,6\n", R"({"steps": [{"op": "drop_missing"}]})");
   EXPECT_EQ(fit.features.rows, 2u);
