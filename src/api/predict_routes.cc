@@ -93,32 +93,9 @@ core::Result<std::vector<data::Record>> ParseInstances(const std::string& body,
   return records;
 }
 
-Json PredictionJson(const model::TargetSchema& target, const float* outputs) {
-  switch (target.encoding) {
-    case model::TargetEncoding::kValue: return {{"prediction", outputs[0]}};
-    case model::TargetEncoding::kBinary:
-      return {{"probability", outputs[0]},
-              {"label", LabelJson(target, target.labels[PredictedClass(target, outputs)])}};
-    case model::TargetEncoding::kClassIndex:
-    case model::TargetEncoding::kOneHot: break;
-  }
-  Json probabilities = Json::object();
-  for (size_t k = 0; k < target.labels.size(); ++k) probabilities[target.labels[k]] = outputs[k];
-  return {{"probabilities", probabilities},
-          {"label", LabelJson(target, target.labels[PredictedClass(target, outputs)])}};
-}
-
-// The JSON answer to a request of `outputs.rows()` instances.
 HttpResponse PredictionsResponse(const std::string& model, int64_t version,
                                  const model::TargetSchema& target, const nn::Matrix& outputs) {
-  Json predictions = Json::array();
-  for (size_t row = 0; row < outputs.rows(); ++row) {
-    predictions.push_back(PredictionJson(target, outputs.Row(row).data()));
-  }
-  return HttpResponse::Json(
-      200,
-      Json{{"model", model}, {"model_version", version}, {"predictions", std::move(predictions)}}
-          .dump());
+  return HttpResponse::Json(200, PredictionsBody(model, version, target, outputs));
 }
 
 // Parses and transforms the instances here, on the I/O thread, and hands the

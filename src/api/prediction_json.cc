@@ -1,6 +1,9 @@
 #include "api/prediction_json.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <vector>
 
 namespace modelhost::api {
 
@@ -33,6 +36,68 @@ size_t PredictedClass(const model::TargetSchema& target, const float* outputs) {
     if (outputs[k] > outputs[best]) best = k;
   }
   return best;
+}
+
+void AppendJsonNumber(double value, std::string& out) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
+  // nlohmann::json's own number writer (Grisu2, ".0" after integers), so
+  // that these numbers read exactly as in every other answer of the server
+  // (std::to_chars differs in the last digit of a few, and in exponents).
+  char buffer[64];
+  char* end = nlohmann::detail::to_chars(buffer, buffer + sizeof buffer, value);
+  out.append(buffer, static_cast<size_t>(end - buffer));
+}
+
+std::string PredictionsBody(const std::string& model, int64_t version,
+                            const model::TargetSchema& target, const nn::Matrix& outputs) {
+  const bool value = target.encoding == model::TargetEncoding::kValue;
+  const bool binary = target.encoding == model::TargetEncoding::kBinary;
+  std::vector<std::string> labels;  // each label as a JSON value
+  std::vector<std::string> keys;    // ... and as a JSON object key
+  std::vector<size_t> key_order;    // the labels' indexes by key
+  if (!value) {
+    for (const std::string& label : target.labels) {
+      labels.push_back(LabelJson(target, label).dump());
+      if (!binary) keys.push_back(nlohmann::json(label).dump());
+    }
+    key_order.resize(keys.size());
+    for (size_t k = 0; k < key_order.size(); ++k) key_order[k] = k;
+    std::sort(key_order.begin(), key_order.end(),
+              [&](size_t a, size_t b) { return target.labels[a] < target.labels[b]; });
+  }
+  std::string body = "{\"model\":" + nlohmann::json(model).dump() +
+                     ",\"model_version\":" + std::to_string(version) + ",\"predictions\":[";
+  for (size_t row = 0; row < outputs.rows(); ++row) {
+    const float* output = outputs.Row(row).data();
+    if (row > 0) body += ',';
+    if (value) {
+      body += "{\"prediction\":";
+      AppendJsonNumber(output[0], body);
+      body += '}';
+      continue;
+    }
+    body += "{\"label\":";
+    body += labels[PredictedClass(target, output)];
+    if (binary) {
+      body += ",\"probability\":";
+      AppendJsonNumber(output[0], body);
+    } else {
+      body += ",\"probabilities\":{";
+      for (size_t k : key_order) {
+        if (k != key_order.front()) body += ',';
+        body += keys[k];
+        body += ':';
+        AppendJsonNumber(output[k], body);
+      }
+      body += '}';
+    }
+    body += '}';
+  }
+  body += "]}";
+  return body;
 }
 
 }  // namespace modelhost::api

@@ -8,10 +8,12 @@
 #define MODELHOST_API_PREDICTION_JSON_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "model/input_schema.h"
+#include "nn/matrix.h"
 
 namespace modelhost::api {
 
@@ -23,6 +25,18 @@ nlohmann::json LabelJson(const model::TargetSchema& target, const std::string& l
 // predicts: probability >= 0.5 for a binary target, else the largest output
 // (the first of equals). REQUIRES: a class target.
 size_t PredictedClass(const model::TargetSchema& target, const float* outputs);
+
+// Appends `value` as JSON exactly as nlohmann::json writes a number: text
+// that reads back as the same double, ".0" after an integral one, null when
+// it is not finite.
+void AppendJsonNumber(double value, std::string& out);
+
+// The body of the predict routes' answer to a request whose outputs are
+// `outputs` (one row per instance): {"model", "model_version", "predictions":
+// [{"prediction"} | {"label", "probability"} | {"label", "probabilities"}]},
+// byte for byte what nlohmann::json writes for it (keys in sorted order).
+std::string PredictionsBody(const std::string& model, int64_t version,
+                            const model::TargetSchema& target, const nn::Matrix& outputs);
 
 }  // namespace modelhost::api
 
