@@ -76,6 +76,13 @@ FittedPipeline::FittedPipeline(std::vector<InputColumn> input, std::optional<Tar
     sorted_input_.emplace_back(input_[index].name, index);
   }
   std::sort(sorted_input_.begin(), sorted_input_.end());
+  std::vector<std::string> input_names;
+  std::vector<ColumnType> input_types;
+  for (const InputColumn& input : input_) {
+    input_names.push_back(input.name);
+    input_types.push_back(input.type);
+  }
+  row_program_ = RowProgram::Compile(input_names, input_types, steps_, features_);
   column_slices_.reserve(steps_.size());
   for (const FittedStep& step : steps_) {
     column_slices_.push_back(IsColumnwise(step) ? SliceByColumn(step)
@@ -160,34 +167,53 @@ core::Result<FeatureMatrix> FittedPipeline::TransformRecords(std::span<const Rec
   return matrix.status();
 }
 
+core::Status FittedPipeline::MatchFields(const Record& record,
+                                         std::vector<const FieldValue*>& values) const {
+  // Both sorted by name: one merge finds each input's field and any field
+  // that is neither an input nor the target.
+  auto field = record.begin();
+  // Fields before `limit` (all that are left when there is none).
+  auto check_unknown_before = [&](std::optional<std::string_view> limit) -> core::Status {
+    for (; field != record.end() && (!limit || field->first < *limit); ++field) {
+      if (!target_ || field->first != target_->column) {
+        return InvalidArgument("unknown field '" + field->first + "'");
+      }
+    }
+    return core::OkStatus();
+  };
+  values.assign(input_.size(), nullptr);
+  for (const auto& [name, index] : sorted_input_) {
+    MODELHOST_RETURN_IF_ERROR(check_unknown_before(name));
+    if (field != record.end() && field->first == name) values[index] = &(field++)->second;
+  }
+  return check_unknown_before(std::nullopt);
+}
+
 core::Result<FeatureMatrix> FittedPipeline::TransformRecordTable(
     std::span<const Record> records) const {
+  std::vector<const FieldValue*> values;
+  if (row_program_) {
+    FeatureMatrix matrix{.rows = records.size(),
+                         .cols = features_.size(),
+                         .values = std::vector<float>(records.size() * features_.size()),
+                         .names = features_,
+                         .target = {}};
+    bool all_ran = true;
+    for (size_t row = 0; row < records.size() && all_ran; ++row) {
+      all_ran = MatchFields(records[row], values).ok() &&
+                row_program_->Run(values, matrix.values.data() + row * matrix.cols);
+    }
+    if (all_ran) return matrix;
+    // A record it declines: the table path gives the answer or the exact error.
+  }
   std::vector<ColumnBuilder> builders;
   builders.reserve(input_.size());
   for (const InputColumn& input : input_) {
     builders.emplace_back(input.name, input.type);
     builders.back().Reserve(records.size());
   }
-  std::vector<const FieldValue*> values(input_.size());
   for (const Record& record : records) {
-    // Both sorted by name: one merge finds each input's field and any field
-    // that is neither an input nor the target.
-    auto field = record.begin();
-    // Fields before `limit` (all that are left when there is none).
-    auto check_unknown_before = [&](std::optional<std::string_view> limit) -> core::Status {
-      for (; field != record.end() && (!limit || field->first < *limit); ++field) {
-        if (!target_ || field->first != target_->column) {
-          return InvalidArgument("unknown field '" + field->first + "'");
-        }
-      }
-      return core::OkStatus();
-    };
-    for (const auto& [name, index] : sorted_input_) {
-      MODELHOST_RETURN_IF_ERROR(check_unknown_before(name));
-      values[index] = nullptr;
-      if (field != record.end() && field->first == name) values[index] = &(field++)->second;
-    }
-    MODELHOST_RETURN_IF_ERROR(check_unknown_before(std::nullopt));
+    MODELHOST_RETURN_IF_ERROR(MatchFields(record, values));
     static const FieldValue kMissing;
     for (size_t index = 0; index < input_.size(); ++index) {
       core::Status appended =

@@ -32,6 +32,7 @@
 #include "core/result.h"
 #include "data/feature_matrix.h"
 #include "data/fitted_step.h"
+#include "data/row_program.h"
 #include "data/table.h"
 #include "data/target_encoder.h"
 
@@ -45,9 +46,6 @@ struct InputColumn {
 
 enum class TransformMode { kTraining, kInference };
 
-// One field of a record, as a JSON object gives it: missing (null or absent),
-// a bool, an integer, a number or a string.
-using FieldValue = std::variant<std::monostate, bool, int64_t, double, std::string>;
 // A record: field name → value.
 using Record = std::map<std::string, FieldValue, std::less<>>;
 
@@ -104,8 +102,12 @@ class FittedPipeline {
 
  private:
   core::Result<Frame> MakeFrame(const Table& table, TransformMode mode) const;
-  // TransformRecords' work, with errors not naming the record.
+  // TransformRecords' work, with errors not naming the record: through the
+  // row program when it has one and takes every record, else as a table.
   core::Result<FeatureMatrix> TransformRecordTable(std::span<const Record> records) const;
+  // Points values[i] at the record's field for input i (nullptr: absent).
+  // InvalidArgument for a field that is neither an input nor the target.
+  core::Status MatchFields(const Record& record, std::vector<const FieldValue*>& values) const;
 
   std::vector<InputColumn> input_;
   std::optional<TargetEncoding> target_;
@@ -116,6 +118,8 @@ class FittedPipeline {
   std::vector<std::pair<std::string_view, size_t>> sorted_input_;
   // Per step: SliceByColumn of a columnwise step, empty for the others.
   std::vector<std::vector<FittedStep>> column_slices_;
+  // One record at a time without a table, where the steps allow it.
+  std::optional<RowProgram> row_program_;
 };
 
 }  // namespace modelhost::data

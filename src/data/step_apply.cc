@@ -14,6 +14,7 @@
 
 #include "data/field_parser.h"
 #include "data/fitted_step.h"
+#include "data/value_maps.h"
 
 namespace modelhost::data {
 
@@ -111,7 +112,7 @@ Status MarkMissing(const FittedMarkMissing& step, Frame& frame) {
       for (const SpecValue& value : step.values) {
         if (const double* number = std::get_if<double>(&value)) {
           const double marked = *number;
-          column.MapValues([marked](double x) { return x == marked ? kNaN : x; });
+          column.MapValues([marked](double x) { return MarkMissingValue(x, marked); });
         }
       }
       continue;
@@ -144,7 +145,7 @@ Status Impute(const FittedImpute& step, Frame& frame) {
     }
     if (column.is_numeric()) {
       const double value = std::get<double>(fill);
-      column.MapValues([value](double x) { return x == x ? x : value; });
+      column.MapValues([value](double x) { return ImputeValue(x, value); });
       continue;
     }
     if (std::none_of(column.codes().begin(), column.codes().end(),
@@ -165,9 +166,8 @@ Status ApplyOutliers(const FittedOutliers& step, Frame& frame, RowDropping rows)
     for (size_t position = 0; position < indices.size(); ++position) {
       const double lower = step.lower[position];
       const double upper = step.upper[position];
-      // NaN fails both comparisons and stays missing.
       frame.columns()[indices[position]].MapValues(
-          [lower, upper](double x) { return x < lower ? lower : (x > upper ? upper : x); });
+          [lower, upper](double x) { return ClipValue(x, lower, upper); });
     }
     return core::OkStatus();
   }
@@ -277,10 +277,10 @@ Status Scale(const FittedScale& step, Frame& frame) {
     const double scale = step.scale[position];
     if (step.kind == ScaleKind::kMinMax) {
       const double offset = step.offset[position];
-      column.MapValues([scale, offset](double x) { return x * scale + offset; });
+      column.MapValues([scale, offset](double x) { return MinMaxValue(x, scale, offset); });
     } else {
       const double center = step.center[position];
-      column.MapValues([center, scale](double x) { return (x - center) / scale; });
+      column.MapValues([center, scale](double x) { return CenterScaleValue(x, center, scale); });
     }
   }
   return core::OkStatus();
@@ -323,13 +323,13 @@ Status Log1p(const FittedLog1p& step, Frame& frame) {
     FrameColumn& column = frame.columns()[index];
     auto values = column.values();
     for (size_t row = 0; row < values.size(); ++row) {
-      if (values[row] <= -1) {
+      if (!InLog1pDomain(values[row])) {
         return InvalidArgument(RowPlace(column, row) + ": log1p of " +
                                FormatNumber(values[row], ColumnType::kFloat64) +
                                " (values must be > -1)");
       }
     }
-    column.MapValues([](double x) { return std::log1p(x); });
+    column.MapValues([](double x) { return Log1pValue(x); });
   }
   return core::OkStatus();
 }

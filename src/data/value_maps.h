@@ -1,0 +1,37 @@
+// The per-value arithmetic of the columnwise numeric ops, shared by the
+// column loops of step_apply.cc and the one-record RowProgram
+// (row_program.h), so that both give the same bits. A missing value is NaN.
+//
+// Thread-safety: pure functions.
+
+#ifndef MODELHOST_DATA_VALUE_MAPS_H_
+#define MODELHOST_DATA_VALUE_MAPS_H_
+
+#include <cmath>
+#include <limits>
+
+namespace modelhost::data {
+
+// mark_missing: `marked` becomes missing.
+inline double MarkMissingValue(double x, double marked) {
+  return x == marked ? std::numeric_limits<double>::quiet_NaN() : x;
+}
+// impute: a missing value becomes `fill`.
+inline double ImputeValue(double x, double fill) { return x == x ? x : fill; }
+// clip_outliers: into [lower, upper]; NaN fails both comparisons and stays missing.
+inline double ClipValue(double x, double lower, double upper) {
+  return x < lower ? lower : (x > upper ? upper : x);
+}
+// minmax.
+inline double MinMaxValue(double x, double scale, double offset) { return x * scale + offset; }
+// standardize, robust_scale, maxabs.
+inline double CenterScaleValue(double x, double center, double scale) {
+  return (x - center) / scale;
+}
+// log1p's domain: values > -1 (and NaN, which stays missing).
+inline bool InLog1pDomain(double x) { return !(x <= -1); }
+inline double Log1pValue(double x) { return std::log1p(x); }
+
+}  // namespace modelhost::data
+
+#endif  // MODELHOST_DATA_VALUE_MAPS_H_
