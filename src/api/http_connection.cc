@@ -360,6 +360,8 @@ void HttpConnection::StartStream(HttpResponse response) {
   RecordMetrics(response.status);  // latency up to the start of the stream
   state_ = State::kStreaming;
   keep_alive_ = false;
+  stream_is_sse_ = response.content_type == "text/event-stream";
+  stream_written_at_ = Clock::now();
   stream_chunk_.clear();
   AppendResponseHead(response, request().request_id(), /*keep_alive=*/false, Framing::kChunked,
                      &stream_chunk_);
@@ -401,7 +403,12 @@ void HttpConnection::PumpStream() {
   } else {
     return;
   }
+  WriteStreamChunk();
+}
+
+void HttpConnection::WriteStreamChunk() {
   stream_writing_ = true;
+  stream_written_at_ = Clock::now();
   asio::async_write(socket_, asio::buffer(stream_chunk_),
                     [self = shared_from_this()](error_code error, size_t) {
                       self->stream_writing_ = false;
@@ -467,6 +474,15 @@ void HttpConnection::CloseIfIdle(Clock::time_point now) {
   const HttpServerOptions& options = shared_->options;
   if (state_ == State::kLingering) {
     if (now - linger_since_ > options.linger_timeout) Close();
+    return;
+  }
+  if (state_ == State::kStreaming) {
+    if (stream_is_sse_ && !stream_writing_ && !stream_finishing_ &&
+        now - stream_written_at_ >= options.event_stream_keepalive) {
+      // A comment line, which SSE clients ignore (WHATWG HTML §9.2.6).
+      stream_chunk_ = "e\r\n: keep-alive\n\n\r\n";
+      WriteStreamChunk();
+    }
     return;
   }
   if (state_ != State::kReading) return;

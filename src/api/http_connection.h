@@ -56,7 +56,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   // Closes if a deadline passed: the idle timeout while waiting for a
   // request's first byte or for body progress, the header timeout since the
   // first byte of a request whose headers are incomplete, the linger timeout
-  // since lingering began.
+  // since lingering began. An event stream quiet for the keep-alive period
+  // gets its keep-alive comment instead.
   void CloseIfIdle(Clock::time_point now);
   // Closes the socket, drops out of the worker's registry. Idempotent.
   // The caller must hold a reference (the registry's may be the last).
@@ -94,6 +95,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
   void StartStream(HttpResponse response);
   void PumpStream();
+  // Writes stream_chunk_; PumpStream again when done.
+  void WriteStreamChunk();
   void WatchStreamPeer();
 
   void RecordMetrics(int status);
@@ -147,6 +150,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   std::string stream_chunk_;  // the bytes being written (head or one chunk)
   bool stream_writing_ = false;
   bool stream_finishing_ = false;
+  bool stream_is_sse_ = false;            // text/event-stream: gets keep-alive comments
+  Clock::time_point stream_written_at_;  // the last chunk written (or the head)
   std::array<char, 512> discard_;
 };
 

@@ -62,7 +62,8 @@ struct HttpServerOptions {
   // must be complete within this time, however the bytes trickle in
   // (slowloris); else the connection is closed without an answer. Checked by
   // the per-thread sweep, so the close may come up to a sweep period later
-  // (a quarter of the smallest of these timeouts, 5 ms to 1 s).
+  // (a quarter of the smallest of these timeouts and the event stream
+  // keep-alive, 5 ms to 1 s).
   std::chrono::milliseconds header_timeout{10'000};
   // After a final response (Connection: close, 400/413/431, the end of an
   // event stream, or any response while draining) the server shuts its send
@@ -70,6 +71,12 @@ struct HttpServerOptions {
   // the close into a reset that destroys the response in flight. This bounds
   // that wait from its start, whatever the peer keeps sending.
   std::chrono::milliseconds linger_timeout{2'000};
+  // An event stream (text/event-stream) that has written nothing for this
+  // long gets an SSE comment line, ": keep-alive", so that proxies do not
+  // time a quiet stream out and its client can tell a silent server from a
+  // vanished one. Checked by the sweep, so it may come up to a sweep period
+  // late. Byte streams get none (a comment would corrupt their bytes).
+  std::chrono::milliseconds event_stream_keepalive{15'000};
   // Shutdown() waits at most this long for in-flight requests and open event
   // streams to finish before closing their connections.
   std::chrono::milliseconds drain_timeout{10'000};

@@ -362,6 +362,54 @@ TEST_F(HttpServerTest, EventStreamDeliversEventsInOrderAndEndsOnClose) {
   EXPECT_FALSE(stream->Send("late", "x"));
 }
 
+TEST_F(HttpServerTest, QuietEventStreamsGetKeepAliveCommentsAndByteStreamsDoNot) {
+  std::promise<std::shared_ptr<EventStream>> sse_opened;
+  std::promise<std::shared_ptr<EventStream>> bytes_opened;
+  router_
+      .Add(Method::kGet, "/events", Access::Public(), SyncHandler([&](const HttpRequest&) {
+             auto stream = EventStream::Create();
+             sse_opened.set_value(stream);
+             return HttpResponse::Stream(stream);
+           }))
+      .Add(Method::kGet, "/bytes", Access::Public(), SyncHandler([&](const HttpRequest&) {
+             auto stream = EventStream::Create();
+             bytes_opened.set_value(stream);
+             return HttpResponse::ByteStream("application/octet-stream", stream);
+           }));
+  StartServer({.event_stream_keepalive = std::chrono::milliseconds(40)});
+  TestHttpClient events(server_->port());
+  TestHttpClient bytes(server_->port());
+  ASSERT_TRUE(events.Get("/events"));
+  ASSERT_TRUE(bytes.Get("/bytes"));
+  std::shared_ptr<EventStream> sse = sse_opened.get_future().get();
+  std::shared_ptr<EventStream> raw = bytes_opened.get_future().get();
+  // Several keep-alive periods with nothing to send, an event, then more quiet.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  sse->Send("progress", "{\"epoch\":1}");
+  raw->Write("abc");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  sse->Close();
+  raw->Close();
+  auto sse_response = events.ReadResponse();
+  auto bytes_response = bytes.ReadResponse();
+  ASSERT_TRUE(sse_response);
+  ASSERT_TRUE(bytes_response);
+  const std::string& body = sse_response->body;
+  const std::string kEvent = "event: progress\ndata: {\"epoch\":1}\n\n";
+  const std::string kComment = ": keep-alive\n\n";
+  const size_t event = body.find(kEvent);
+  ASSERT_NE(event, std::string::npos) << body;
+  // Comments before and after the event, and nothing but comments around it.
+  EXPECT_EQ(body.find(kComment), 0u) << body;
+  EXPECT_NE(body.find(kComment, event), std::string::npos) << body;
+  std::string rest = body.substr(0, event) + body.substr(event + kEvent.size());
+  for (size_t at = rest.find(kComment); at != std::string::npos; at = rest.find(kComment)) {
+    rest.erase(at, kComment.size());
+  }
+  EXPECT_EQ(rest, "") << body;
+  EXPECT_EQ(bytes_response->body, "abc");
+}
+
 // Occurrences of header `name` (case-insensitive) in a raw response head.
 int CountHeader(std::string head, std::string name) {
   for (char& c : head) c = static_cast<char>(tolower(c));
