@@ -360,7 +360,8 @@ void HttpConnection::StartStream(HttpResponse response) {
   RecordMetrics(response.status);  // latency up to the start of the stream
   state_ = State::kStreaming;
   keep_alive_ = false;
-  stream_is_sse_ = response.content_type == "text/event-stream";
+  // An empty content type is sent as text/event-stream (response_head.cc).
+  stream_is_sse_ = response.content_type.empty() || response.content_type == "text/event-stream";
   stream_written_at_ = Clock::now();
   stream_chunk_.clear();
   AppendResponseHead(response, request().request_id(), /*keep_alive=*/false, Framing::kChunked,
@@ -478,6 +479,7 @@ void HttpConnection::CloseIfIdle(Clock::time_point now) {
   }
   if (state_ == State::kStreaming) {
     if (stream_is_sse_ && !stream_writing_ && !stream_finishing_ &&
+        options.event_stream_keepalive.count() > 0 &&
         now - stream_written_at_ >= options.event_stream_keepalive) {
       // A comment line, which SSE clients ignore (WHATWG HTML §9.2.6).
       stream_chunk_ = "e\r\n: keep-alive\n\n\r\n";

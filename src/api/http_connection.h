@@ -150,7 +150,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   std::string stream_chunk_;  // the bytes being written (head or one chunk)
   bool stream_writing_ = false;
   bool stream_finishing_ = false;
-  bool stream_is_sse_ = false;            // text/event-stream: gets keep-alive comments
+  bool stream_is_sse_ = false;           // text/event-stream: gets keep-alive comments
   Clock::time_point stream_written_at_;  // the last chunk written (or the head)
   std::array<char, 512> discard_;
 };

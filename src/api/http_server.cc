@@ -148,8 +148,10 @@ void ServerCore::Sweep(IoWorker* worker) {
   for (auto& [raw, connection] : worker->connections) connections.push_back(connection);
   for (auto& connection : connections) connection->CloseIfIdle(now);
   const HttpServerOptions& options = shared_.options;
-  auto shortest = std::min({options.idle_timeout, options.header_timeout, options.linger_timeout,
-                            options.event_stream_keepalive});
+  auto shortest = std::min({options.idle_timeout, options.header_timeout, options.linger_timeout});
+  if (options.event_stream_keepalive.count() > 0) {
+    shortest = std::min(shortest, options.event_stream_keepalive);
+  }
   auto period = std::clamp<std::chrono::milliseconds>(shortest / 4, std::chrono::milliseconds(5),
                                                       std::chrono::milliseconds(1000));
   worker->sweep.expires_after(period);

@@ -75,7 +75,8 @@ struct HttpServerOptions {
   // long gets an SSE comment line, ": keep-alive", so that proxies do not
   // time a quiet stream out and its client can tell a silent server from a
   // vanished one. Checked by the sweep, so it may come up to a sweep period
-  // late. Byte streams get none (a comment would corrupt their bytes).
+  // late. Byte streams get none (a comment would corrupt their bytes). 0
+  // sends none.
   std::chrono::milliseconds event_stream_keepalive{15'000};
   // Shutdown() waits at most this long for in-flight requests and open event
   // streams to finish before closing their connections.

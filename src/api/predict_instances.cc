@@ -206,9 +206,9 @@ class InstancesReader {
 
   // The instance being read.
   bool instance_is_array_ = false;
-  data::Record record_;                 // an object's fields
-  std::string field_;                   // ... the one whose value comes next
-  std::set<std::string> bad_fields_;    // ... holding objects or arrays
+  data::Record record_;                   // an object's fields
+  std::string field_;                     // ... the one whose value comes next
+  std::set<std::string> bad_fields_;      // ... holding objects or arrays
   std::vector<data::FieldValue> values_;  // an array's values
   size_t first_bad_position_ = SIZE_MAX;  // ... the first object or array among them
 };

@@ -1,8 +1,9 @@
 #include "api/prediction_json.h"
 
-#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <map>
+#include <string_view>
 #include <vector>
 
 namespace modelhost::api {
@@ -57,16 +58,19 @@ std::string PredictionsBody(const std::string& model, int64_t version,
   const bool binary = target.encoding == model::TargetEncoding::kBinary;
   std::vector<std::string> labels;  // each label as a JSON value
   std::vector<std::string> keys;    // ... and as a JSON object key
-  std::vector<size_t> key_order;    // the labels' indexes by key
+  // The labels' indexes in key order, one per distinct label: the last one,
+  // as a tree's object keeps the last value set under a repeated key.
+  std::vector<size_t> key_order;
   if (!value) {
-    for (const std::string& label : target.labels) {
-      labels.push_back(LabelJson(target, label).dump());
-      if (!binary) keys.push_back(nlohmann::json(label).dump());
+    std::map<std::string_view, size_t> last_by_label;
+    for (size_t k = 0; k < target.labels.size(); ++k) {
+      labels.push_back(LabelJson(target, target.labels[k]).dump());
+      if (!binary) keys.push_back(nlohmann::json(target.labels[k]).dump());
+      last_by_label[target.labels[k]] = k;
     }
-    key_order.resize(keys.size());
-    for (size_t k = 0; k < key_order.size(); ++k) key_order[k] = k;
-    std::sort(key_order.begin(), key_order.end(),
-              [&](size_t a, size_t b) { return target.labels[a] < target.labels[b]; });
+    if (!binary) {
+      for (const auto& [label, k] : last_by_label) key_order.push_back(k);
+    }
   }
   std::string body = "{\"model\":" + nlohmann::json(model).dump() +
                      ",\"model_version\":" + std::to_string(version) + ",\"predictions\":[";

@@ -136,8 +136,8 @@ std::vector<FittedStep> SliceByColumn(const FittedStep& step) {
 }
 
 core::Status ApplyColumnwiseRun(std::span<const FittedStep> steps,
-                                std::span<const std::vector<FittedStep>> slices,
-                                size_t first_index, Frame& frame) {
+                                std::span<const std::vector<FittedStep>> slices, size_t first_index,
+                                Frame& frame) {
   WorkByColumn work(frame.columns().size());
   for (size_t step = 0; step < steps.size(); ++step) {
     const std::vector<std::string>& columns = StepColumns(steps[step]);

@@ -47,8 +47,8 @@ std::vector<FittedStep> SliceByColumn(const FittedStep& step);
 // `frame`, column by column; slices[i] is SliceByColumn(steps[i]). Errors: as
 // ApplyStep, prefixed as above.
 core::Status ApplyColumnwiseRun(std::span<const FittedStep> steps,
-                                std::span<const std::vector<FittedStep>> slices,
-                                size_t first_index, Frame& frame);
+                                std::span<const std::vector<FittedStep>> slices, size_t first_index,
+                                Frame& frame);
 
 }  // namespace modelhost::data
 

@@ -72,10 +72,9 @@ FittedPipeline::FittedPipeline(std::vector<InputColumn> input, std::optional<Tar
       target_(std::move(target)),
       steps_(std::move(steps)),
       features_(std::move(features)) {
-  for (size_t index = 0; index < input_.size(); ++index) {
-    sorted_input_.emplace_back(input_[index].name, index);
-  }
-  std::sort(sorted_input_.begin(), sorted_input_.end());
+  for (size_t index = 0; index < input_.size(); ++index) sorted_input_.push_back(index);
+  std::sort(sorted_input_.begin(), sorted_input_.end(),
+            [this](size_t a, size_t b) { return input_[a].name < input_[b].name; });
   std::vector<std::string> input_names;
   std::vector<ColumnType> input_types;
   for (const InputColumn& input : input_) {
@@ -85,8 +84,7 @@ FittedPipeline::FittedPipeline(std::vector<InputColumn> input, std::optional<Tar
   row_program_ = RowProgram::Compile(input_names, input_types, steps_, features_);
   column_slices_.reserve(steps_.size());
   for (const FittedStep& step : steps_) {
-    column_slices_.push_back(IsColumnwise(step) ? SliceByColumn(step)
-                                                : std::vector<FittedStep>());
+    column_slices_.push_back(IsColumnwise(step) ? SliceByColumn(step) : std::vector<FittedStep>());
   }
 }
 
@@ -182,7 +180,8 @@ core::Status FittedPipeline::MatchFields(const Record& record,
     return core::OkStatus();
   };
   values.assign(input_.size(), nullptr);
-  for (const auto& [name, index] : sorted_input_) {
+  for (size_t index : sorted_input_) {
+    const std::string& name = input_[index].name;
     MODELHOST_RETURN_IF_ERROR(check_unknown_before(name));
     if (field != record.end() && field->first == name) values[index] = &(field++)->second;
   }

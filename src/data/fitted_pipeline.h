@@ -25,7 +25,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <variant>
 #include <vector>
 
@@ -113,9 +112,10 @@ class FittedPipeline {
   std::optional<TargetEncoding> target_;
   std::vector<FittedStep> steps_;
   std::vector<std::string> features_;
-  // input_'s names in sorted order with their positions in input_, to match
-  // a record's (sorted) fields in one pass.
-  std::vector<std::pair<std::string_view, size_t>> sorted_input_;
+  // The positions in input_ ordered by name, to match a record's (sorted)
+  // fields in one pass. Positions, not views of the names: a copied pipeline
+  // must not point into the one it was copied from.
+  std::vector<size_t> sorted_input_;
   // Per step: SliceByColumn of a columnwise step, empty for the others.
   std::vector<std::vector<FittedStep>> column_slices_;
   // One record at a time without a table, where the steps allow it.

@@ -58,23 +58,21 @@ std::optional<RowProgram> RowProgram::Compile(const std::vector<std::string>& in
     } else if (const auto* outliers = std::get_if<FittedOutliers>(&step)) {
       const bool clip = outliers->action == OutlierAction::kClip;
       // drop_outliers keeps every row in inference: only its columns are checked.
-      covered = for_columns(outliers->columns, [outliers, clip](std::vector<Op>& ops,
-                                                                size_t position) {
-        if (clip) {
-          ops.push_back({.kind = OpKind::kClip,
-                         .a = outliers->lower[position],
-                         .b = outliers->upper[position]});
-        }
-        return true;
-      });
+      covered =
+          for_columns(outliers->columns, [outliers, clip](std::vector<Op>& ops, size_t position) {
+            if (clip) {
+              ops.push_back({.kind = OpKind::kClip,
+                             .a = outliers->lower[position],
+                             .b = outliers->upper[position]});
+            }
+            return true;
+          });
     } else if (const auto* scale = std::get_if<FittedScale>(&step)) {
       const bool minmax = scale->kind == ScaleKind::kMinMax;
-      covered = for_columns(scale->columns, [scale, minmax](std::vector<Op>& ops,
-                                                            size_t position) {
+      covered = for_columns(scale->columns, [scale, minmax](std::vector<Op>& ops, size_t position) {
         if (minmax) {
-          ops.push_back({.kind = OpKind::kMinMax,
-                         .a = scale->scale[position],
-                         .b = scale->offset[position]});
+          ops.push_back(
+              {.kind = OpKind::kMinMax, .a = scale->scale[position], .b = scale->offset[position]});
         } else {
           ops.push_back({.kind = OpKind::kCenterScale,
                          .a = scale->center[position],

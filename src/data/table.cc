@@ -13,8 +13,8 @@ core::Result<Table> Table::Make(std::vector<Column> columns) {
     if (column.name().empty()) return core::InvalidArgument(place() + " has an empty name");
     auto [existing, inserted] = table.index_by_name_.emplace(column.name(), index);
     if (!inserted) {
-      return core::InvalidArgument(place() + " repeats the name '" + column.name() + "' of column " +
-                                   std::to_string(existing->second + 1));
+      return core::InvalidArgument(place() + " repeats the name '" + column.name() +
+                                   "' of column " + std::to_string(existing->second + 1));
     }
     if (index > 0 && column.size() != columns[0].size()) {
       return core::InvalidArgument(place() + " '" + column.name() + "' has " +

@@ -73,10 +73,15 @@ core::Result<nn::Matrix> RecordFeatures(const std::vector<data::Record>& records
                                         const InputSchema& schema,
                                         const data::FittedPipeline* pipeline) {
   if (pipeline != nullptr) {
-    // The pipeline ignores its own target's field; a model's target named
-    // otherwise (not made by modelhost train) is taken out of a copy.
+    // The pipeline ignores its own target's field, unless that is also one
+    // of its inputs. Otherwise (a pipeline not made by modelhost train) the
+    // field is taken out of a copy of the records.
+    const auto& inputs = pipeline->input_columns();
     const bool pipeline_ignores_target =
-        pipeline->target() && pipeline->target()->column == schema.target.name;
+        pipeline->target() && pipeline->target()->column == schema.target.name &&
+        std::none_of(inputs.begin(), inputs.end(), [&](const data::InputColumn& input) {
+          return input.name == schema.target.name;
+        });
     std::vector<data::Record> copies;
     if (!pipeline_ignores_target) {
       copies = records;

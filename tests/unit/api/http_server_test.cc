@@ -365,6 +365,7 @@ TEST_F(HttpServerTest, EventStreamDeliversEventsInOrderAndEndsOnClose) {
 TEST_F(HttpServerTest, QuietEventStreamsGetKeepAliveCommentsAndByteStreamsDoNot) {
   std::promise<std::shared_ptr<EventStream>> sse_opened;
   std::promise<std::shared_ptr<EventStream>> bytes_opened;
+  std::promise<std::shared_ptr<EventStream>> untyped_opened;
   router_
       .Add(Method::kGet, "/events", Access::Public(), SyncHandler([&](const HttpRequest&) {
              auto stream = EventStream::Create();
@@ -375,14 +376,25 @@ TEST_F(HttpServerTest, QuietEventStreamsGetKeepAliveCommentsAndByteStreamsDoNot)
              auto stream = EventStream::Create();
              bytes_opened.set_value(stream);
              return HttpResponse::ByteStream("application/octet-stream", stream);
+           }))
+      .Add(Method::kGet, "/untyped", Access::Public(), SyncHandler([&](const HttpRequest&) {
+             // No content type: sent as text/event-stream, so it is SSE too.
+             auto stream = EventStream::Create();
+             untyped_opened.set_value(stream);
+             HttpResponse response;
+             response.stream = stream;
+             return response;
            }));
   StartServer({.event_stream_keepalive = std::chrono::milliseconds(40)});
   TestHttpClient events(server_->port());
   TestHttpClient bytes(server_->port());
+  TestHttpClient untyped(server_->port());
   ASSERT_TRUE(events.Get("/events"));
   ASSERT_TRUE(bytes.Get("/bytes"));
+  ASSERT_TRUE(untyped.Get("/untyped"));
   std::shared_ptr<EventStream> sse = sse_opened.get_future().get();
   std::shared_ptr<EventStream> raw = bytes_opened.get_future().get();
+  std::shared_ptr<EventStream> plain = untyped_opened.get_future().get();
   // Several keep-alive periods with nothing to send, an event, then more quiet.
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   sse->Send("progress", "{\"epoch\":1}");
@@ -390,8 +402,12 @@ TEST_F(HttpServerTest, QuietEventStreamsGetKeepAliveCommentsAndByteStreamsDoNot)
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   sse->Close();
   raw->Close();
+  plain->Close();
   auto sse_response = events.ReadResponse();
   auto bytes_response = bytes.ReadResponse();
+  auto untyped_response = untyped.ReadResponse();
+  ASSERT_TRUE(untyped_response);
+  EXPECT_EQ(untyped_response->body.rfind(": keep-alive\n\n", 0), 0u) << untyped_response->body;
   ASSERT_TRUE(sse_response);
   ASSERT_TRUE(bytes_response);
   const std::string& body = sse_response->body;

@@ -92,15 +92,27 @@ TEST(PredictInstancesTest, AgreesWithAJsonTreeOnEveryBody) {
       R"({"instances": 5, "instances": [{"age": 1}]})",
       "  {\"instances\":[{\"age\":-9223372036854775808}]}\n",
       // Refused.
-      "", "not json", "[]", "42", R"("instances")", R"({"instances": [{"age": 1}]} trailing)",
-      R"({"instances": [{"age": 1})", R"({"rows": []})", R"({"instances": {"age": 1}})",
-      R"({"instances": null})", R"({"instances": [{"age": 1}], "instances": 5})",
-      R"({"instances": [{"age": 1}, 7]})", R"({"instances": [[1, 2]]})",
-      R"({"instances": [[1, 2, 3, 4]]})", R"({"instances": [[1, [2], 3]]})",
-      R"({"instances": [[1, [2], {"a": 3}, 4]]})", R"({"instances": [[1, 2, {"x": [1]}]]})",
+      "",
+      "not json",
+      "[]",
+      "42",
+      R"("instances")",
+      R"({"instances": [{"age": 1}]} trailing)",
+      R"({"instances": [{"age": 1})",
+      R"({"rows": []})",
+      R"({"instances": {"age": 1}})",
+      R"({"instances": null})",
+      R"({"instances": [{"age": 1}], "instances": 5})",
+      R"({"instances": [{"age": 1}, 7]})",
+      R"({"instances": [[1, 2]]})",
+      R"({"instances": [[1, 2, 3, 4]]})",
+      R"({"instances": [[1, [2], 3]]})",
+      R"({"instances": [[1, [2], {"a": 3}, 4]]})",
+      R"({"instances": [[1, 2, {"x": [1]}]]})",
       R"({"instances": [{"zeta": [1], "alpha": {"b": 2}}]})",
       R"({"instances": [{"age": 1}, {"glucose": "high", "insulin": [1]}, "x"]})",
-      R"({"instances": [{}, {}, {}, {}]})", R"({"instances": [{}, 1, [1], {}]})",
+      R"({"instances": [{}, {}, {}, {}]})",
+      R"({"instances": [{}, 1, [1], {}]})",
       R"({"instances": [{"age": 1}], "instances": [[1], {}]})",
   };
   for (const std::string& body : bodies) {
@@ -130,10 +142,9 @@ TEST(PredictInstancesTest, ReadsFieldsByNameOrPosition) {
 }
 
 TEST(PredictInstancesTest, ErrorsNameTheInstanceAndField) {
-  EXPECT_EQ(ParsePredictInstances(R"({"instances": [{}, {"age": [1]}]})", kOrder, 10)
-                .status()
-                .message(),
-            "instance 1: field 'age' must be a number, a string, a bool or null");
+  EXPECT_EQ(
+      ParsePredictInstances(R"({"instances": [{}, {"age": [1]}]})", kOrder, 10).status().message(),
+      "instance 1: field 'age' must be a number, a string, a bool or null");
   EXPECT_EQ(ParsePredictInstances(R"({"instances": [[1, 2]]})", kOrder, 10).status().message(),
             "instance 0: 2 values, but the model takes 3 inputs");
   core::Result<std::vector<data::Record>> many =

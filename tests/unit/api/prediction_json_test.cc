@@ -1,5 +1,6 @@
 #include "api/prediction_json.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -52,11 +53,13 @@ constexpr float kNan = std::numeric_limits<float>::quiet_NaN();
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
 TEST(PredictionsBodyTest, RegressionMatchesTheJsonTree) {
-  const model::TargetSchema target{.name = "y", .type = data::ColumnType::kFloat64,
-                                   .encoding = model::TargetEncoding::kValue, .labels = {}};
+  const model::TargetSchema target{.name = "y",
+                                   .type = data::ColumnType::kFloat64,
+                                   .encoding = model::TargetEncoding::kValue,
+                                   .labels = {}};
   // Integral, tiny, huge, negative, not finite, and a float with no short form.
-  const nn::Matrix outputs = Outputs(
-      8, 1, {3.0f, 1e-7f, 3.4e38f, -0.5f, kNan, -kInf, 0.1f, 123456789.0f});
+  const nn::Matrix outputs =
+      Outputs(8, 1, {3.0f, 1e-7f, 3.4e38f, -0.5f, kNan, -kInf, 0.1f, 123456789.0f});
   EXPECT_EQ(PredictionsBody("house-prices", 12, target, outputs),
             ReferenceBody("house-prices", 12, target, outputs));
 }
@@ -64,8 +67,10 @@ TEST(PredictionsBodyTest, RegressionMatchesTheJsonTree) {
 TEST(PredictionsBodyTest, ManyFloatsAreWrittenAsTheTreeWritesThem) {
   // Probabilities and values over many magnitudes (std::to_chars would write
   // a few thousand of these differently from the tree).
-  const model::TargetSchema target{.name = "y", .type = data::ColumnType::kFloat64,
-                                   .encoding = model::TargetEncoding::kValue, .labels = {}};
+  const model::TargetSchema target{.name = "y",
+                                   .type = data::ColumnType::kFloat64,
+                                   .encoding = model::TargetEncoding::kValue,
+                                   .labels = {}};
   std::vector<float> values;
   uint32_t state = 12345;
   for (int i = 0; i < 20000; ++i) {
@@ -84,9 +89,8 @@ TEST(PredictionsBodyTest, BinaryLabelsOfEachTypeMatchTheJsonTree) {
            {data::ColumnType::kBool, {"false", "true"}},
            {data::ColumnType::kFloat64, {"-1.5", "2.5"}},
            {data::ColumnType::kCategorical, {"tested_negative", "say \"yes\"\n"}}}) {
-    const model::TargetSchema target{.name = "y", .type = type,
-                                     .encoding = model::TargetEncoding::kBinary,
-                                     .labels = labels};
+    const model::TargetSchema target{
+        .name = "y", .type = type, .encoding = model::TargetEncoding::kBinary, .labels = labels};
     EXPECT_EQ(PredictionsBody("pima", 1, target, outputs),
               ReferenceBody("pima", 1, target, outputs))
         << labels[1];
@@ -96,18 +100,35 @@ TEST(PredictionsBodyTest, BinaryLabelsOfEachTypeMatchTheJsonTree) {
 TEST(PredictionsBodyTest, ClassProbabilitiesAreKeyedInTheTreesOrder) {
   // Labels out of byte order, one needing escapes, one a prefix of another.
   const model::TargetSchema target{
-      .name = "species", .type = data::ColumnType::kCategorical,
+      .name = "species",
+      .type = data::ColumnType::kCategorical,
       .encoding = model::TargetEncoding::kOneHot,
       .labels = {"virginica", "Iris-setosa", "tab\there", "Iris", "versicolor"}};
-  const nn::Matrix outputs = Outputs(2, 5, {0.1f, 0.2f, 0.3f, 0.15f, 0.25f,  //
-                                            1.0f, 0.0f, 0.0f, 0.0f, 0.0f});
+  const nn::Matrix outputs = Outputs(2, 5,
+                                     {0.1f, 0.2f, 0.3f, 0.15f, 0.25f,  //
+                                      1.0f, 0.0f, 0.0f, 0.0f, 0.0f});
   const std::string body = PredictionsBody("iris", 3, target, outputs);
   EXPECT_EQ(body, ReferenceBody("iris", 3, target, outputs));
   EXPECT_EQ(Json::parse(body)["predictions"][1]["label"], "virginica");
 }
 
+TEST(PredictionsBodyTest, ARepeatedLabelIsOneKeyHoldingItsLastProbability) {
+  // model.json does not forbid repeated labels; the tree kept one key each.
+  const model::TargetSchema target{.name = "y",
+                                   .type = data::ColumnType::kCategorical,
+                                   .encoding = model::TargetEncoding::kOneHot,
+                                   .labels = {"b", "a", "b", "a", "c"}};
+  const nn::Matrix outputs = Outputs(1, 5, {0.1f, 0.2f, 0.3f, 0.15f, 0.25f});
+  const std::string body = PredictionsBody("m", 1, target, outputs);
+  EXPECT_EQ(body, ReferenceBody("m", 1, target, outputs));
+  EXPECT_THAT(body,
+              ::testing::HasSubstr(
+                  R"("probabilities":{"a":0.15000000596046448,"b":0.30000001192092896,"c":0.25})"));
+}
+
 TEST(PredictionsBodyTest, NoRowsIsAnEmptyList) {
-  const model::TargetSchema target{.name = "y", .type = data::ColumnType::kInt64,
+  const model::TargetSchema target{.name = "y",
+                                   .type = data::ColumnType::kInt64,
                                    .encoding = model::TargetEncoding::kClassIndex,
                                    .labels = {"0", "1", "2"}};
   EXPECT_EQ(PredictionsBody("m", 1, target, nn::Matrix()),

@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include "pipeline_fixture.h"
@@ -149,6 +150,18 @@ TEST(FittedPipelineTest, RecordsAsOneTableMatchEachRecordAlone) {
                                 together->values.begin() + (row + 1) * together->cols);
     EXPECT_TRUE(BitwiseEqual(*alone, expected)) << "row " << row;
   }
+}
+
+TEST(FittedPipelineTest, ACopyOutlivesTheOriginal) {
+  auto original = std::make_unique<FittedPipeline>(
+      FitCsv(kTrain, kSpec, TargetSpec{"y", TargetKind::kClassification}).fitted);
+  const Record record = {{"glucose", int64_t{120}}, {"color", "red"}, {"weight", 1.0}};
+  const std::string expected = original->TransformRecord(record).status().message();
+  const FittedPipeline copy = *original;
+  original.reset();  // the copy must hold nothing of it
+  EXPECT_EQ(copy.TransformRecord(record).status().message(), expected);
+  EXPECT_EQ(expected, "unknown field 'weight'");
+  EXPECT_TRUE(copy.TransformRecord({{"glucose", int64_t{120}}, {"color", "red"}}).ok());
 }
 
 TEST(FittedPipelineTest, RecordsErrorNamesTheFirstRecordInError) {

@@ -86,9 +86,9 @@ FieldValue RandomField(std::mt19937_64& random, ColumnType type) {
     default: break;
   }
   const int shape = pick(random);
-  if (shape == 1) return FieldValue(-1.0);                       // log1p's edge
-  if (shape == 2) return FieldValue(1e300);                      // beyond float
-  if (shape == 3) return FieldValue(std::ldexp(1.0, -1070));     // subnormal
+  if (shape == 1) return FieldValue(-1.0);                    // log1p's edge
+  if (shape == 2) return FieldValue(1e300);                   // beyond float
+  if (shape == 3) return FieldValue(std::ldexp(1.0, -1070));  // subnormal
   std::normal_distribution<double> normal(0, shape == 4 ? 1e4 : 3);
   return FieldValue(normal(random));
 }
@@ -153,26 +153,25 @@ TEST(RowProgramTest, DeclinesWhereTheTablePathRefusesAField) {
   EXPECT_TRUE(run({1.0, int64_t{2}, true, 4.0}));
   // An integral number fits int64 b, an integer fits float64 a; absent is missing.
   EXPECT_TRUE(run({int64_t{1}, 2.0, false, FieldValue()}));
-  EXPECT_FALSE(run({1.0, 2.5, true, 4.0}));      // a fraction for int64
-  EXPECT_FALSE(run({1.0, 1e19, true, 4.0}));     // beyond int64
-  EXPECT_FALSE(run({"1", int64_t{2}, true, 4.0}));  // a string
-  EXPECT_FALSE(run({true, int64_t{2}, true, 4.0}));  // a bool for float64
+  EXPECT_FALSE(run({1.0, 2.5, true, 4.0}));               // a fraction for int64
+  EXPECT_FALSE(run({1.0, 1e19, true, 4.0}));              // beyond int64
+  EXPECT_FALSE(run({"1", int64_t{2}, true, 4.0}));        // a string
+  EXPECT_FALSE(run({true, int64_t{2}, true, 4.0}));       // a bool for float64
   EXPECT_FALSE(run({1.0, int64_t{2}, int64_t{1}, 4.0}));  // an integer for bool
   // What the table path does with each of these, the records path shows.
-  auto records = fit.fitted.TransformRecords(
-      std::vector<Record>{{{"a", 1.0}, {"b", 2.5}}}, "instance");
-  EXPECT_EQ(records.status().message(),
-            "instance 0: field 'b': expected int64, got a number");
+  auto records =
+      fit.fitted.TransformRecords(std::vector<Record>{{{"a", 1.0}, {"b", 2.5}}}, "instance");
+  EXPECT_EQ(records.status().message(), "instance 0: field 'b': expected int64, got a number");
 }
 
 TEST(RowProgramTest, CoversOnlyNumericColumnwisePipelines) {
   const std::string impute = R"({"op": "impute", "columns": "numeric", "strategy": "median"})";
   EXPECT_TRUE(CompileOf(FitCsv(kTrain, R"({"steps": [)" + impute + "]}").fitted).has_value());
   // A categorical input, even one a later step turns into numbers.
-  EXPECT_FALSE(CompileOf(FitCsv("a,s\n1,x\n2,y\n",
-                                R"({"steps": [{"op": "one_hot", "columns": "s"}]})")
-                             .fitted)
-                   .has_value());
+  EXPECT_FALSE(
+      CompileOf(
+          FitCsv("a,s\n1,x\n2,y\n", R"({"steps": [{"op": "one_hot", "columns": "s"}]})").fitted)
+          .has_value());
   for (const std::string step : {R"({"op": "normalize_rows", "columns": "numeric"})",
                                  R"({"op": "cast", "columns": "b", "to": "float64"})",
                                  R"({"op": "drop_columns", "columns": ["c"]})"}) {
@@ -202,9 +201,10 @@ TEST(RowProgramTest, RecordsThroughTheProgramEqualTheTablePath) {
             0);
   // log1p(-1) is out of domain: the table path's error, naming the row of the
   // record alone.
-  auto refused = fit.fitted.TransformRecords(
-      std::vector<Record>{records[0], {{"d", -1.0}}}, "instance");
-  EXPECT_THAT(refused.status().message(), ::testing::StartsWith("instance 1: pipeline step 3 (log1p): "));
+  auto refused =
+      fit.fitted.TransformRecords(std::vector<Record>{records[0], {{"d", -1.0}}}, "instance");
+  EXPECT_THAT(refused.status().message(),
+              ::testing::StartsWith("instance 1: pipeline step 3 (log1p): "));
 }
 
 }  // namespace
