@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -127,6 +128,100 @@ TEST(PredictInstancesTest, AgreesWithAJsonTreeOnEveryBody) {
       EXPECT_EQ(parsed.status(), expected.status()) << body;
     }
   }
+}
+
+// A random JSON text shaped like predict bodies, good and bad: objects whose
+// keys repeat and include "instances", arrays of instances of 0-4 values,
+// scalars of every kind, nesting, and now and then a cut or a stray byte.
+class BodyGenerator {
+ public:
+  explicit BodyGenerator(uint64_t seed) : random_(seed) {}
+
+  std::string Body() {
+    std::string body = Pick(10) == 0 ? Value(0) : Object(0, /*top=*/true);
+    switch (Pick(20)) {
+      case 0: body.resize(Pick(static_cast<int>(body.size()) + 1)); break;  // cut short
+      case 1: body.insert(Pick(static_cast<int>(body.size()) + 1), 1, "{}[],:\"x"[Pick(8)]); break;
+      default: break;
+    }
+    return body;
+  }
+
+ private:
+  int Pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(random_); }
+
+  std::string Key() {
+    static const char* const kKeys[] = {"instances", "age", "glucose", "insulin", "x", "a\"b"};
+    return Json(kKeys[Pick(6)]).dump();
+  }
+  std::string Scalar() {
+    switch (Pick(8)) {
+      case 0: return "null";
+      case 1: return Pick(2) ? "true" : "false";
+      case 2: return std::to_string(Pick(200) - 100);
+      case 3: return "18446744073709551615";
+      case 4: return "-9223372036854775808";
+      case 5: return "1.5e3";
+      case 6: return "\"high\"";
+      default: return "0.25";
+    }
+  }
+  std::string Value(int depth) {
+    const int kind = depth > 3 ? 0 : Pick(6);
+    if (kind == 4) return Object(depth + 1, false);
+    if (kind == 5) return Array(depth + 1);
+    return Scalar();
+  }
+  std::string Array(int depth) {
+    std::string text = "[";
+    const int count = Pick(5);
+    for (int i = 0; i < count; ++i) text += (i ? "," : "") + Value(depth);
+    return text + "]";
+  }
+  std::string Object(int depth, bool top) {
+    std::string text = "{";
+    const int count = Pick(4);
+    for (int i = 0; i < count; ++i) {
+      text += (i ? "," : "") + Key() + ":";
+      text += top && Pick(2) == 0 ? Instances(depth + 1) : Value(depth);
+    }
+    return text + "}";
+  }
+  std::string Instances(int depth) {
+    std::string text = "[";
+    const int count = Pick(6);
+    for (int i = 0; i < count; ++i) {
+      text += i ? "," : "";
+      switch (Pick(4)) {
+        case 0: text += Array(depth + 1); break;
+        case 1: text += Value(depth + 1); break;
+        default: text += Object(depth + 1, false); break;
+      }
+    }
+    return text + "]";
+  }
+
+  std::mt19937_64 random_;
+};
+
+TEST(PredictInstancesTest, AgreesWithAJsonTreeOnRandomBodies) {
+  BodyGenerator generator(20261130);
+  int accepted = 0;
+  for (int trial = 0; trial < 20000; ++trial) {
+    const std::string body = generator.Body();
+    core::Result<std::vector<data::Record>> expected = ReferenceParse(body, 3);
+    core::Result<std::vector<data::Record>> parsed = ParsePredictInstances(body, kOrder, 3);
+    ASSERT_EQ(parsed.ok(), expected.ok())
+        << body << "\n"
+        << (parsed.ok() ? expected.status() : parsed.status()).ToString();
+    if (expected.ok()) {
+      ++accepted;
+      ASSERT_EQ(*parsed, *expected) << body;
+    } else {
+      ASSERT_EQ(parsed.status(), expected.status()) << body;
+    }
+  }
+  EXPECT_GT(accepted, 300);  // the generator reaches the accepting paths too (537 of 20 000)
 }
 
 TEST(PredictInstancesTest, ReadsFieldsByNameOrPosition) {
