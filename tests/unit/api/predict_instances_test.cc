@@ -81,6 +81,22 @@ core::Result<std::vector<data::Record>> ReferenceParse(const std::string& body,
   return records;
 }
 
+// Both readers on `body` (at most 3 instances): the same records, or the same
+// error. `accepted`, when given, is set to whether the body was accepted.
+void ExpectSameAsTree(const std::string& body, bool* accepted = nullptr) {
+  core::Result<std::vector<data::Record>> expected = ReferenceParse(body, 3);
+  core::Result<std::vector<data::Record>> parsed = ParsePredictInstances(body, kOrder, 3);
+  ASSERT_EQ(parsed.ok(), expected.ok())
+      << body << "\n"
+      << (parsed.ok() ? expected.status() : parsed.status()).ToString();
+  if (expected.ok()) {
+    ASSERT_EQ(*parsed, *expected) << body;
+  } else {
+    ASSERT_EQ(parsed.status(), expected.status()) << body;
+  }
+  if (accepted != nullptr) *accepted = expected.ok();
+}
+
 TEST(PredictInstancesTest, AgreesWithAJsonTreeOnEveryBody) {
   const std::vector<std::string> bodies = {
       // Accepted.
@@ -116,18 +132,7 @@ TEST(PredictInstancesTest, AgreesWithAJsonTreeOnEveryBody) {
       R"({"instances": [{}, 1, [1], {}]})",
       R"({"instances": [{"age": 1}], "instances": [[1], {}]})",
   };
-  for (const std::string& body : bodies) {
-    core::Result<std::vector<data::Record>> expected = ReferenceParse(body, 3);
-    core::Result<std::vector<data::Record>> parsed = ParsePredictInstances(body, kOrder, 3);
-    ASSERT_EQ(parsed.ok(), expected.ok())
-        << body << "\n"
-        << (parsed.ok() ? expected.status() : parsed.status()).ToString();
-    if (expected.ok()) {
-      EXPECT_EQ(*parsed, *expected) << body;
-    } else {
-      EXPECT_EQ(parsed.status(), expected.status()) << body;
-    }
-  }
+  for (const std::string& body : bodies) ASSERT_NO_FATAL_FAILURE(ExpectSameAsTree(body));
 }
 
 // A random JSON text shaped like predict bodies, good and bad: objects whose
@@ -208,18 +213,9 @@ TEST(PredictInstancesTest, AgreesWithAJsonTreeOnRandomBodies) {
   BodyGenerator generator(20261130);
   int accepted = 0;
   for (int trial = 0; trial < 20000; ++trial) {
-    const std::string body = generator.Body();
-    core::Result<std::vector<data::Record>> expected = ReferenceParse(body, 3);
-    core::Result<std::vector<data::Record>> parsed = ParsePredictInstances(body, kOrder, 3);
-    ASSERT_EQ(parsed.ok(), expected.ok())
-        << body << "\n"
-        << (parsed.ok() ? expected.status() : parsed.status()).ToString();
-    if (expected.ok()) {
-      ++accepted;
-      ASSERT_EQ(*parsed, *expected) << body;
-    } else {
-      ASSERT_EQ(parsed.status(), expected.status()) << body;
-    }
+    bool was_accepted = false;
+    ASSERT_NO_FATAL_FAILURE(ExpectSameAsTree(generator.Body(), &was_accepted));
+    accepted += was_accepted;
   }
   EXPECT_GT(accepted, 300);  // the generator reaches the accepting paths too (537 of 20 000)
 }
