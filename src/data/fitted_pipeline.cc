@@ -145,11 +145,6 @@ core::Result<FeatureMatrix> FittedPipeline::Transform(const Table& table,
   return matrix;
 }
 
-core::Result<std::vector<float>> FittedPipeline::TransformRecord(const Record& record) const {
-  MODELHOST_ASSIGN_OR_RETURN(FeatureMatrix matrix, TransformRecordTable(std::span(&record, 1)));
-  return std::move(matrix.values);
-}
-
 core::Result<FeatureMatrix> FittedPipeline::TransformRecords(std::span<const Record> records,
                                                              std::string_view noun) const {
   core::Result<FeatureMatrix> matrix = TransformRecordTable(records);

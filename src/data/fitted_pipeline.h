@@ -9,10 +9,10 @@
 // hold. kInference keeps every row — each input row gets its answer — and
 // ignores the target; a value that the skipped steps would have dropped then
 // meets the later steps as it is, and a missing value that reaches the output
-// is an error naming the feature. TransformRecord runs the kInference path on
-// a one-row table, so its features are bitwise those of the table path.
+// is an error naming the feature. TransformRecords gives each record what the
+// kInference path gives it alone as a one-row table, bit for bit.
 //
-// Thread-safety: immutable after construction; Transform and TransformRecord
+// Thread-safety: immutable after construction; Transform and TransformRecords
 // may run concurrently.
 
 #ifndef MODELHOST_DATA_FITTED_PIPELINE_H_
@@ -69,16 +69,12 @@ class FittedPipeline {
   // prefixed "pipeline step N (op): "; as ToFeatureMatrix.
   core::Result<FeatureMatrix> Transform(const Table& table, TransformMode mode) const;
 
-  // The features of one record under kInference: feature_names().size()
-  // floats. A field absent or null is missing. Errors (InvalidArgument): a
-  // field that is not an input column or the target; a value of the wrong
-  // kind for its column (a string for a number, a fraction for int64, …);
-  // as Transform.
-  core::Result<std::vector<float>> TransformRecord(const Record& record) const;
-
-  // The features of `records` under kInference, transformed as one table: row
-  // i holds bitwise TransformRecord(records[i]). Errors: the first record in
-  // error, with TransformRecord's message prefixed "<noun> i: ".
+  // The features of `records` under kInference: row i holds bitwise what
+  // Transform gives record i alone as a one-row table of the training column
+  // types. A field absent or null is missing. Errors (InvalidArgument), for
+  // the first record in error, prefixed "<noun> i: ": a field that is not an
+  // input column or the target; a value of the wrong kind for its column (a
+  // string for a number, a fraction for int64, …); as Transform.
   core::Result<FeatureMatrix> TransformRecords(std::span<const Record> records,
                                                std::string_view noun = "record") const;
 

@@ -43,6 +43,12 @@ bool BitwiseEqual(const std::vector<float>& a, const std::vector<float>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
+// The features of one record (TransformRecords of one).
+core::Result<std::vector<float>> OneRecord(const FittedPipeline& fitted, const Record& record) {
+  MODELHOST_ASSIGN_OR_RETURN(FeatureMatrix matrix, fitted.TransformRecords(std::span(&record, 1)));
+  return std::move(matrix.values);
+}
+
 TEST(FittedPipelineTest, JsonRoundTripIsExact) {
   auto fit = FitCsv(kTrain, kSpec, TargetSpec{"y", TargetKind::kClassification});
   auto json = fit.fitted.ToJson();
@@ -78,7 +84,7 @@ TEST(FittedPipelineTest, DoublesSurviveJsonBitForBit) {
   EXPECT_EQ(std::memcmp(&scale.scale[0], &reread.scale[0], sizeof(double)), 0);
 }
 
-TEST(FittedPipelineTest, RecordMatchesTableBitForBit) {
+TEST(FittedPipelineTest, ARecordMatchesTheTableBitForBit) {
   auto fit = FitCsv(kTrain, kSpec, TargetSpec{"y", TargetKind::kClassification});
   const char* serving =
       "glucose,insulin,mass,color,age\n"
@@ -105,7 +111,7 @@ TEST(FittedPipelineTest, RecordMatchesTableBitForBit) {
                                         {"age", int64_t{90}},
                                         {"y", "yes"}}};
   for (size_t row = 0; row < records.size(); ++row) {
-    auto features = fit.fitted.TransformRecord(records[row]);
+    auto features = OneRecord(fit.fitted, records[row]);
     ASSERT_TRUE(features.ok()) << features.status().ToString();
     std::vector<float> expected(table->values.begin() + row * table->cols,
                                 table->values.begin() + (row + 1) * table->cols);
@@ -116,13 +122,13 @@ TEST(FittedPipelineTest, RecordMatchesTableBitForBit) {
 TEST(FittedPipelineTest, RecordErrors) {
   auto fit = FitCsv(kTrain, kSpec, TargetSpec{"y", TargetKind::kClassification});
   Record unknown = {{"glucose", 1.0}, {"weight", 2.0}};
-  EXPECT_THAT(fit.fitted.TransformRecord(unknown).status().message(),
+  EXPECT_THAT(OneRecord(fit.fitted, unknown).status().message(),
               HasSubstr("unknown field 'weight'"));
   Record wrong = {{"glucose", "high"}};
-  EXPECT_THAT(fit.fitted.TransformRecord(wrong).status().message(),
+  EXPECT_THAT(OneRecord(fit.fitted, wrong).status().message(),
               HasSubstr("field 'glucose': expected int64, got a string"));
   Record fraction = {{"glucose", 1.5}};
-  EXPECT_THAT(fit.fitted.TransformRecord(fraction).status().message(),
+  EXPECT_THAT(OneRecord(fit.fitted, fraction).status().message(),
               HasSubstr("field 'glucose': expected int64, got a number"));
 }
 
@@ -144,7 +150,7 @@ TEST(FittedPipelineTest, RecordsAsOneTableMatchEachRecordAlone) {
   ASSERT_EQ(together->rows, records.size());
   EXPECT_EQ(together->names, fit.fitted.feature_names());
   for (size_t row = 0; row < records.size(); ++row) {
-    auto alone = fit.fitted.TransformRecord(records[row]);
+    auto alone = OneRecord(fit.fitted, records[row]);
     ASSERT_TRUE(alone.ok()) << alone.status().ToString();
     std::vector<float> expected(together->values.begin() + row * together->cols,
                                 together->values.begin() + (row + 1) * together->cols);
@@ -156,12 +162,12 @@ TEST(FittedPipelineTest, ACopyOutlivesTheOriginal) {
   auto original = std::make_unique<FittedPipeline>(
       FitCsv(kTrain, kSpec, TargetSpec{"y", TargetKind::kClassification}).fitted);
   const Record record = {{"glucose", int64_t{120}}, {"color", "red"}, {"weight", 1.0}};
-  const std::string expected = original->TransformRecord(record).status().message();
+  const std::string expected = OneRecord(*original, record).status().message();
   const FittedPipeline copy = *original;
   original.reset();  // the copy must hold nothing of it
-  EXPECT_EQ(copy.TransformRecord(record).status().message(), expected);
-  EXPECT_EQ(expected, "unknown field 'weight'");
-  EXPECT_TRUE(copy.TransformRecord({{"glucose", int64_t{120}}, {"color", "red"}}).ok());
+  EXPECT_EQ(OneRecord(copy, record).status().message(), expected);
+  EXPECT_EQ(expected, "record 0: unknown field 'weight'");
+  EXPECT_TRUE(OneRecord(copy, {{"glucose", int64_t{120}}, {"color", "red"}}).ok());
 }
 
 TEST(FittedPipelineTest, RecordsErrorNamesTheFirstRecordInError) {
