@@ -148,10 +148,12 @@ void AddDatasetJobRoutes(Router& router, DatasetJobRoutesOptions options) {
     if (!job.ok()) return HttpResponse::Error(job.status());
     return HttpResponse::Json(200, DumpJson(DatasetJobJson(*job)));
   };
-  for (auto [pattern, kind] :
+  for (const auto& route :
        {std::pair{"/v1/datasets/{id}:transform", jobs::DatasetJobKind::kTransform},
         std::pair{"/v1/datasets/{id}:split", jobs::DatasetJobKind::kSplit}}) {
-    router.Add(Method::kPost, pattern, write,
+    // Not a structured binding: clang 14 (the fuzz build) cannot capture one.
+    const jobs::DatasetJobKind kind = route.second;
+    router.Add(Method::kPost, route.first, write,
                on_worker([options, kind](const HttpRequest& request, Responder& responder) {
                  Submit(options, kind, request, responder);
                }));
