@@ -49,6 +49,19 @@ core::Result<std::vector<float>> OneRecord(const FittedPipeline& fitted, const R
   return std::move(matrix.values);
 }
 
+// Each record transformed alone gives its row of `matrix`, bit for bit.
+void ExpectEachRecordAloneGives(const FittedPipeline& fitted, const std::vector<Record>& records,
+                                const FeatureMatrix& matrix) {
+  ASSERT_EQ(matrix.rows, records.size());
+  for (size_t row = 0; row < records.size(); ++row) {
+    auto alone = OneRecord(fitted, records[row]);
+    ASSERT_TRUE(alone.ok()) << alone.status().ToString();
+    std::vector<float> expected(matrix.values.begin() + row * matrix.cols,
+                                matrix.values.begin() + (row + 1) * matrix.cols);
+    EXPECT_TRUE(BitwiseEqual(*alone, expected)) << "row " << row;
+  }
+}
+
 TEST(FittedPipelineTest, JsonRoundTripIsExact) {
   auto fit = FitCsv(kTrain, kSpec, TargetSpec{"y", TargetKind::kClassification});
   auto json = fit.fitted.ToJson();
@@ -110,13 +123,7 @@ TEST(FittedPipelineTest, ARecordMatchesTheTableBitForBit) {
                                         {"color", "blue"},
                                         {"age", int64_t{90}},
                                         {"y", "yes"}}};
-  for (size_t row = 0; row < records.size(); ++row) {
-    auto features = OneRecord(fit.fitted, records[row]);
-    ASSERT_TRUE(features.ok()) << features.status().ToString();
-    std::vector<float> expected(table->values.begin() + row * table->cols,
-                                table->values.begin() + (row + 1) * table->cols);
-    EXPECT_TRUE(BitwiseEqual(*features, expected)) << "row " << row;
-  }
+  ExpectEachRecordAloneGives(fit.fitted, records, *table);
 }
 
 TEST(FittedPipelineTest, RecordErrors) {
@@ -149,13 +156,7 @@ TEST(FittedPipelineTest, RecordsAsOneTableMatchEachRecordAlone) {
   ASSERT_TRUE(together.ok()) << together.status().ToString();
   ASSERT_EQ(together->rows, records.size());
   EXPECT_EQ(together->names, fit.fitted.feature_names());
-  for (size_t row = 0; row < records.size(); ++row) {
-    auto alone = OneRecord(fit.fitted, records[row]);
-    ASSERT_TRUE(alone.ok()) << alone.status().ToString();
-    std::vector<float> expected(together->values.begin() + row * together->cols,
-                                together->values.begin() + (row + 1) * together->cols);
-    EXPECT_TRUE(BitwiseEqual(*alone, expected)) << "row " << row;
-  }
+  ExpectEachRecordAloneGives(fit.fitted, records, *together);
 }
 
 TEST(FittedPipelineTest, ACopyOutlivesTheOriginal) {
