@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "data/column_builder.h"
+#include "data/csv_plain_record.h"
 #include "data/csv_speculative_column.h"
 #include "data/csv_tokenizer.h"
 #include "data/field_parser.h"
@@ -97,6 +98,12 @@ class ChunkParser {
   void Observe();
   // kCheckAndConvert's per-record work; false when the chunk must stop.
   bool ObserveAndConvert(size_t line);
+  // Whether the record in plain_fields_ (ScanCsvPlainRecord's) passes
+  // CheckRecord; one that does not is left to the tokenizer, whose path
+  // reports it.
+  bool PlainRecordChecks() const;
+  // ObserveAndConvert for the record in plain_fields_.
+  bool ObserveAndConvertPlain(size_t line);
   // Appends `value` to a builder of the column's final type.
   bool ConvertValue(size_t line, size_t column, std::string_view value, ColumnBuilder& builder);
   bool Convert(size_t line);
@@ -105,6 +112,12 @@ class ChunkParser {
   CsvPass pass_;
   CsvChunkResult& result_;
   std::vector<CsvField> fields_;
+  // The fast path's record (csv_plain_record.h), used when no column is
+  // overridden.
+  std::vector<CsvPlainField> plain_fields_;
+  // Whether a missing-value token is a plain number ("-999"), so a numeric
+  // field may be missing too.
+  bool numeric_missing_token_ = false;
   std::vector<ColumnBuilder> builders_;
   // kCheckAndConvert: each column as the piece's values suggest.
   std::vector<SpeculativeColumn> speculative_;
@@ -252,6 +265,34 @@ bool ChunkParser::ObserveAndConvert(size_t line) {
   return true;
 }
 
+bool ChunkParser::PlainRecordChecks() const {
+  for (const CsvPlainField& field : plain_fields_) {
+    if (field.number.kind == PlainNumber::kOther && !IsAscii(field.text) &&
+        FindInvalidUtf8(field.text)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool ChunkParser::ObserveAndConvertPlain(size_t line) {
+  ++result_.good_rows;
+  for (size_t column = 0; column < plain_fields_.size(); ++column) {
+    const CsvPlainField& field = plain_fields_[column];
+    const bool may_be_missing = field.number.kind == PlainNumber::kOther || numeric_missing_token_;
+    if (may_be_missing && layout_.IsMissing(field.text)) {
+      speculative_[column].AppendMissing();
+      continue;
+    }
+    if (core::Status status = speculative_[column].Append(
+            field.text, field.number, result_.evidence[column], layout_.names[column]);
+        !status.ok()) {
+      return Bad({line, column, status.code(), status.message()});
+    }
+  }
+  return true;
+}
+
 void ChunkParser::Run(std::string_view block, size_t begin, size_t stop, uint64_t block_offset,
                       bool ends_input, std::span<const uint64_t> bad_records,
                       std::span<const uint8_t> only_columns) {
@@ -280,10 +321,32 @@ void ChunkParser::Run(std::string_view block, size_t begin, size_t stop, uint64_
     result_.negative_zero.assign(columns, 0);
   }
   auto next_bad = std::lower_bound(bad_records.begin(), bad_records.end(), block_offset + begin);
-  CsvTokenizer tokenizer(block.substr(begin), layout_.delimiter, ends_input, 1);
+  const std::string_view piece = block.substr(begin);
+  CsvTokenizer tokenizer(piece, layout_.delimiter, ends_input, 1);
+  const bool plain_path = pass_ == CsvPass::kCheckAndConvert && !any_override_ && columns > 0;
+  if (plain_path) {
+    plain_fields_.resize(columns);
+    for (const std::string& token : layout_.missing_values) {
+      if (ClassifyPlainNumber(token) != PlainNumber::kOther) numeric_missing_token_ = true;
+    }
+  }
   size_t line_at_end = 1;
   bool keep_going = true;
   while (keep_going) {
+    if (plain_path) {
+      const size_t at = tokenizer.position();
+      CsvPlainRecordEnd end;
+      if (begin + at < stop &&
+          ScanCsvPlainRecord(piece, at, layout_.delimiter, ends_input, plain_fields_, end) &&
+          PlainRecordChecks()) {
+        const size_t line = tokenizer.line();
+        keep_going = ObserveAndConvertPlain(line);
+        tokenizer.Resume(end.position, line + (end.line_break ? 1 : 0));
+        result_.end = begin + end.position;
+        line_at_end = tokenizer.line();
+        continue;
+      }
+    }
     const CsvTokenStatus status = tokenizer.Next(fields_);
     if (status == CsvTokenStatus::kEnd) break;
     const size_t record_start = begin + tokenizer.record_start();

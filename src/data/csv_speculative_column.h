@@ -17,6 +17,7 @@
 #ifndef MODELHOST_DATA_CSV_SPECULATIVE_COLUMN_H_
 #define MODELHOST_DATA_CSV_SPECULATIVE_COLUMN_H_
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -58,24 +59,19 @@ class SpeculativeColumn {
     if (kind_ == Kind::kFloat64 || kind_ == Kind::kInt64) {
       const PlainNumberValue number = ParsePlainNumber(value);
       if (number.kind != PlainNumber::kOther) {  // the common case, without optionals
-        evidence.has_value = true;
-        evidence.can_be_bool = false;
-        if (number.kind == PlainNumber::kDecimal) evidence.can_be_int = false;
-        if (kind_ == Kind::kFloat64) {
-          reals_.push_back(number.real);
-        } else if (number.kind == PlainNumber::kInt) {
-          if (number.integer == 0 && value.find('-') != std::string_view::npos) {
-            negative_zero_ = true;
-          }
-          ints_.push_back(number.integer);
-        } else if (!WidenToFloat64()) {
-          return core::OkStatus();
-        } else {
-          reals_.push_back(number.real);
-        }
-        validity_.Append(true);
+        AppendNumber(number, evidence);
         return core::OkStatus();
       }
+    }
+    return AppendSlowly(value, evidence, name);
+  }
+
+  // Append for a value whose ParsePlainNumber the caller already has.
+  core::Status Append(std::string_view value, const PlainNumberValue& number,
+                      TypeEvidence& evidence, std::string_view name) {
+    if ((kind_ == Kind::kFloat64 || kind_ == Kind::kInt64) && number.kind != PlainNumber::kOther) {
+      AppendNumber(number, evidence);
+      return core::OkStatus();
     }
     return AppendSlowly(value, evidence, name);
   }
@@ -94,6 +90,24 @@ class SpeculativeColumn {
   enum class Kind : uint8_t { kNone, kBool, kInt64, kFloat64, kCategorical, kLost };
   static constexpr double kMissingReal = std::numeric_limits<double>::quiet_NaN();
 
+  // REQUIRES: kind_ is kFloat64 or kInt64, number.kind is not kOther.
+  void AppendNumber(const PlainNumberValue& number, TypeEvidence& evidence) {
+    evidence.has_value = true;
+    evidence.can_be_bool = false;
+    if (number.kind == PlainNumber::kDecimal) evidence.can_be_int = false;
+    if (kind_ == Kind::kFloat64) {
+      reals_.push_back(number.real);
+    } else if (number.kind == PlainNumber::kInt) {
+      // "-0": the sign the integer drops, which a widening to float64 must keep.
+      if (number.integer == 0 && std::signbit(number.real)) negative_zero_ = true;
+      ints_.push_back(number.integer);
+    } else if (!WidenToFloat64()) {
+      return;
+    } else {
+      reals_.push_back(number.real);
+    }
+    validity_.Append(true);
+  }
   core::Status AppendSlowly(std::string_view value, TypeEvidence& evidence, std::string_view name);
   // Starts the column with `kind`, the rows before missing.
   void Start(Kind kind, std::string_view name);

@@ -9,12 +9,7 @@
 
 namespace modelhost::data {
 
-namespace {
-
-// The offset of the first delimiter, '\n' or '\r' in data[at, size), or
-// size: sixteen bytes a compare (SSE2, in every x86-64), then byte by byte.
-size_t FindFieldEnd(const char* data, size_t at, size_t size, char delimiter,
-                    const std::array<bool, 256>& special) {
+size_t FindCsvFieldEnd(const char* data, size_t at, size_t size, char delimiter) {
 #if defined(__SSE2__)
   const __m128i delimiters = _mm_set1_epi8(delimiter);
   const __m128i newlines = _mm_set1_epi8('\n');
@@ -27,14 +22,10 @@ size_t FindFieldEnd(const char* data, size_t at, size_t size, char delimiter,
     const int mask = _mm_movemask_epi8(hits);
     if (mask != 0) return at + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
   }
-#else
-  (void)delimiter;
 #endif
-  while (at < size && !special[static_cast<unsigned char>(data[at])]) ++at;
+  while (at < size && data[at] != delimiter && data[at] != '\n' && data[at] != '\r') ++at;
   return at;
 }
-
-}  // namespace
 
 size_t CountCsvLineBreaks(std::string_view text) {
   size_t breaks = 0;
@@ -64,9 +55,6 @@ CsvTokenizer::CsvTokenizer(std::string_view buffer, char delimiter, bool buffer_
       buffer_ends_input_(buffer_ends_input),
       line_(first_line) {
   assert(delimiter != '"' && delimiter != '\n' && delimiter != '\r');
-  special_[static_cast<unsigned char>(delimiter)] = true;
-  special_['\n'] = true;
-  special_['\r'] = true;
 }
 
 CsvTokenStatus CsvTokenizer::Fail(CsvTokenStatus status, size_t field) {
@@ -130,7 +118,7 @@ CsvTokenStatus CsvTokenizer::Next(std::vector<CsvField>& fields) {
       }
     } else {
       const size_t start = at;
-      at = FindFieldEnd(data, at, size, delimiter_, special_);
+      at = FindCsvFieldEnd(data, at, size, delimiter_);
       fields.push_back({std::string_view(data + start, at - start), false, false});
     }
     if (at == size) {

@@ -127,53 +127,14 @@ PlainNumber ClassifyPlainNumber(std::string_view text) {
 }
 
 PlainNumberValue ParsePlainNumber(std::string_view text) {
-  constexpr size_t kMaxDigits = 18;
-  constexpr uint64_t kExactInDouble = uint64_t{1} << 53;
-  static constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                            1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                            1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-  PlainNumberValue result;
-  const char* at = text.data();
-  const char* const end = at + text.size();
-  const bool negative = at < end && *at == '-';
-  if (at < end && (*at == '-' || *at == '+')) ++at;
-  const char* const whole_start = at;
-  uint64_t mantissa = 0;
-  while (at < end && static_cast<unsigned char>(*at - '0') <= 9) {
-    mantissa = mantissa * 10 + static_cast<unsigned char>(*at - '0');
-    ++at;
-  }
-  const size_t whole = static_cast<size_t>(at - whole_start);
-  if (whole == 0 || whole > kMaxDigits) return result;
-  if (at == end) {
-    result.kind = PlainNumber::kInt;
-    const auto magnitude = static_cast<int64_t>(mantissa);
-    result.integer = negative ? -magnitude : magnitude;
-    // Up to 18 digits: exact in uint64, and the conversion rounds as
-    // from_chars does; the sign applies after, so "-0" is -0.0 as there.
-    const double real = static_cast<double>(mantissa);
-    result.real = negative ? -real : real;
-    return result;
-  }
-  if (*at != '.') return result;
-  ++at;
-  const char* const fraction_start = at;
-  while (at < end && static_cast<unsigned char>(*at - '0') <= 9) {
-    // Past 19 digits this wraps, harmlessly: the fallback below takes over.
-    mantissa = mantissa * 10 + static_cast<unsigned char>(*at - '0');
-    ++at;
-  }
-  const size_t fraction = static_cast<size_t>(at - fraction_start);
-  if (fraction == 0 || fraction > kMaxDigits || at != end) return result;
-  result.kind = PlainNumber::kDecimal;
-  if (whole + fraction <= 19 && mantissa <= kExactInDouble) {
-    // Both operands exact: one IEEE division rounds correctly, as from_chars.
-    const double real = static_cast<double>(mantissa) / kPowersOfTen[fraction];
-    result.real = negative ? -real : real;
-  } else {
-    result.real = *ParseFloat64(text);
-  }
-  return result;
+  const char* stop = nullptr;
+  const PlainNumberValue number = ScanPlainNumber(text.data(), text.data() + text.size(), stop);
+  if (stop != text.data() + text.size()) return {};
+  return number;
+}
+
+double plain_number_internal::RoundDecimal(const char* start, const char* stop) {
+  return *ParseFloat64(std::string_view(start, static_cast<size_t>(stop - start)));
 }
 
 std::string QuoteForMessage(std::string_view text) {
