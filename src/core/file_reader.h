@@ -10,8 +10,10 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "core/result.h"
 
@@ -34,6 +36,31 @@ Status ReadFileInChunks(const std::string& path, size_t chunk_bytes,
 // Reads the whole file at `path`. Errors as ReadFileInChunks, plus
 // ResourceExhausted when the content does not fit in memory.
 Result<std::string> ReadFileToString(const std::string& path);
+
+// A whole file's bytes in one allocation that is never zero-filled first
+// (the read writes every byte). Movable, not copyable.
+class FileContent {
+ public:
+  FileContent() = default;
+  FileContent(std::unique_ptr<char[]> bytes, size_t size) : bytes_(std::move(bytes)), size_(size) {}
+
+  std::string_view view() const { return {bytes_.get(), size_}; }
+  size_t size() const { return size_; }
+
+ private:
+  std::unique_ptr<char[]> bytes_;
+  size_t size_ = 0;
+};
+
+// Reads the whole file at `path` with up to `threads` concurrent preads of
+// contiguous parts, so that the copy out of the page cache and the page
+// faults of the destination (most of a large read's cost) are spread over
+// cores. A file that is not a regular file (a pipe, a device), or that says
+// it is empty (as files in /proc do), is read as ReadFileToString reads it. Errors as
+// ReadFileInChunks, plus ResourceExhausted when the content does not fit in memory, and Unavailable
+// when the file's size changes while it is read (its bytes would be neither
+// the old file nor the new one; reading again later may succeed).
+Result<FileContent> ReadWholeFile(const std::string& path, size_t threads);
 
 }  // namespace modelhost::core
 

@@ -229,8 +229,9 @@ core::Result<ReadResult> ReadCsvBuffer(std::string_view content, std::string_vie
 }
 
 core::Result<ReadResult> ReadCsvFile(const std::string& path, const ReadCsvOptions& options) {
-  MODELHOST_ASSIGN_OR_RETURN(std::string content, core::ReadFileToString(path));
-  return ReadCsvBuffer(content, path, options);
+  MODELHOST_ASSIGN_OR_RETURN(core::FileContent content,
+                             core::ReadWholeFile(path, ResolveThreadCount(options.threads)));
+  return ReadCsvBuffer(content.view(), path, options);
 }
 
 char DetectCsvDelimiter(std::string_view content) {

@@ -3,11 +3,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <new>
+#include <thread>
 #include <vector>
 
 namespace modelhost::core {
@@ -75,6 +77,55 @@ TEST_F(FileReaderTest, ErrorsNameOperationPathAndReason) {
   Status directory = ReadFileInChunks(dir_.string(), 16, [](std::string_view) {});
   EXPECT_EQ(directory.code(), StatusCode::kInternal);
   EXPECT_THAT(directory.message(), HasSubstr("read '" + dir_.string() + "': Is a directory"));
+}
+
+TEST_F(FileReaderTest, WholeFileReadInPartsIsExact) {
+  // Past two 8 MiB parts, with a tail that does not divide evenly.
+  std::string content((size_t{17} << 20) + 3, '\0');
+  uint32_t state = 1;
+  for (char& byte : content) {
+    state = state * 1664525 + 1013904223;
+    byte = static_cast<char>(state >> 24);
+  }
+  const std::string path = Write("large", content);
+  for (size_t threads : {1, 2, 3, 8}) {
+    Result<FileContent> read = ReadWholeFile(path, threads);
+    ASSERT_TRUE(read.ok()) << read.status().ToString();
+    EXPECT_EQ(read->size(), content.size());
+    EXPECT_TRUE(read->view() == content) << threads << " threads";
+  }
+  Result<FileContent> small = ReadWholeFile(Write("small", "a,b\n1,2\n"), 2);
+  ASSERT_TRUE(small.ok());
+  EXPECT_EQ(small->view(), "a,b\n1,2\n");
+  Result<FileContent> empty = ReadWholeFile(Write("empty", ""), 2);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(empty->size(), 0u);
+}
+
+TEST_F(FileReaderTest, WholeFileReadsWhatHasNoSizeToEnd) {
+  // /proc files say they are empty; a FIFO has no size at all.
+  Result<FileContent> status = ReadWholeFile("/proc/self/status", 2);
+  ASSERT_TRUE(status.ok()) << status.status().ToString();
+  EXPECT_THAT(std::string(status->view()), HasSubstr("Name:"));
+
+  const std::string fifo = (dir_ / "fifo").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::thread writer([&] { std::ofstream(fifo, std::ios::binary) << "x,y\n3,4\n"; });
+  Result<FileContent> piped = ReadWholeFile(fifo, 2);
+  writer.join();
+  ASSERT_TRUE(piped.ok()) << piped.status().ToString();
+  EXPECT_EQ(piped->view(), "x,y\n3,4\n");
+}
+
+TEST_F(FileReaderTest, WholeFileErrorsNameOperationAndPath) {
+  const std::string missing = (dir_ / "missing.csv").string();
+  Result<FileContent> read = ReadWholeFile(missing, 2);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(read.status().message(), "open '" + missing + "': No such file or directory");
+  Result<FileContent> directory = ReadWholeFile(dir_.string(), 2);
+  ASSERT_FALSE(directory.ok());
+  EXPECT_THAT(directory.status().message(), HasSubstr("read '" + dir_.string() + "'"));
 }
 
 // Counts this process's open file descriptors.
