@@ -102,8 +102,15 @@ class ChunkParser {
   // CheckRecord; one that does not is left to the tokenizer, whose path
   // reports it.
   bool PlainRecordChecks() const;
-  // ObserveAndConvert for the record in plain_fields_.
+  // Observe, ObserveAndConvert and Convert for the record in plain_fields_:
+  // the same work, with the numbers the scan already converted.
+  void ObservePlain();
   bool ObserveAndConvertPlain(size_t line);
+  bool ConvertPlain(size_t line);
+  // Whether a plain field's text may be a missing-value token.
+  bool MayBeMissing(const CsvPlainField& field) const {
+    return field.number.kind == PlainNumber::kOther || numeric_missing_token_;
+  }
   // Appends `value` to a builder of the column's final type.
   bool ConvertValue(size_t line, size_t column, std::string_view value, ColumnBuilder& builder);
   bool Convert(size_t line);
@@ -275,12 +282,52 @@ bool ChunkParser::PlainRecordChecks() const {
   return true;
 }
 
+void ChunkParser::ObservePlain() {
+  ++result_.good_rows;
+  for (size_t column = 0; column < plain_fields_.size(); ++column) {
+    const CsvPlainField& field = plain_fields_[column];
+    if (MayBeMissing(field) && layout_.IsMissing(field.text)) continue;
+    TypeEvidence& evidence = result_.evidence[column];
+    switch (field.number.kind) {
+      case PlainNumber::kInt:  // as TypeEvidence::Observe, without classifying again
+        evidence.has_value = true;
+        evidence.can_be_bool = false;
+        break;
+      case PlainNumber::kDecimal:
+        evidence.has_value = true;
+        evidence.can_be_bool = false;
+        evidence.can_be_int = false;
+        break;
+      case PlainNumber::kOther: evidence.Observe(field.text); break;
+    }
+  }
+}
+
+bool ChunkParser::ConvertPlain(size_t line) {
+  for (size_t column = 0; column < plain_fields_.size(); ++column) {
+    if (!only_columns_.empty() && !only_columns_[column]) continue;
+    const CsvPlainField& field = plain_fields_[column];
+    ColumnBuilder& builder = builders_[column];
+    if (!MayBeMissing(field)) {  // as ConvertValue, without parsing again
+      if (builder.type() == ColumnType::kFloat64) {
+        builder.AppendFloat64(field.number.real);
+        continue;
+      }
+      if (builder.type() == ColumnType::kInt64 && field.number.kind == PlainNumber::kInt) {
+        builder.AppendInt64(field.number.integer);
+        continue;
+      }
+    }
+    if (!ConvertValue(line, column, field.text, builder)) return false;
+  }
+  return true;
+}
+
 bool ChunkParser::ObserveAndConvertPlain(size_t line) {
   ++result_.good_rows;
   for (size_t column = 0; column < plain_fields_.size(); ++column) {
     const CsvPlainField& field = plain_fields_[column];
-    const bool may_be_missing = field.number.kind == PlainNumber::kOther || numeric_missing_token_;
-    if (may_be_missing && layout_.IsMissing(field.text)) {
+    if (MayBeMissing(field) && layout_.IsMissing(field.text)) {
       speculative_[column].AppendMissing();
       continue;
     }
@@ -323,7 +370,9 @@ void ChunkParser::Run(std::string_view block, size_t begin, size_t stop, uint64_
   auto next_bad = std::lower_bound(bad_records.begin(), bad_records.end(), block_offset + begin);
   const std::string_view piece = block.substr(begin);
   CsvTokenizer tokenizer(piece, layout_.delimiter, ends_input, 1);
-  const bool plain_path = pass_ == CsvPass::kCheckAndConvert && !any_override_ && columns > 0;
+  // Pass 2 takes the types as they are; the checking passes leave records
+  // with overridden columns to CheckRecord.
+  const bool plain_path = columns > 0 && (pass_ == CsvPass::kConvert || !any_override_);
   if (plain_path) {
     plain_fields_.resize(columns);
     for (const std::string& token : layout_.missing_values) {
@@ -336,11 +385,22 @@ void ChunkParser::Run(std::string_view block, size_t begin, size_t stop, uint64_
     if (plain_path) {
       const size_t at = tokenizer.position();
       CsvPlainRecordEnd end;
+      // Pass 2 skips the bad records pass 1 found, by offset, so need not check.
       if (begin + at < stop &&
           ScanCsvPlainRecord(piece, at, layout_.delimiter, ends_input, plain_fields_, end) &&
-          PlainRecordChecks()) {
+          (pass_ == CsvPass::kConvert || PlainRecordChecks())) {
         const size_t line = tokenizer.line();
-        keep_going = ObserveAndConvertPlain(line);
+        switch (pass_) {
+          case CsvPass::kCheck: ObservePlain(); break;
+          case CsvPass::kCheckAndConvert: keep_going = ObserveAndConvertPlain(line); break;
+          case CsvPass::kConvert:
+            if (next_bad != bad_records.end() && *next_bad == block_offset + begin + at) {
+              ++next_bad;
+            } else {
+              keep_going = ConvertPlain(line);
+            }
+            break;
+        }
         tokenizer.Resume(end.position, line + (end.line_break ? 1 : 0));
         result_.end = begin + end.position;
         line_at_end = tokenizer.line();
