@@ -1,9 +1,12 @@
-// ImportCsvFile (dataset_import.h): the CSV file read twice through an
-// ImportBlockReader, each block parsed by ParseCsvBlock on a thread pool.
+// ImportCsvFile (dataset_import.h): the CSV file read through an
+// ImportBlockReader, each block parsed by ParseCsvBlock on a thread pool —
+// once when pass 1's conversions hold, else twice.
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <utility>
+#include <vector>
 
 #include "core/thread_pool.h"
 #include "data/csv_block_parser.h"
@@ -27,10 +30,16 @@ class CsvImporter {
 
  private:
   core::Status ReadLayout();
-  // Runs `pass` over the body, handing each block's result to `on_block`.
+  // Runs `pass` (read again at each block) over the body, handing each
+  // block's result to `on_block`.
   template <typename OnBlock>
-  core::Status Pass(CsvPass pass, OnBlock on_block);
+  core::Status Pass(const CsvPass& pass, OnBlock on_block);
   core::Status CheckBlock(const CsvBlockResult& block);
+  // Pass 1's conversions of `block`, typed as the evidence so far says,
+  // appended to speculative_. False (nothing appended) when they are not of
+  // those types, or the types differ from the earlier blocks': pass 2 must
+  // convert the file then.
+  core::Result<bool> WriteSpeculatively(CsvBlockResult& block);
   core::Status WriteBlock(CsvBlockResult& block, DatasetWriter& writer);
 
   const std::string& csv_path_;
@@ -46,6 +55,9 @@ class CsvImporter {
   ImportResult result_;
   std::vector<TypeEvidence> evidence_;
   std::vector<uint64_t> bad_records_;
+  // Pass 1's output while every block's conversions have speculative_types_.
+  std::unique_ptr<DatasetWriter> speculative_;
+  std::vector<ColumnType> speculative_types_;
 };
 
 core::Status CsvImporter::ReadLayout() {
@@ -64,7 +76,7 @@ core::Status CsvImporter::ReadLayout() {
 }
 
 template <typename OnBlock>
-core::Status CsvImporter::Pass(CsvPass pass, OnBlock on_block) {
+core::Status CsvImporter::Pass(const CsvPass& pass, OnBlock on_block) {
   MODELHOST_ASSIGN_OR_RETURN(
       auto reader, ImportBlockReader::Open(csv_path_, import_.block_bytes(), body_start_));
   MODELHOST_RETURN_IF_ERROR(reader->Advance(0));
@@ -79,7 +91,7 @@ core::Status CsvImporter::Pass(CsvPass pass, OnBlock on_block) {
     line = parsed.next_line;
     if (consumed == 0) {
       // One record fills the whole buffer: a bad row, whose first line is skipped.
-      if (pass == CsvPass::kCheck) {
+      if (pass != CsvPass::kConvert) {
         core::Status error = core::InvalidArgument(
             csv_path_ + ": line " + std::to_string(line) +
             ": the record starting on this line is longer than the import's block of " +
@@ -117,6 +129,37 @@ core::Status CsvImporter::CheckBlock(const CsvBlockResult& block) {
   return core::OkStatus();
 }
 
+core::Result<bool> CsvImporter::WriteSpeculatively(CsvBlockResult& block) {
+  std::vector<ColumnType> types(layout_.names.size());
+  for (size_t column = 0; column < types.size(); ++column) {
+    types[column] = layout_.overridden[column] ? layout_.types[column] : evidence_[column].Type();
+  }
+  if (speculative_ == nullptr) {
+    std::vector<DatasetColumn> schema;
+    for (size_t column = 0; column < types.size(); ++column) {
+      schema.push_back({layout_.names[column], types[column]});
+    }
+    MODELHOST_ASSIGN_OR_RETURN(speculative_, DatasetWriter::Create(dataset_path_, schema));
+    speculative_types_ = types;
+  } else if (types != speculative_types_) {
+    return false;
+  }
+  std::vector<Table> tables;
+  for (CsvChunkResult& chunk : block.chunks) {
+    std::vector<Column> columns;
+    for (size_t column = 0; column < types.size(); ++column) {
+      std::optional<Column> part =
+          TakeSpeculatedColumn(chunk, column, layout_.names[column], types[column]);
+      if (!part) return false;
+      columns.push_back(std::move(*part));
+    }
+    MODELHOST_ASSIGN_OR_RETURN(Table table, Table::Make(std::move(columns)));
+    tables.push_back(std::move(table));
+  }
+  for (const Table& table : tables) MODELHOST_RETURN_IF_ERROR(speculative_->AppendChunk(table));
+  return true;
+}
+
 core::Status CsvImporter::WriteBlock(CsvBlockResult& block, DatasetWriter& writer) {
   size_t ignored_count = 0;
   std::vector<core::Status> ignored;  // pass 1 reported the bad rows already
@@ -139,12 +182,32 @@ core::Result<ImportResult> CsvImporter::Run() {
   }
   MODELHOST_RETURN_IF_ERROR(ReadLayout());
 
-  MODELHOST_RETURN_IF_ERROR(
-      Pass(CsvPass::kCheck, [&](const CsvBlockResult& block) { return CheckBlock(block); }));
+  // Pass 1 checks, and converts each block with the types the evidence so
+  // far shows. When the file's types are those of every block, its output is
+  // the dataset; from the first block that differs, it only checks.
+  CsvPass first_pass = CsvPass::kCheckAndConvert;
+  MODELHOST_RETURN_IF_ERROR(Pass(first_pass, [&](CsvBlockResult& block) -> core::Status {
+    MODELHOST_RETURN_IF_ERROR(CheckBlock(block));
+    if (first_pass != CsvPass::kCheckAndConvert) return core::OkStatus();
+    MODELHOST_ASSIGN_OR_RETURN(const bool kept, WriteSpeculatively(block));
+    if (!kept) {
+      speculative_.reset();  // its temporary file goes with it
+      first_pass = CsvPass::kCheck;
+    }
+    return core::OkStatus();
+  }));
   for (size_t column = 0; column < layout_.names.size(); ++column) {
     if (!layout_.overridden[column]) layout_.types[column] = evidence_[column].Type();
     result_.schema.push_back({layout_.names[column], layout_.types[column]});
   }
+  if (speculative_ != nullptr && speculative_types_ == layout_.types) {
+    MODELHOST_RETURN_IF_ERROR(speculative_->Finish());
+    result_.rows = speculative_->rows_written();
+    result_.chunks = speculative_->chunks_written();
+    result_.passes = 1;
+    return std::move(result_);
+  }
+  speculative_.reset();
 
   MODELHOST_ASSIGN_OR_RETURN(auto writer, DatasetWriter::Create(dataset_path_, result_.schema));
   MODELHOST_RETURN_IF_ERROR(
@@ -152,6 +215,7 @@ core::Result<ImportResult> CsvImporter::Run() {
   MODELHOST_RETURN_IF_ERROR(writer->Finish());
   result_.rows = writer->rows_written();
   result_.chunks = writer->chunks_written();
+  result_.passes = 2;
   return std::move(result_);
 }
 

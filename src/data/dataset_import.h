@@ -1,13 +1,19 @@
 // Importing a CSV or JSON Lines file into a stored dataset file
 // (dataset_writer.h) with bounded memory, for files larger than memory.
 //
-// Types still come from the whole file, so the file is read twice, front to
-// back, through one buffer of ImportOptions::block_bytes():
+// Types still come from the whole file, so the file may be read twice, front
+// to back, through one buffer of ImportOptions::block_bytes():
 //   pass 1 checks every record and infers the column types (the evidence of
-//          each block merged into the file's),
-//   pass 2 converts each block's records and appends them to the dataset
-//          writer as chunks (categories re-coded into one dictionary per
-//          column across the file).
+//          each block merged into the file's); it also converts each block
+//          with the types the evidence so far shows and appends it to the
+//          dataset writer as chunks (categories re-coded into one
+//          dictionary per column across the file) — while every block
+//          converts to the same types;
+//   pass 2 runs only when the file's final types are not those (a column of
+//          integers that meets a fraction in a later block, say): it
+//          converts each block's records again, with the final types, into
+//          a new writer.
+// Most files keep their types from the first block on and are read once.
 // Each block is parsed in pieces on ImportOptions::threads threads
 // (csv_block_parser.h). The result is the table ReadCsvFile would return for
 // the same file and options — same types, rows, bad rows and messages (file,
@@ -72,6 +78,8 @@ struct ImportResult {
   // As ReadResult: rows left out under kSkip, and the first few errors.
   size_t bad_row_count = 0;
   std::vector<core::Status> bad_rows;
+  // How many times the file was read: 1 when pass 1's conversions held, else 2.
+  size_t passes = 0;
 };
 
 // Imports the CSV file at `csv_path` into a stored dataset at `dataset_path`

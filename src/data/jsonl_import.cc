@@ -141,6 +141,7 @@ core::Result<ImportResult> JsonLinesImporter::Run() {
   MODELHOST_RETURN_IF_ERROR(writer->Finish());
   result.rows = writer->rows_written();
   result.chunks = writer->chunks_written();
+  result.passes = 2;
   result.bad_row_count = bad_rows_.count();
   ReadResult account;
   bad_rows_.MoveInto(account);

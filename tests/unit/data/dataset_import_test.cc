@@ -80,6 +80,67 @@ TEST_F(DatasetImportTest, TypesComeFromTheWholeFile) {
   EXPECT_EQ((*reader)->schema()[1].type, ColumnType::kCategorical);
 }
 
+// The passes an import of the CSV in csv_path_ took (0 when it failed).
+size_t Passes(const std::string& csv_path, const std::string& dataset_path, size_t threads) {
+  ImportOptions import;
+  import.memory_budget_bytes = size_t{1} << 20;
+  import.threads = threads;
+  std::filesystem::remove(dataset_path);
+  core::Result<ImportResult> imported = ImportCsvFile(csv_path, dataset_path, {}, import);
+  return imported.ok() ? imported->passes : 0;
+}
+
+TEST_F(DatasetImportTest, AFileWhoseTypesHoldIsReadOnce) {
+  // Missing values, a text column quoted or not, a column empty at first:
+  // still the first block's types (an empty column is float64 until a value).
+  std::string text = "id,score,name,later\n";
+  for (int row = 0; row < 30000; ++row) {
+    text += std::to_string(row) + "," + (row % 7 == 0 ? "" : std::to_string(row % 100) + ".5") +
+            "," + (row % 3 == 0 ? "\"n, " + std::to_string(row % 11) + "\"" : "plain") + "," +
+            (row > 25000 ? "0.25" : "") + "\n";
+  }
+  WriteCsv(text);
+  for (size_t threads : {1, 2}) {
+    EXPECT_EQ(Passes(csv_path_, dataset_path_, threads), 1u);
+    ExpectImportEqualsRead({}, threads);
+  }
+}
+
+TEST_F(DatasetImportTest, TypesThatChangeAfterTheFirstBlockTakeASecondPass) {
+  const auto file = [](const std::string& first, const std::string& later, int switch_row = 25000) {
+    std::string text = "a,b\n";
+    for (int row = 0; row < 30000; ++row) {
+      text += (row < switch_row ? first : later) + "," + std::to_string(row) + "\n";
+    }
+    return text;
+  };
+  // Within the first block (its second piece), integers widen to float64 —
+  // except after a "-0", whose sign only pass 2 keeps.
+  WriteCsv(file("7", "7.5", 2000));
+  for (size_t threads : {1, 2}) {
+    EXPECT_EQ(Passes(csv_path_, dataset_path_, threads), 1u);
+    ExpectImportEqualsRead({}, threads);
+  }
+  std::string negative_zero = file("7", "0.5", 3000);  // the first piece ends before row 3000
+  negative_zero.replace(negative_zero.find("7,0\n"), 1, "-0");
+  WriteCsv(negative_zero);
+  for (size_t threads : {1, 2}) {
+    EXPECT_EQ(Passes(csv_path_, dataset_path_, threads), 2u);
+    ExpectImportEqualsRead({}, threads);
+  }
+  // Integers then a fraction; "-0" among integers then a fraction (its sign
+  // must survive); numbers then text; empty then integers; bools then numbers.
+  for (const std::string& text : {file("7", "7.5"), file("-0", "0.5"), file("7", "seven"),
+                                  file("", "7"), file("true", "1")}) {
+    SCOPED_TRACE(text.substr(0, 20));
+    WriteCsv(text);
+    for (size_t threads : {1, 2}) {
+      EXPECT_EQ(Passes(csv_path_, dataset_path_, threads), 2u);
+      ExpectImportEqualsRead({}, threads);
+    }
+  }
+}
+
 TEST_F(DatasetImportTest, OverridesAndAHeaderOnlyFile) {
   WriteCsv("a,b\n");
   ExpectImportEqualsRead({}, 2);
