@@ -1,6 +1,7 @@
 #include "data/csv_block_parser.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 #include <exception>
 #include <functional>
@@ -12,11 +13,7 @@
 
 namespace modelhost::data {
 
-namespace {
-
-// Guessed starts of pieces 1..n-1: the byte after the first '\n' at or past
-// each even share of the block.
-std::vector<size_t> GuessCuts(std::string_view block, size_t pieces) {
+std::vector<size_t> GuessCsvCuts(std::string_view block, size_t pieces) {
   std::vector<size_t> cuts = {0};
   for (size_t piece = 1; piece < pieces; ++piece) {
     const size_t target = std::max(cuts.back(), block.size() / pieces * piece);
@@ -28,6 +25,8 @@ std::vector<size_t> GuessCuts(std::string_view block, size_t pieces) {
   }
   return cuts;
 }
+
+namespace {
 
 bool StopsTheRead(const CsvLayout& layout, const CsvChunkResult& chunk) {
   for (const CsvChunkError& error : chunk.errors) {
@@ -77,19 +76,27 @@ size_t ResolveThreadCount(size_t threads) {
 CsvBlockResult ParseCsvBlock(const CsvLayout& layout, CsvPass pass, std::string_view block,
                              uint64_t block_offset, size_t first_line, bool ends_input,
                              std::span<const uint64_t> bad_records, size_t pieces,
-                             core::ThreadPool* pool) {
-  const std::vector<size_t> cuts = GuessCuts(block, std::max<size_t>(1, pieces));
+                             core::ThreadPool* pool,
+                             std::span<const std::vector<CsvColumnPlace>> piece_places) {
+  const std::vector<size_t> cuts = GuessCsvCuts(block, std::max<size_t>(1, pieces));
+  assert(piece_places.empty() || piece_places.size() == cuts.size());
   const auto stop_of = [&](size_t piece) {
     return piece + 1 < cuts.size() ? cuts[piece + 1] : block.size();
   };
-  const auto parse = [&](size_t begin, size_t piece) {
+  const auto parse = [&](size_t begin, size_t piece, std::span<const CsvColumnPlace> places) {
     return ParseCsvChunk(layout, pass, block, begin, stop_of(piece), block_offset, ends_input,
-                         bad_records);
+                         bad_records, {}, places);
   };
 
   std::vector<CsvChunkResult> guesses(cuts.size());
   ParseCsvPieces(
-      pool, cuts.size(), [&](size_t piece) { return parse(cuts[piece], piece); }, guesses);
+      pool, cuts.size(),
+      [&](size_t piece) {
+        return parse(cuts[piece], piece,
+                     piece_places.empty() ? std::span<const CsvColumnPlace>()
+                                          : std::span<const CsvColumnPlace>(piece_places[piece]));
+      },
+      guesses);
   CsvBlockResult result;
   size_t line = first_line;
   for (size_t piece = 0; piece < cuts.size(); ++piece) {
@@ -100,7 +107,7 @@ CsvBlockResult ParseCsvBlock(const CsvLayout& layout, CsvPass pass, std::string_
         // Only blank lines between: the guess was a record start.
         line += CountCsvLineBreaks(block.substr(previous.end, cuts[piece] - previous.end));
       } else {
-        guesses[piece] = parse(previous.end, piece);
+        guesses[piece] = parse(previous.end, piece, {});
       }
     }
     result.first_lines.push_back(line);

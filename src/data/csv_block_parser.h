@@ -42,11 +42,20 @@ struct CsvBlockResult {
 // record on line `first_line`) in `pieces` pieces on `pool` (nullptr or one
 // piece: on the calling thread, one piece after the other — the same
 // result, which is how tests and fuzzing check the cutting without threads).
-// `bad_records` as ParseCsvChunk.
+// `bad_records` as ParseCsvChunk. A non-empty `piece_places` holds the
+// `places` (ParseCsvChunk) of each piece GuessCsvCuts(block, pieces) cuts,
+// used when the piece is parsed from its guessed start; a piece parsed again
+// from another start gets none.
 CsvBlockResult ParseCsvBlock(const CsvLayout& layout, CsvPass pass, std::string_view block,
                              uint64_t block_offset, size_t first_line, bool ends_input,
                              std::span<const uint64_t> bad_records, size_t pieces,
-                             core::ThreadPool* pool);
+                             core::ThreadPool* pool,
+                             std::span<const std::vector<CsvColumnPlace>> piece_places = {});
+
+// Where ParseCsvBlock cuts `block` into (at most) `pieces` pieces: the
+// guessed start of each, 0 first — the byte after the first '\n' at or past
+// each even share of the block.
+std::vector<size_t> GuessCsvCuts(std::string_view block, size_t pieces);
 
 // Adds the bad rows of `block` to `count` and `reported` (at most
 // layout.max_reported_bad_rows kept), in file order, as Statuses naming file,

@@ -87,7 +87,7 @@ class ChunkParser {
 
   void Run(std::string_view block, size_t begin, size_t stop, uint64_t block_offset,
            bool ends_input, std::span<const uint64_t> bad_records,
-           std::span<const uint8_t> only_columns);
+           std::span<const uint8_t> only_columns, std::span<const CsvColumnPlace> places);
 
  private:
   // Records a bad row; false when the chunk must stop (kFail).
@@ -343,7 +343,8 @@ bool ChunkParser::ObserveAndConvertPlain(size_t line) {
 
 void ChunkParser::Run(std::string_view block, size_t begin, size_t stop, uint64_t block_offset,
                       bool ends_input, std::span<const uint64_t> bad_records,
-                      std::span<const uint8_t> only_columns) {
+                      std::span<const uint8_t> only_columns,
+                      std::span<const CsvColumnPlace> places) {
   result_.begin = begin;
   result_.end = begin;
   only_columns_ = only_columns;
@@ -364,9 +365,13 @@ void ChunkParser::Run(std::string_view block, size_t begin, size_t stop, uint64_
     const size_t first_line = block.substr(begin, block.find('\n', begin) - begin).size() + 1;
     const size_t expected =
         std::min(bytes / first_line * 5 / 4, bytes / std::max<size_t>(1, columns)) + 16;
-    speculative_.assign(columns, SpeculativeColumn(expected));
+    speculative_.reserve(columns);
+    for (size_t column = 0; column < columns; ++column) {
+      speculative_.emplace_back(expected, places.empty() ? CsvColumnPlace() : places[column]);
+    }
     result_.speculation.assign(columns, CsvSpeculation::kNoValue);
     result_.negative_zero.assign(columns, 0);
+    result_.placed_validity.resize(columns);
   }
   auto next_bad = std::lower_bound(bad_records.begin(), bad_records.end(), block_offset + begin);
   const std::string_view piece = block.substr(begin);
@@ -458,6 +463,12 @@ void ChunkParser::Run(std::string_view block, size_t begin, size_t stop, uint64_
         result_.columns.push_back(
             ColumnBuilder(layout_.names[column], ColumnType::kFloat64).Finish());
       } else if (speculative_[column].empty()) {
+        result_.columns.push_back(
+            ColumnBuilder(layout_.names[column], ColumnType::kFloat64).Finish());
+      } else if (speculative_[column].placed()) {
+        result_.speculation[column] = CsvSpeculation::kPlaced;
+        result_.negative_zero[column] = speculative_[column].negative_zero();
+        result_.placed_validity[column] = std::move(speculative_[column]).TakeValidity();
         result_.columns.push_back(
             ColumnBuilder(layout_.names[column], ColumnType::kFloat64).Finish());
       } else {
@@ -553,7 +564,8 @@ core::Result<CsvLayout> ReadCsvLayout(std::string_view content, bool content_is_
 std::optional<Column> TakeSpeculatedColumn(CsvChunkResult& chunk, size_t column,
                                            const std::string& name, ColumnType type) {
   switch (chunk.speculation[column]) {
-    case CsvSpeculation::kLost: return std::nullopt;
+    case CsvSpeculation::kLost:
+    case CsvSpeculation::kPlaced: return std::nullopt;  // not without the place
     case CsvSpeculation::kNoValue: {
       ColumnBuilder builder(name, type);
       builder.Reserve(chunk.good_rows);
@@ -580,10 +592,11 @@ std::optional<Column> TakeSpeculatedColumn(CsvChunkResult& chunk, size_t column,
 CsvChunkResult ParseCsvChunk(const CsvLayout& layout, CsvPass pass, std::string_view block,
                              size_t begin, size_t stop, uint64_t block_offset, bool ends_input,
                              std::span<const uint64_t> bad_records,
-                             std::span<const uint8_t> only_columns) {
+                             std::span<const uint8_t> only_columns,
+                             std::span<const CsvColumnPlace> places) {
   CsvChunkResult result;
   ChunkParser(layout, pass, result)
-      .Run(block, begin, stop, block_offset, ends_input, bad_records, only_columns);
+      .Run(block, begin, stop, block_offset, ends_input, bad_records, only_columns, places);
   return result;
 }
 

@@ -33,7 +33,9 @@
 #include "core/result.h"
 #include "core/status.h"
 #include "data/column.h"
+#include "data/csv_placed_values.h"
 #include "data/csv_reader.h"
+#include "data/validity_bitmap.h"
 
 namespace modelhost::data {
 
@@ -96,6 +98,7 @@ enum class CsvSpeculation : uint8_t {
   kNoValue,    // every good row missing: no column was built
   kConverted,  // `columns[c]` holds the good rows, typed as the chunk's values suggest
   kLost,       // the values outgrew the type: kConvert must convert this column again
+  kPlaced,     // the good rows' values lie in the column's place (ParseCsvChunk's `places`)
 };
 
 // A bad row found in a chunk; `line` counts from 1 at the chunk's first line.
@@ -132,9 +135,11 @@ struct CsvChunkResult {
 
   // kCheckAndConvert: `columns` as above where speculation says kConverted;
   // negative_zero[c]: the int64 column holds a "-0" (a float64 column must
-  // then be converted again from the text, to keep its sign).
+  // then be converted again from the text, to keep its sign); where it says
+  // kPlaced, placed_validity[c] is the validity of the values in the place.
   std::vector<CsvSpeculation> speculation;
   std::vector<uint8_t> negative_zero;
+  std::vector<ValidityBitmap> placed_validity;
 };
 
 // kCheckAndConvert's column `column` of `chunk` (moved out of it) as a column
@@ -152,11 +157,14 @@ std::optional<Column> TakeSpeculatedColumn(CsvChunkResult& chunk, size_t column,
 // bad_records); `ends_input` says whether the block is the end of the input.
 // In pass 2, `bad_records` (ascending) lists the records pass 1 found bad,
 // and a non-empty `only_columns` (one flag per column) limits the conversion
-// to the flagged columns.
+// to the flagged columns. In kCheckAndConvert, a non-empty `places` (one per
+// column) says where each column's float64 or int64 values may go
+// (csv_placed_values.h).
 CsvChunkResult ParseCsvChunk(const CsvLayout& layout, CsvPass pass, std::string_view block,
                              size_t begin, size_t stop, uint64_t block_offset, bool ends_input,
                              std::span<const uint64_t> bad_records,
-                             std::span<const uint8_t> only_columns = {});
+                             std::span<const uint8_t> only_columns = {},
+                             std::span<const CsvColumnPlace> places = {});
 
 }  // namespace modelhost::data
 

@@ -15,6 +15,7 @@
 #include "data/column_builder.h"
 #include "data/csv_block_parser.h"
 #include "data/csv_chunk_parser.h"
+#include "data/csv_column_placement.h"
 #include "data/validity_bitmap.h"
 
 namespace modelhost::data {
@@ -26,12 +27,17 @@ constexpr size_t kMaxPiecesPerThread = 4;
 
 // Whether pass 1's column `column` of `chunk` must be converted again for
 // the final type: lost, or of another type than int64 under float64 (a
-// "-0" aside, whose sign a cast would drop).
-bool NeedsConvertingAgain(const CsvLayout& layout, const CsvChunkResult& chunk, size_t column) {
-  if (chunk.speculation[column] != CsvSpeculation::kConverted) {
-    return chunk.speculation[column] == CsvSpeculation::kLost;
+// "-0" aside, whose sign a cast would drop). Placed values have the type
+// `placement` placed the column as.
+bool NeedsConvertingAgain(const CsvLayout& layout, const CsvColumnPlacement& placement,
+                          const CsvChunkResult& chunk, size_t column) {
+  ColumnType guessed = ColumnType::kFloat64;
+  switch (chunk.speculation[column]) {
+    case CsvSpeculation::kNoValue: return false;
+    case CsvSpeculation::kLost: return true;
+    case CsvSpeculation::kConverted: guessed = chunk.columns[column].type(); break;
+    case CsvSpeculation::kPlaced: guessed = *placement.placed_type(column); break;
   }
-  const ColumnType guessed = chunk.columns[column].type();
   const ColumnType type = layout.types[column];
   if (guessed == type) return false;
   return !(guessed == ColumnType::kInt64 && type == ColumnType::kFloat64 &&
@@ -40,18 +46,16 @@ bool NeedsConvertingAgain(const CsvLayout& layout, const CsvChunkResult& chunk, 
 
 // Pass 2 over the pieces of `checked` that hold a column NeedsConvertingAgain,
 // for those columns only; a piece with none gets an empty result.
-core::Result<std::vector<CsvChunkResult>> ConvertAgain(const CsvLayout& layout,
-                                                       std::string_view body,
-                                                       const CsvBlockResult& checked,
-                                                       std::span<const uint64_t> bad_records,
-                                                       core::ThreadPool* pool) {
+core::Result<std::vector<CsvChunkResult>> ConvertAgain(
+    const CsvLayout& layout, const CsvColumnPlacement& placement, std::string_view body,
+    const CsvBlockResult& checked, std::span<const uint64_t> bad_records, core::ThreadPool* pool) {
   const size_t count = checked.chunks.size();
   std::vector<std::vector<uint8_t>> only(count, std::vector<uint8_t>(layout.names.size(), 0));
   std::vector<size_t> redo;
   for (size_t piece = 0; piece < count; ++piece) {
     bool any = false;
     for (size_t column = 0; column < layout.names.size(); ++column) {
-      only[piece][column] = NeedsConvertingAgain(layout, checked.chunks[piece], column);
+      only[piece][column] = NeedsConvertingAgain(layout, placement, checked.chunks[piece], column);
       any = any || only[piece][column];
     }
     if (any) redo.push_back(piece);
@@ -78,87 +82,119 @@ core::Result<std::vector<CsvChunkResult>> ConvertAgain(const CsvLayout& layout,
   return converted;
 }
 
-// The values of a numeric column's part; for int64 under float64, cast.
+// One piece's part of a column, wherever passes 1 and 2 left it: a Column of
+// its own, values placed in the table's column (with their validity), or
+// nothing (every row missing).
+struct PiecePart {
+  size_t rows = 0;
+  Column* column = nullptr;
+  const ValidityBitmap* placed_validity = nullptr;
+  std::span<const double> placed_reals = {};
+  std::span<const int64_t> placed_ints = {};
+};
+
+// The values of a numeric part; for int64 under float64, cast.
 template <typename T>
-void AppendValues(const Column& part, std::vector<T>& values) {
+void AppendValues(const PiecePart& part, std::vector<T>& values) {
+  if (part.column == nullptr) {  // placed: float64 or int64
+    if constexpr (std::is_same_v<T, double>) {
+      values.insert(values.end(), part.placed_reals.begin(), part.placed_reals.end());
+      for (size_t row = 0; row < part.placed_ints.size(); ++row) {
+        values.push_back(part.placed_validity->IsValid(row)
+                             ? static_cast<double>(part.placed_ints[row])
+                             : std::numeric_limits<double>::quiet_NaN());
+      }
+    } else if constexpr (std::is_same_v<T, int64_t>) {
+      values.insert(values.end(), part.placed_ints.begin(), part.placed_ints.end());
+    }
+    return;
+  }
+  const Column& column = *part.column;
   if constexpr (std::is_same_v<T, double>) {
-    if (part.type() == ColumnType::kInt64) {  // int64 under float64
-      const std::span<const int64_t> ints = part.int64_values();
+    if (column.type() == ColumnType::kInt64) {  // int64 under float64
+      const std::span<const int64_t> ints = column.int64_values();
       for (size_t row = 0; row < ints.size(); ++row) {
-        values.push_back(part.validity().IsValid(row) ? static_cast<double>(ints[row])
-                                                      : std::numeric_limits<double>::quiet_NaN());
+        values.push_back(column.validity().IsValid(row) ? static_cast<double>(ints[row])
+                                                        : std::numeric_limits<double>::quiet_NaN());
       }
       return;
     }
-    const std::span<const double> reals = part.float64_values();
+    const std::span<const double> reals = column.float64_values();
     values.insert(values.end(), reals.begin(), reals.end());
   } else if constexpr (std::is_same_v<T, int64_t>) {
-    const std::span<const int64_t> ints = part.int64_values();
+    const std::span<const int64_t> ints = column.int64_values();
     values.insert(values.end(), ints.begin(), ints.end());
   } else {
-    const std::span<const uint8_t> bools = part.bool_values();
+    const std::span<const uint8_t> bools = column.bool_values();
     values.insert(values.end(), bools.begin(), bools.end());
   }
 }
 
-// A numeric column of `rows` rows from the parts (nullptr: all missing).
+// A numeric column of `rows` rows from the parts.
 template <typename T>
-Column JoinNumeric(const std::string& name, size_t rows, const std::vector<const Column*>& parts,
-                   const std::vector<size_t>& part_rows, T missing) {
+Column JoinNumeric(const std::string& name, size_t rows, const std::vector<PiecePart>& parts,
+                   T missing) {
   std::vector<T> values;
   values.reserve(rows);
   ValidityBitmap validity;
   validity.Reserve(rows);
-  for (size_t piece = 0; piece < parts.size(); ++piece) {
-    if (parts[piece] == nullptr) {
-      values.insert(values.end(), part_rows[piece], missing);
-      for (size_t row = 0; row < part_rows[piece]; ++row) validity.Append(false);
+  for (const PiecePart& part : parts) {
+    if (part.column == nullptr && part.placed_validity == nullptr) {
+      values.insert(values.end(), part.rows, missing);
+      for (size_t row = 0; row < part.rows; ++row) validity.Append(false);
       continue;
     }
-    AppendValues(*parts[piece], values);
-    validity.Append(parts[piece]->validity());
+    AppendValues(part, values);
+    validity.Append(part.column != nullptr ? part.column->validity() : *part.placed_validity);
   }
   return ColumnBuilder::Assemble(name, std::move(values), std::move(validity));
 }
 
-// Column `column` of the table: each piece's part as pass 1 made it (cast
-// from int64 where the file's type is float64) or as ConvertAgain did.
-core::Result<Column> JoinPieces(const CsvLayout& layout, size_t column, size_t good_rows,
+// Column `column` of the table: taken whole where every piece placed its
+// values, else joined from each piece's part as pass 1 made it (cast from
+// int64 where the file's type is float64) or as ConvertAgain did.
+core::Result<Column> JoinPieces(const CsvLayout& layout, CsvColumnPlacement& placement,
+                                size_t column, size_t good_rows,
                                 std::vector<CsvChunkResult>& checked,
                                 std::vector<CsvChunkResult>& converted) {
   const ColumnType type = layout.types[column];
-  std::vector<Column*> parts;  // nullptr: every row of the piece missing
-  std::vector<size_t> part_rows;
-  for (size_t piece = 0; piece < checked.size(); ++piece) {
-    part_rows.push_back(checked[piece].good_rows);
-    if (NeedsConvertingAgain(layout, checked[piece], column)) {
-      parts.push_back(&converted[piece].columns[column]);
-    } else if (checked[piece].speculation[column] == CsvSpeculation::kNoValue) {
-      parts.push_back(nullptr);
-    } else {
-      parts.push_back(&checked[piece].columns[column]);
-    }
-  }
-  if (parts.size() == 1 && parts[0] != nullptr && parts[0]->type() == type) {
-    return std::move(*parts[0]);
-  }
-  const std::vector<const Column*> read_only(parts.begin(), parts.end());
   const std::string& name = layout.names[column];
+  if (std::optional<Column> whole = placement.TakeColumn(column, name, type, checked)) {
+    return std::move(*whole);
+  }
+  std::vector<PiecePart> parts;
+  for (size_t piece = 0; piece < checked.size(); ++piece) {
+    CsvChunkResult& chunk = checked[piece];
+    PiecePart part;
+    part.rows = chunk.good_rows;
+    if (NeedsConvertingAgain(layout, placement, chunk, column)) {
+      part.column = &converted[piece].columns[column];
+    } else if (chunk.speculation[column] == CsvSpeculation::kPlaced) {
+      part.placed_validity = &chunk.placed_validity[column];
+      part.placed_reals = placement.placed_reals(piece, column, chunk.good_rows);
+      part.placed_ints = placement.placed_ints(piece, column, chunk.good_rows);
+    } else if (chunk.speculation[column] != CsvSpeculation::kNoValue) {
+      part.column = &chunk.columns[column];
+    }
+    parts.push_back(part);
+  }
+  if (parts.size() == 1 && parts[0].column != nullptr && parts[0].column->type() == type) {
+    return std::move(*parts[0].column);
+  }
   switch (type) {
     case ColumnType::kFloat64:
-      return JoinNumeric<double>(name, good_rows, read_only, part_rows,
-                                 std::numeric_limits<double>::quiet_NaN());
-    case ColumnType::kInt64: return JoinNumeric<int64_t>(name, good_rows, read_only, part_rows, 0);
-    case ColumnType::kBool: return JoinNumeric<uint8_t>(name, good_rows, read_only, part_rows, 0);
+      return JoinNumeric<double>(name, good_rows, parts, std::numeric_limits<double>::quiet_NaN());
+    case ColumnType::kInt64: return JoinNumeric<int64_t>(name, good_rows, parts, 0);
+    case ColumnType::kBool: return JoinNumeric<uint8_t>(name, good_rows, parts, 0);
     case ColumnType::kCategorical: break;
   }
   ColumnBuilder builder(name, type);
   builder.Reserve(good_rows);
-  for (size_t piece = 0; piece < parts.size(); ++piece) {
-    if (parts[piece] == nullptr) {
-      for (size_t row = 0; row < part_rows[piece]; ++row) builder.AppendMissing();
+  for (const PiecePart& part : parts) {
+    if (part.column == nullptr) {  // no value (a categorical column is never placed)
+      for (size_t row = 0; row < part.rows; ++row) builder.AppendMissing();
     } else {
-      MODELHOST_RETURN_IF_ERROR(builder.AppendColumn(*parts[piece]));
+      MODELHOST_RETURN_IF_ERROR(builder.AppendColumn(*part.column));
     }
   }
   return std::move(builder).Finish();
@@ -186,10 +222,14 @@ core::Result<ReadResult> ReadCsvBuffer(std::string_view content, std::string_vie
   }
 
   // Pass 1: check every record, infer the types, and convert each piece's
-  // columns with the types its own values suggest.
+  // columns with the types its own values suggest — into the table's
+  // columns where they are placed.
   ReadResult result;
+  CsvColumnPlacement placement = pieces > 1
+                                     ? CsvColumnPlacement::Plan(layout, body, pieces, pool.get())
+                                     : CsvColumnPlacement();
   CsvBlockResult checked = ParseCsvBlock(layout, CsvPass::kCheckAndConvert, body, 0, body_line,
-                                         true, {}, pieces, pool.get());
+                                         true, {}, pieces, pool.get(), placement.piece_places());
   MODELHOST_RETURN_IF_ERROR(
       MergeCsvBadRows(layout, checked, result.bad_row_count, result.bad_rows));
   std::vector<TypeEvidence> evidence(layout.names.size());
@@ -207,13 +247,15 @@ core::Result<ReadResult> ReadCsvBuffer(std::string_view content, std::string_vie
   }
 
   // Pass 2, only where pass 1's guess does not fit the whole file's type.
-  MODELHOST_ASSIGN_OR_RETURN(std::vector<CsvChunkResult> converted,
-                             ConvertAgain(layout, body, checked, bad_records, pool.get()));
-  // The pieces' parts joined, a column per task (they copy the whole table).
+  MODELHOST_ASSIGN_OR_RETURN(
+      std::vector<CsvChunkResult> converted,
+      ConvertAgain(layout, placement, body, checked, bad_records, pool.get()));
+  // The pieces' parts joined, a column per task (those not placed whole copy
+  // their values).
   std::vector<core::Result<Column>> joined(layout.names.size(), core::Internal("not joined"));
   RunOnPool(pool.get(), joined.size(), [&](size_t column) {
     try {
-      joined[column] = JoinPieces(layout, column, good_rows, checked.chunks, converted);
+      joined[column] = JoinPieces(layout, placement, column, good_rows, checked.chunks, converted);
     } catch (const std::exception& error) {  // std::bad_alloc, in practice
       joined[column] = core::ResourceExhausted(std::string("joining failed: ") + error.what());
     }

@@ -9,12 +9,12 @@ void SpeculativeColumn::Start(Kind kind, std::string_view name) {
   const size_t reserve = std::max(expected_rows_, missing_before_ + 1);
   switch (kind) {
     case Kind::kFloat64:
-      reals_.reserve(reserve);
-      reals_.assign(missing_before_, kMissingReal);
+      reals_.Reserve(reserve);
+      for (size_t row = 0; row < missing_before_; ++row) reals_.PushBack(kMissingReal);
       break;
     case Kind::kInt64:
-      ints_.reserve(reserve);
-      ints_.assign(missing_before_, 0);
+      ints_.Reserve(reserve);
+      for (size_t row = 0; row < missing_before_; ++row) ints_.PushBack(0);
       break;
     case Kind::kBool:
       bools_.reserve(reserve);
@@ -33,8 +33,8 @@ void SpeculativeColumn::Start(Kind kind, std::string_view name) {
 
 void SpeculativeColumn::Lose() {
   kind_ = Kind::kLost;
-  reals_ = {};
-  ints_ = {};
+  reals_.Clear();
+  ints_.Clear();
   bools_ = {};
   categorical_.reset();
   validity_ = ValidityBitmap();
@@ -45,12 +45,11 @@ bool SpeculativeColumn::WidenToFloat64() {
     Lose();
     return false;
   }
-  reals_.reserve(std::max(expected_rows_, ints_.size() + 1));
-  reals_.resize(ints_.size());
+  reals_.Reserve(std::max(expected_rows_, ints_.size() + 1));
   for (size_t row = 0; row < ints_.size(); ++row) {
-    reals_[row] = validity_.IsValid(row) ? static_cast<double>(ints_[row]) : kMissingReal;
+    reals_.PushBack(validity_.IsValid(row) ? static_cast<double>(ints_[row]) : kMissingReal);
   }
-  ints_ = {};
+  ints_.Clear();
   kind_ = Kind::kFloat64;
   return true;
 }
@@ -97,17 +96,17 @@ core::Status SpeculativeColumn::AppendSlowly(std::string_view value, TypeEvidenc
     case Kind::kInt64:
       if (integer) {
         if (*integer == 0 && value.find('-') != std::string_view::npos) negative_zero_ = true;
-        ints_.push_back(*integer);
+        ints_.PushBack(*integer);
         validity_.Append(true);
         return core::OkStatus();
       }
       if (!real || !WidenToFloat64()) break;
-      reals_.push_back(*real);
+      reals_.PushBack(*real);
       validity_.Append(true);
       return core::OkStatus();
     case Kind::kFloat64:
       if (!real) break;
-      reals_.push_back(*real);
+      reals_.PushBack(*real);
       validity_.Append(true);
       return core::OkStatus();
     case Kind::kCategorical: return categorical_->AppendCategorical(value);
@@ -121,9 +120,11 @@ core::Status SpeculativeColumn::AppendSlowly(std::string_view value, TypeEvidenc
 Column SpeculativeColumn::Finish(std::string name) && {
   switch (kind_) {
     case Kind::kFloat64:
-      return ColumnBuilder::Assemble(std::move(name), std::move(reals_), std::move(validity_));
+      return ColumnBuilder::Assemble(std::move(name), std::move(reals_).TakeOwn(),
+                                     std::move(validity_));
     case Kind::kInt64:
-      return ColumnBuilder::Assemble(std::move(name), std::move(ints_), std::move(validity_));
+      return ColumnBuilder::Assemble(std::move(name), std::move(ints_).TakeOwn(),
+                                     std::move(validity_));
     case Kind::kBool:
       return ColumnBuilder::Assemble(std::move(name), std::move(bools_), std::move(validity_));
     case Kind::kCategorical: return std::move(*categorical_).Finish();

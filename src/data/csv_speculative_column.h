@@ -10,7 +10,8 @@
 // after "true", text after numbers — makes the column lost: its values are
 // dropped and the caller converts the piece's column again with the final
 // type. Values are held in plain vectors (no per-value dispatch) and become
-// a Column through ColumnBuilder::Assemble.
+// a Column through ColumnBuilder::Assemble — or, given a place, float64 or
+// int64 values are written into the table's column directly.
 //
 // Thread-safety: not thread-safe; one per piece and column.
 
@@ -30,6 +31,7 @@
 #include "data/column.h"
 #include "data/column_builder.h"
 #include "data/csv_chunk_parser.h"
+#include "data/csv_placed_values.h"
 #include "data/field_parser.h"
 #include "data/validity_bitmap.h"
 
@@ -38,13 +40,19 @@ namespace modelhost::data {
 class SpeculativeColumn {
  public:
   // `expected_rows`: how many rows the piece probably holds (a reservation).
-  explicit SpeculativeColumn(size_t expected_rows = 0) : expected_rows_(expected_rows) {}
+  // `place`: where float64 or int64 values go (csv_placed_values.h), if the
+  // column turns out to be of that type.
+  explicit SpeculativeColumn(size_t expected_rows = 0, const CsvColumnPlace& place = {})
+      : expected_rows_(expected_rows) {
+    if (place.reals != nullptr) reals_.Place(place.reals, place.capacity);
+    if (place.ints != nullptr) ints_.Place(place.ints, place.capacity);
+  }
 
   void AppendMissing() {
     switch (kind_) {
       case Kind::kNone: ++missing_before_; return;
-      case Kind::kFloat64: reals_.push_back(kMissingReal); break;
-      case Kind::kInt64: ints_.push_back(0); break;
+      case Kind::kFloat64: reals_.PushBack(kMissingReal); break;
+      case Kind::kInt64: ints_.PushBack(0); break;
       case Kind::kBool: bools_.push_back(0); break;
       case Kind::kCategorical: categorical_->AppendMissing(); return;
       case Kind::kLost: return;
@@ -82,9 +90,17 @@ class SpeculativeColumn {
   bool empty() const { return kind_ == Kind::kNone; }
   // Whether an int64 column holds a "-0".
   bool negative_zero() const { return negative_zero_; }
+  // Whether the values lie in the place given at construction (as float64
+  // for its `reals`, int64 for its `ints`), every one of them.
+  bool placed() const {
+    return (kind_ == Kind::kFloat64 && reals_.placed()) ||
+           (kind_ == Kind::kInt64 && ints_.placed());
+  }
 
-  // The column. REQUIRES: !lost() && !empty().
+  // The column. REQUIRES: !lost() && !empty() && !placed().
   Column Finish(std::string name) &&;
+  // The validity of the placed values. REQUIRES: placed().
+  ValidityBitmap TakeValidity() && { return std::move(validity_); }
 
  private:
   enum class Kind : uint8_t { kNone, kBool, kInt64, kFloat64, kCategorical, kLost };
@@ -96,15 +112,15 @@ class SpeculativeColumn {
     evidence.can_be_bool = false;
     if (number.kind == PlainNumber::kDecimal) evidence.can_be_int = false;
     if (kind_ == Kind::kFloat64) {
-      reals_.push_back(number.real);
+      reals_.PushBack(number.real);
     } else if (number.kind == PlainNumber::kInt) {
       // "-0": the sign the integer drops, which a widening to float64 must keep.
       if (number.integer == 0 && std::signbit(number.real)) negative_zero_ = true;
-      ints_.push_back(number.integer);
+      ints_.PushBack(number.integer);
     } else if (!WidenToFloat64()) {
       return;
     } else {
-      reals_.push_back(number.real);
+      reals_.PushBack(number.real);
     }
     validity_.Append(true);
   }
@@ -119,8 +135,8 @@ class SpeculativeColumn {
   Kind kind_ = Kind::kNone;
   size_t missing_before_ = 0;
   bool negative_zero_ = false;
-  std::vector<double> reals_;
-  std::vector<int64_t> ints_;
+  PlacedValues<double> reals_;
+  PlacedValues<int64_t> ints_;
   std::vector<uint8_t> bools_;
   std::optional<ColumnBuilder> categorical_;  // its dictionary interns the strings
   ValidityBitmap validity_;

@@ -1,0 +1,118 @@
+// CsvColumnPlacement: pass 1's pieces write float64 and int64 values where the
+// table holds them, and a column comes whole out of its place only when every
+// piece filled exactly the rows its lines foretold.
+
+#include "data/csv_column_placement.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "data/csv_block_parser.h"
+#include "data/csv_chunk_parser.h"
+#include "data/csv_reader.h"
+#include "dataset_table_testing.h"
+
+namespace modelhost::data {
+namespace {
+
+using testing::TableDifference;
+
+constexpr size_t kPieces = 4;
+
+// `rows` records of an int, a decimal (some missing) and a word.
+std::string Csv(size_t rows, const std::string& line_end = "\n") {
+  std::string text = "n,x,word\n";
+  for (size_t row = 0; row < rows; ++row) {
+    text += std::to_string(row) + "," + (row % 5 == 0 ? "" : std::to_string(row % 97) + ".25") +
+            ",w" + std::to_string(row % 3) + line_end;
+  }
+  return text;
+}
+
+// Pass 1 of `text` with a placement, as ReadCsvBuffer runs it.
+struct PlacedPass {
+  CsvLayout layout;
+  CsvColumnPlacement placement;
+  CsvBlockResult checked;
+};
+
+PlacedPass RunPassOne(const std::string& text) {
+  PlacedPass run;
+  size_t body_start = 0;
+  size_t body_line = 1;
+  auto layout = ReadCsvLayout(text, true, "p.csv", {}, body_start, body_line);
+  EXPECT_TRUE(layout.ok());
+  run.layout = *layout;
+  const std::string_view body = std::string_view(text).substr(body_start);
+  run.placement = CsvColumnPlacement::Plan(run.layout, body, kPieces, nullptr);
+  run.checked = ParseCsvBlock(run.layout, CsvPass::kCheckAndConvert, body, 0, body_line, true, {},
+                              kPieces, nullptr, run.placement.piece_places());
+  std::vector<TypeEvidence> evidence(run.layout.names.size());
+  for (const CsvChunkResult& chunk : run.checked.chunks) {
+    for (size_t column = 0; column < evidence.size(); ++column) {
+      evidence[column].Merge(chunk.evidence[column]);
+    }
+  }
+  for (size_t column = 0; column < evidence.size(); ++column) {
+    run.layout.types[column] = evidence[column].Type();
+  }
+  return run;
+}
+
+// The table in one piece, where nothing is placed.
+Table OnePiece(const std::string& text) {
+  ReadCsvOptions options;
+  options.threads = 1;
+  options.parallel_chunk_bytes = size_t{1} << 40;
+  auto read = ReadCsvBuffer(text, "p.csv", options);
+  EXPECT_TRUE(read.ok()) << read.status().ToString();
+  return read.ok() ? std::move(read->table) : Table();
+}
+
+TEST(CsvColumnPlacementTest, AColumnWhoseLinesForetoldItsRowsIsTakenWhole) {
+  const std::string text = Csv(4000, "\r\n");
+  PlacedPass run = RunPassOne(text);
+  ASSERT_EQ(run.checked.chunks.size(), kPieces);
+  EXPECT_EQ(run.placement.placed_type(0), ColumnType::kInt64);
+  EXPECT_EQ(run.placement.placed_type(1), ColumnType::kFloat64);
+  EXPECT_EQ(run.placement.placed_type(2), std::nullopt);  // text is never placed
+  const Table expected = OnePiece(text);
+  for (size_t column : {0, 1}) {
+    for (const CsvChunkResult& chunk : run.checked.chunks) {
+      EXPECT_EQ(chunk.speculation[column], CsvSpeculation::kPlaced) << column;
+    }
+    std::optional<Column> taken = run.placement.TakeColumn(
+        column, run.layout.names[column], run.layout.types[column], run.checked.chunks);
+    ASSERT_TRUE(taken.has_value()) << column;
+    auto one = Table::Make({std::move(*taken)});
+    auto reference = Table::Make({expected.column(column)});
+    EXPECT_EQ(TableDifference(*one, *reference), "") << column;
+  }
+}
+
+TEST(CsvColumnPlacementTest, LinesThatMisleadAreJoinedFromTheParts) {
+  // Blank lines foretell rows that never come; lone CRs hide rows, so a
+  // piece outgrows its place; quoted line breaks foretell too many.
+  std::string blank = Csv(4000);
+  blank.insert(blank.find('\n', blank.size() / 2) + 1, "\n\n");
+  std::string lone_cr = Csv(2000) + Csv(2000, "\r").substr(9);
+  std::string quoted = Csv(4000);
+  quoted.replace(quoted.find(",w1\n", quoted.size() / 2), 4, ",\"w\n1\"\n");
+  for (const std::string& text : {blank, lone_cr, quoted}) {
+    PlacedPass run = RunPassOne(text);
+    EXPECT_FALSE(
+        run.placement.TakeColumn(0, run.layout.names[0], run.layout.types[0], run.checked.chunks)
+            .has_value());
+    ReadCsvOptions options;
+    options.threads = 2;
+    options.parallel_chunk_bytes = 4096;
+    auto read = ReadCsvBuffer(text, "p.csv", options);
+    ASSERT_TRUE(read.ok()) << read.status().ToString();
+    EXPECT_EQ(TableDifference(read->table, OnePiece(text)), "");
+  }
+}
+
+}  // namespace
+}  // namespace modelhost::data
