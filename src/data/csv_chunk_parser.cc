@@ -328,6 +328,7 @@ bool ChunkParser::ObserveAndConvertPlain(size_t line) {
   ++result_.good_rows;
   for (size_t column = 0; column < plain_fields_.size(); ++column) {
     const CsvPlainField& field = plain_fields_[column];
+    if (!MayBeMissing(field) && speculative_[column].TryAppendNumber(field.number)) continue;
     if (MayBeMissing(field) && layout_.IsMissing(field.text)) {
       speculative_[column].AppendMissing();
       continue;

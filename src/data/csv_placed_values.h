@@ -45,7 +45,7 @@ class PlacedValues {
   void Reserve(size_t rows) {
     if (!placed()) own_.reserve(rows);
   }
-  void PushBack(T value) {
+  [[gnu::always_inline]] void PushBack(T value) {
     if (cells_ != nullptr) {
       if (size_ < capacity_) {
         cells_[size_++] = value;

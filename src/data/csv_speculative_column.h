@@ -84,6 +84,25 @@ class SpeculativeColumn {
     return AppendSlowly(value, evidence, name);
   }
 
+  // Append's fast path, for a plain number (`number.kind` not kOther) going
+  // into a column already of its kind — float64, or int64 for an integer —
+  // with nothing to learn about the type: the first value of that kind
+  // recorded all a plain number can say in the evidence. False, having done
+  // nothing, for any other case.
+  [[gnu::always_inline]] bool TryAppendNumber(const PlainNumberValue& number) {
+    if (kind_ == Kind::kFloat64) {
+      reals_.PushBack(number.real);
+    } else if (kind_ == Kind::kInt64 && number.kind == PlainNumber::kInt) {
+      // "-0": the sign the integer drops, which a widening to float64 must keep.
+      if (number.integer == 0 && std::signbit(number.real)) negative_zero_ = true;
+      ints_.PushBack(number.integer);
+    } else {
+      return false;
+    }
+    validity_.Append(true);
+    return true;
+  }
+
   // Whether the values outgrew the kind (the column must be converted again).
   bool lost() const { return kind_ == Kind::kLost; }
   // Whether no value came (every row missing, or none).
