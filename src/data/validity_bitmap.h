@@ -32,14 +32,13 @@ class ValidityBitmap {
   bool IsValid(size_t row) const { return (words_[row / 64] >> (row % 64)) & 1U; }
   bool IsMissing(size_t row) const { return !IsValid(row); }
 
-  // Appends one row, valid (holding a value) or missing.
-  void Append(bool valid) {
-    if (size_ % 64 == 0) words_.push_back(0);
-    if (valid) {
-      words_.back() |= uint64_t{1} << (size_ % 64);
-    } else {
-      ++missing_count_;
-    }
+  // Appends one row, valid (holding a value) or missing. Inline and without
+  // a branch on `valid`: the readers call it once per field.
+  [[gnu::always_inline]] void Append(bool valid) {
+    const size_t bit = size_ % 64;
+    if (bit == 0) words_.push_back(0);
+    words_.back() |= uint64_t{valid} << bit;
+    missing_count_ += valid ? 0 : 1;
     ++size_;
   }
 
