@@ -2,7 +2,9 @@
 
 #include <pthread.h>
 
+#include <cstddef>
 #include <exception>
+#include <latch>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -105,6 +107,22 @@ void ThreadPool::WorkerLoop() {
       LogError("thread pool task threw", {{"pool", options_.name}, {"what", "non-std exception"}});
     }
   }
+}
+
+void RunOnPool(ThreadPool* pool, size_t count, const std::function<void(size_t)>& task) {
+  if (pool == nullptr || count == 1) {
+    for (size_t index = 0; index < count; ++index) task(index);
+    return;
+  }
+  std::latch done(static_cast<std::ptrdiff_t>(count));
+  for (size_t index = 0; index < count; ++index) {
+    auto run = [&, index] {
+      task(index);
+      done.count_down();
+    };
+    if (!pool->Submit(run).ok()) run();  // a full queue: run it here
+  }
+  done.wait();
 }
 
 }  // namespace modelhost::core

@@ -102,6 +102,11 @@ class ThreadPool {
   std::mutex join_mutex_;  // held while joining; ordered after mutex_, never both
 };
 
+// Runs task(0) … task(count - 1) on `pool` and waits for all; with no pool
+// (nullptr) or one task, here, in order. A task the full queue refuses runs
+// here too. A task must not throw.
+void RunOnPool(ThreadPool* pool, size_t count, const std::function<void(size_t)>& task);
+
 }  // namespace modelhost::core
 
 #endif  // MODELHOST_CORE_THREAD_POOL_H_

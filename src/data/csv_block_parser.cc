@@ -5,7 +5,6 @@
 #include <cstring>
 #include <exception>
 #include <functional>
-#include <latch>
 #include <thread>
 #include <utility>
 
@@ -37,27 +36,11 @@ bool StopsTheRead(const CsvLayout& layout, const CsvChunkResult& chunk) {
 
 }  // namespace
 
-void RunOnPool(core::ThreadPool* pool, size_t count, const std::function<void(size_t)>& task) {
-  if (pool == nullptr || count == 1) {
-    for (size_t index = 0; index < count; ++index) task(index);
-    return;
-  }
-  std::latch done(static_cast<std::ptrdiff_t>(count));
-  for (size_t index = 0; index < count; ++index) {
-    auto run = [&, index] {
-      task(index);
-      done.count_down();
-    };
-    if (!pool->Submit(run).ok()) run();  // a full queue: run it here
-  }
-  done.wait();
-}
-
 void ParseCsvPieces(core::ThreadPool* pool, size_t count,
                     const std::function<CsvChunkResult(size_t)>& parse,
                     std::vector<CsvChunkResult>& results) {
   results.resize(count);
-  RunOnPool(pool, count, [&](size_t piece) {
+  core::RunOnPool(pool, count, [&](size_t piece) {
     try {
       results[piece] = parse(piece);
     } catch (const std::exception& error) {  // std::bad_alloc, in practice

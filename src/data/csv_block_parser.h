@@ -65,10 +65,6 @@ std::vector<size_t> GuessCsvCuts(std::string_view block, size_t pieces);
 core::Status MergeCsvBadRows(const CsvLayout& layout, const CsvBlockResult& block, size_t& count,
                              std::vector<core::Status>& reported);
 
-// Runs task(0) … task(count - 1) on `pool` (nullptr or one task: here, in
-// order) and waits for all. A task must not throw.
-void RunOnPool(core::ThreadPool* pool, size_t count, const std::function<void(size_t)>& task);
-
 // Runs parse(0) … parse(count - 1) on `pool` (nullptr or one piece: here,
 // in order) into `results` and waits for all; a parse that throws (memory)
 // leaves a result holding one ResourceExhausted error.

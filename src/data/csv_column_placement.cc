@@ -37,7 +37,7 @@ CsvColumnPlacement CsvColumnPlacement::Plan(const CsvLayout& layout, std::string
 
   // A record per line: the rows each piece should hold.
   placement.rows_.resize(cuts.size());
-  RunOnPool(pool, cuts.size(), [&](size_t piece) {
+  core::RunOnPool(pool, cuts.size(), [&](size_t piece) {
     const size_t end = piece + 1 < cuts.size() ? cuts[piece + 1] : body.size();
     placement.rows_[piece] = CountNewlines(body.substr(cuts[piece], end - cuts[piece]));
   });
@@ -64,7 +64,7 @@ CsvColumnPlacement CsvColumnPlacement::Plan(const CsvLayout& layout, std::string
   }
   placement.reals_.resize(columns);
   placement.ints_.resize(columns);
-  RunOnPool(pool, columns, [&](size_t column) {
+  core::RunOnPool(pool, columns, [&](size_t column) {
     if (placement.types_[column] == ColumnType::kFloat64) placement.reals_[column].resize(total);
     if (placement.types_[column] == ColumnType::kInt64) placement.ints_[column].resize(total);
   });

@@ -253,7 +253,7 @@ core::Result<ReadResult> ReadCsvBuffer(std::string_view content, std::string_vie
   // The pieces' parts joined, a column per task (those not placed whole copy
   // their values).
   std::vector<core::Result<Column>> joined(layout.names.size(), core::Internal("not joined"));
-  RunOnPool(pool.get(), joined.size(), [&](size_t column) {
+  core::RunOnPool(pool.get(), joined.size(), [&](size_t column) {
     try {
       joined[column] = JoinPieces(layout, placement, column, good_rows, checked.chunks, converted);
     } catch (const std::exception& error) {  // std::bad_alloc, in practice

@@ -5,12 +5,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <memory>
+#include <new>
 #include <set>
+#include <thread>
 #include <utility>
 
 #include "core/file_reader.h"
+#include "core/thread_pool.h"
 #include "data/column_builder.h"
 #include "data/dataset_checksum.h"
 #include "data/field_parser.h"
@@ -420,21 +425,43 @@ core::Result<Table> DatasetReader::ReadChunk(size_t chunk) const {
   return Table::Make(std::move(columns));
 }
 
-core::Result<Table> DatasetReader::ReadAll() const {
+core::Result<Column> DatasetReader::ReadColumn(size_t column) const {
+  Column::Values values = ReservedValues(schema_[column].type, num_rows_);
+  ValidityBitmap validity;
+  validity.Reserve(num_rows_);
+  for (size_t chunk = 0; chunk < chunk_rows_.size(); ++chunk) {
+    MODELHOST_RETURN_IF_ERROR(AppendColumnChunk(chunk, column, values, validity));
+  }
+  if (auto* categorical = std::get_if<CategoricalValues>(&values)) {
+    categorical->categories = dictionaries_[column].categories;
+  }
+  return ColumnBuilder::Assemble(schema_[column].name, std::move(values), std::move(validity));
+}
+
+core::Result<Table> DatasetReader::ReadAll(size_t threads) const {
+  const size_t count = schema_.size();
+  if (threads == 0) threads = std::max<unsigned>(1, std::thread::hardware_concurrency());
+  std::unique_ptr<core::ThreadPool> pool;
+  if (std::min(threads, count) > 1) {
+    // Without a pool (it failed to start) the columns are read here, one by one.
+    auto created = core::ThreadPool::Create(
+        {.num_threads = std::min(threads, count), .max_queue_size = count, .name = "dataset-read"});
+    if (created.ok()) pool = std::move(created).value();
+  }
+  std::vector<core::Result<Column>> read(count, core::Internal("column not read"));
+  core::RunOnPool(pool.get(), count, [&](size_t column) {
+    try {
+      read[column] = ReadColumn(column);
+    } catch (const std::bad_alloc&) {
+      read[column] = core::ResourceExhausted(path_ + ": out of memory reading column " +
+                                             std::to_string(column + 1));
+    }
+  });
   std::vector<Column> columns;
-  columns.reserve(schema_.size());
-  for (size_t column = 0; column < schema_.size(); ++column) {
-    Column::Values values = ReservedValues(schema_[column].type, num_rows_);
-    ValidityBitmap validity;
-    validity.Reserve(num_rows_);
-    for (size_t chunk = 0; chunk < chunk_rows_.size(); ++chunk) {
-      MODELHOST_RETURN_IF_ERROR(AppendColumnChunk(chunk, column, values, validity));
-    }
-    if (auto* categorical = std::get_if<CategoricalValues>(&values)) {
-      categorical->categories = dictionaries_[column].categories;
-    }
-    columns.push_back(
-        ColumnBuilder::Assemble(schema_[column].name, std::move(values), std::move(validity)));
+  columns.reserve(count);
+  for (core::Result<Column>& column : read) {
+    if (!column.ok()) return column.status();
+    columns.push_back(std::move(column).value());
   }
   return Table::Make(std::move(columns));
 }

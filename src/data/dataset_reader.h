@@ -59,11 +59,16 @@ class DatasetReader {
   // Chunk `chunk` as a Table. DataLoss as above. REQUIRES: chunk < num_chunks().
   core::Result<Table> ReadChunk(size_t chunk) const;
 
-  // Every chunk as one Table. DataLoss as above.
-  core::Result<Table> ReadAll() const;
+  // Every chunk as one Table, its columns read on `threads` threads at once
+  // (0: one per core). DataLoss as above (the first damaged column's, in
+  // column order); ResourceExhausted when the table does not fit in memory.
+  core::Result<Table> ReadAll(size_t threads = 0) const;
 
  private:
   struct PrivateTag {};
+
+  // Column `column` of every chunk.
+  core::Result<Column> ReadColumn(size_t column) const;
 
  public:
   DatasetReader(PrivateTag, std::string path);

@@ -244,6 +244,43 @@ TEST_F(DatasetFileTest, DamageIsNamedByChunkAndColumn) {
               HasSubstr(path_ + ": chunk 1, column 2 'name': the dictionary section"));
 }
 
+TEST_F(DatasetFileTest, ReadAllOnAnyThreadsGivesTheTableAndTheFirstDamage) {
+  const Table table = MakeMixedTable(700, 5, 40);
+  ASSERT_TRUE(WriteDataset(path_, table, 100).ok());
+  auto reader = DatasetReader::Open(path_);
+  ASSERT_TRUE(reader.ok());
+  for (size_t threads : {0, 1, 2, 8}) {
+    auto read = (*reader)->ReadAll(threads);
+    ASSERT_TRUE(read.ok()) << read.status().ToString();
+    EXPECT_EQ(TableDifference(*read, table), "") << threads << " threads";
+  }
+
+  // Columns 2 and 3 both damaged: the read names column 2, whichever thread
+  // meets which first.
+  std::vector<Column> columns;
+  for (int64_t marker : {int64_t{7}, int64_t{0x0102030405060708}, int64_t{0x1112131415161718}}) {
+    ColumnBuilder builder("c" + std::to_string(marker % 100), ColumnType::kInt64);
+    for (int row = 0; row < 50; ++row) builder.AppendInt64(row == 20 ? marker : row);
+    columns.push_back(std::move(builder).Finish());
+  }
+  ASSERT_TRUE(WriteDataset(path_, Table::Make(std::move(columns)).value(), 25).ok());
+  std::string damaged = Bytes();
+  for (int64_t marker : {int64_t{0x0102030405060708}, int64_t{0x1112131415161718}}) {
+    const size_t at = damaged.find(std::string_view(reinterpret_cast<const char*>(&marker), 8));
+    ASSERT_NE(at, std::string::npos);
+    damaged[at] ^= 1;
+  }
+  Overwrite(damaged);
+  auto damaged_reader = DatasetReader::Open(path_);
+  ASSERT_TRUE(damaged_reader.ok());
+  for (size_t threads : {1, 2, 3}) {
+    auto read = (*damaged_reader)->ReadAll(threads);
+    ASSERT_FALSE(read.ok());
+    EXPECT_EQ(read.status().code(), core::StatusCode::kDataLoss);
+    EXPECT_THAT(read.status().message(), HasSubstr("chunk 0, column 2")) << threads << " threads";
+  }
+}
+
 // A hostile footer with valid checksums: chunk 1's entries point at chunk
 // 0's sections, which would let a small file claim any number of rows.
 TEST_F(DatasetFileTest, SectionsMayNotOverlap) {
