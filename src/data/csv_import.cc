@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/thread_pool.h"
+#include "data/background_chunk_writer.h"
 #include "data/csv_block_parser.h"
 #include "data/csv_chunk_parser.h"
 #include "data/dataset_import.h"
@@ -40,7 +41,7 @@ class CsvImporter {
   // those types, or the types differ from the earlier blocks': pass 2 must
   // convert the file then.
   core::Result<bool> WriteSpeculatively(CsvBlockResult& block);
-  core::Status WriteBlock(CsvBlockResult& block, DatasetWriter& writer);
+  core::Status WriteBlock(CsvBlockResult& block, BackgroundChunkWriter& writer);
 
   const std::string& csv_path_;
   const std::string& dataset_path_;
@@ -56,7 +57,7 @@ class CsvImporter {
   std::vector<TypeEvidence> evidence_;
   std::vector<uint64_t> bad_records_;
   // Pass 1's output while every block's conversions have speculative_types_.
-  std::unique_ptr<DatasetWriter> speculative_;
+  std::unique_ptr<BackgroundChunkWriter> speculative_;
   std::vector<ColumnType> speculative_types_;
 };
 
@@ -139,7 +140,8 @@ core::Result<bool> CsvImporter::WriteSpeculatively(CsvBlockResult& block) {
     for (size_t column = 0; column < types.size(); ++column) {
       schema.push_back({layout_.names[column], types[column]});
     }
-    MODELHOST_ASSIGN_OR_RETURN(speculative_, DatasetWriter::Create(dataset_path_, schema));
+    MODELHOST_ASSIGN_OR_RETURN(auto writer, DatasetWriter::Create(dataset_path_, schema));
+    speculative_ = std::make_unique<BackgroundChunkWriter>(std::move(writer));
     speculative_types_ = types;
   } else if (types != speculative_types_) {
     return false;
@@ -156,19 +158,20 @@ core::Result<bool> CsvImporter::WriteSpeculatively(CsvBlockResult& block) {
     MODELHOST_ASSIGN_OR_RETURN(Table table, Table::Make(std::move(columns)));
     tables.push_back(std::move(table));
   }
-  for (const Table& table : tables) MODELHOST_RETURN_IF_ERROR(speculative_->AppendChunk(table));
+  MODELHOST_RETURN_IF_ERROR(speculative_->Append(std::move(tables)));
   return true;
 }
 
-core::Status CsvImporter::WriteBlock(CsvBlockResult& block, DatasetWriter& writer) {
+core::Status CsvImporter::WriteBlock(CsvBlockResult& block, BackgroundChunkWriter& writer) {
   size_t ignored_count = 0;
   std::vector<core::Status> ignored;  // pass 1 reported the bad rows already
   MODELHOST_RETURN_IF_ERROR(MergeCsvBadRows(layout_, block, ignored_count, ignored));
+  std::vector<Table> tables;
   for (CsvChunkResult& chunk : block.chunks) {
     MODELHOST_ASSIGN_OR_RETURN(Table table, Table::Make(std::move(chunk.columns)));
-    MODELHOST_RETURN_IF_ERROR(writer.AppendChunk(table));
+    tables.push_back(std::move(table));
   }
-  return core::OkStatus();
+  return writer.Append(std::move(tables));
 }
 
 core::Result<ImportResult> CsvImporter::Run() {
@@ -209,12 +212,13 @@ core::Result<ImportResult> CsvImporter::Run() {
   }
   speculative_.reset();
 
-  MODELHOST_ASSIGN_OR_RETURN(auto writer, DatasetWriter::Create(dataset_path_, result_.schema));
+  MODELHOST_ASSIGN_OR_RETURN(auto created, DatasetWriter::Create(dataset_path_, result_.schema));
+  BackgroundChunkWriter writer(std::move(created));
   MODELHOST_RETURN_IF_ERROR(
-      Pass(CsvPass::kConvert, [&](CsvBlockResult& block) { return WriteBlock(block, *writer); }));
-  MODELHOST_RETURN_IF_ERROR(writer->Finish());
-  result_.rows = writer->rows_written();
-  result_.chunks = writer->chunks_written();
+      Pass(CsvPass::kConvert, [&](CsvBlockResult& block) { return WriteBlock(block, writer); }));
+  MODELHOST_RETURN_IF_ERROR(writer.Finish());
+  result_.rows = writer.rows_written();
+  result_.chunks = writer.chunks_written();
   result_.passes = 2;
   return std::move(result_);
 }

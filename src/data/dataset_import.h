@@ -19,10 +19,14 @@
 // the same file and options — same types, rows, bad rows and messages (file,
 // line, column) — stored instead of held.
 //
-// Memory: the buffer (block_bytes) plus the parsed columns of one block plus
-// the writer's copy of one column chunk stays under memory_budget_bytes; a
-// column's value takes at most 8.125 bytes per field and a field at least one
-// byte of text, hence block_bytes = budget / 16. Not counted: the categorical
+// A block's chunks are written on a thread of their own while the next block
+// is read and parsed (background_chunk_writer.h).
+//
+// Memory: the buffer (block_bytes) plus the parsed columns of two blocks
+// (the one being written, the one being made) plus the writer's copy of one
+// column chunk stays under memory_budget_bytes; a column's value takes at
+// most 8.125 bytes per field and a field at least one byte of text, hence
+// block_bytes = budget / 32. Not counted: the categorical
 // dictionaries (all distinct strings of the file, held to re-code) and the
 // offsets of bad rows under kSkip (8 bytes each).
 //
@@ -68,7 +72,7 @@ struct ImportOptions {
   size_t threads = 0;
 
   // The buffer the file is read through, from the budget.
-  size_t block_bytes() const { return memory_budget_bytes / 16; }
+  size_t block_bytes() const { return memory_budget_bytes / 32; }
 };
 
 struct ImportResult {

@@ -102,7 +102,7 @@ class CsvSpeculationTest : public ::testing::Test {
     return table.ok() ? std::move(table).value() : Table();
   }
 
-  // The import of `text` through a stored dataset, with blocks of 64 KiB.
+  // The import of `text` through a stored dataset, with blocks of 32 KiB.
   Table Imported(const std::string& text, const ReadCsvOptions& options) {
     const std::string csv = (directory_ / "in.csv").string();
     const std::string stored = (directory_ / "out.mhds").string();

@@ -33,7 +33,7 @@ class DatasetImportTest : public ::testing::Test {
     std::ofstream(csv_path_, std::ios::binary | std::ios::trunc) << text;
   }
 
-  // Imports with the smallest budget (64 KiB blocks) and checks the result
+  // Imports with the smallest budget (32 KiB blocks) and checks the result
   // against ReadCsvFile.
   void ExpectImportEqualsRead(const ReadCsvOptions& csv, size_t threads) {
     SCOPED_TRACE("threads " + std::to_string(threads));
@@ -51,7 +51,7 @@ class DatasetImportTest : public ::testing::Test {
 };
 
 TEST_F(DatasetImportTest, StoresWhatReadCsvFileReadsAcrossManyBlocks) {
-  WriteCsv(MessyCsv(8000, 11, false));  // ~ 300 KB: five 64 KiB blocks
+  WriteCsv(MessyCsv(8000, 11, false));  // ~ 300 KB: ten 32 KiB blocks
   ASSERT_GT(std::filesystem::file_size(csv_path_), 4 * (size_t{1} << 16));
   for (size_t threads : {1, 2}) ExpectImportEqualsRead({}, threads);
   auto reader = DatasetReader::Open(dataset_path_);
@@ -153,7 +153,7 @@ TEST_F(DatasetImportTest, OverridesAndAHeaderOnlyFile) {
 }
 
 TEST_F(DatasetImportTest, ARecordLongerThanTheBlockIsABadRow) {
-  const std::string huge(40000, 'x');  // two lines of it: one record over 64 KiB
+  const std::string huge(20000, 'x');  // two lines of it: one record over 32 KiB
   WriteCsv("a,b\n1,2\n3,\"" + huge + "\n" + huge + "\"\n5,6\n");
   ImportOptions import;
   import.memory_budget_bytes = size_t{1} << 20;

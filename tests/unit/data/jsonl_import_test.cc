@@ -69,7 +69,7 @@ class JsonLinesImportTest : public ::testing::Test {
     std::ofstream(jsonl_path_, std::ios::binary | std::ios::trunc) << text;
   }
 
-  // Imports with the smallest budget (64 KiB blocks) and checks the result
+  // Imports with the smallest budget (32 KiB blocks) and checks the result
   // against ReadJsonLinesFile.
   void ExpectImportEqualsRead(const ReadJsonLinesOptions& options) {
     ImportOptions import;
@@ -92,7 +92,7 @@ class JsonLinesImportTest : public ::testing::Test {
 };
 
 TEST_F(JsonLinesImportTest, StoresWhatReadJsonLinesFileReadsAcrossManyBlocks) {
-  Write(MessyJsonLines(8000, 3, false));  // ~ 640 KB: ten 64 KiB blocks
+  Write(MessyJsonLines(8000, 3, false));  // ~ 640 KB: twenty 32 KiB blocks
   ASSERT_GT(std::filesystem::file_size(jsonl_path_), 8 * (size_t{1} << 16));
   ExpectImportEqualsRead({});
   EXPECT_GT(StoredChunks(), 8u);
@@ -149,7 +149,7 @@ TEST_F(JsonLinesImportTest, ManySparseColumnsCutChunksByRows) {
 }
 
 TEST_F(JsonLinesImportTest, ALineLongerThanTheBlockIsABadRow) {
-  const std::string huge(150000, 'x');  // over two 64 KiB blocks
+  const std::string huge(150000, 'x');  // over four 32 KiB blocks
   Write("{\"a\": 1}\n{\"a\": 2, \"b\": \"" + huge + "\"}\n{\"a\": 3}\n");
   ImportOptions import;
   import.memory_budget_bytes = size_t{1} << 20;
