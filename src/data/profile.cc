@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <bit>
 #include <cassert>
+#include <exception>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -175,8 +177,30 @@ core::Status ProfileBuilder::Add(const Table& chunk) {
   } else {
     MODELHOST_RETURN_IF_ERROR(CheckSchema(chunk));
   }
-  for (size_t index = 0; index < columns_.size(); ++index)
-    columns_[index]->Add(chunk.column(index));
+  // Columns are independent: a large chunk's go to the pool, one per task.
+  constexpr size_t kParallelValues = size_t{1} << 16;
+  const size_t threads = options_.threads != 0
+                             ? options_.threads
+                             : std::max<size_t>(1, std::thread::hardware_concurrency());
+  if (pool_ == nullptr && threads > 1 && columns_.size() > 1 &&
+      chunk.num_rows() * columns_.size() >= kParallelValues) {
+    auto created = core::ThreadPool::Create({.num_threads = std::min(threads, columns_.size()),
+                                             .max_queue_size = columns_.size(),
+                                             .name = "profile"});
+    if (created.ok()) pool_ = std::move(created).value();  // else: here, one by one
+  }
+  std::vector<std::exception_ptr> failures(columns_.size());
+  core::RunOnPool(chunk.num_rows() * columns_.size() >= kParallelValues ? pool_.get() : nullptr,
+                  columns_.size(), [&](size_t index) {
+                    try {
+                      columns_[index]->Add(chunk.column(index));
+                    } catch (...) {  // std::bad_alloc, in practice: thrown here as before
+                      failures[index] = std::current_exception();
+                    }
+                  });
+  for (const std::exception_ptr& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
+  }
   num_rows_ += chunk.num_rows();
   return core::OkStatus();
 }

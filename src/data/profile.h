@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "core/thread_pool.h"
 #include "data/column.h"
 #include "data/table.h"
 
@@ -54,6 +55,9 @@ struct ProfileOptions {
   size_t exact_quantile_limit = 100000;
   // Categories listed per categorical column. Default 10.
   size_t max_top_categories = 10;
+  // Threads that profile a chunk's columns at once (0: one per core). A chunk
+  // of fewer than 65,536 values is profiled on the calling thread.
+  size_t threads = 0;
 };
 
 // The quantiles every numeric column reports, in this order.
@@ -111,9 +115,10 @@ class ProfileBuilder {
   ProfileBuilder(ProfileBuilder&&) noexcept;
   ProfileBuilder& operator=(ProfileBuilder&&) noexcept;
 
-  // Adds the rows of `chunk`. The first chunk fixes the schema (names, order
-  // and types); a later chunk that differs is InvalidArgument naming the
-  // first differing column, and nothing of it is added.
+  // Adds the rows of `chunk`, its columns on ProfileOptions::threads threads.
+  // The first chunk fixes the schema (names, order and types); a later chunk
+  // that differs is InvalidArgument naming the first differing column, and
+  // nothing of it is added.
   core::Status Add(const Table& chunk);
 
   // Adds everything `other` has seen, as if its chunks came after this one's.
@@ -133,6 +138,7 @@ class ProfileBuilder {
   uint64_t num_rows_ = 0;
   bool has_schema_ = false;
   std::vector<std::unique_ptr<ColumnAccumulator>> columns_;
+  std::unique_ptr<core::ThreadPool> pool_;  // started by the first large chunk
 };
 
 // One-call form: the profile of a whole table.

@@ -48,6 +48,7 @@ void QuantileSketch::Add(double value) {
 
 void QuantileSketch::SwitchToSketch() {
   compactors_.emplace_back();
+  UpdateCapacities();
   std::vector<double> values = std::move(exact_values_);
   exact_values_ = {};
   for (double value : values) AddToSketch(value);
@@ -55,26 +56,38 @@ void QuantileSketch::SwitchToSketch() {
 
 void QuantileSketch::AddToSketch(double value) {
   compactors_[0].push_back(value);
-  // Only a full level 0 can start a cascade of compactions.
-  if (compactors_[0].size() >= Capacity(0)) CompressWhileOverCapacity();
+  if (++retained_ >= total_capacity_) CompressWhileOverCapacity();
 }
 
-// Level h of H holds at most max(2, ⌈k·(2/3)^(H−1−h)⌉) items: the top level k,
-// each lower one two thirds of the one above (KLL's geometric capacities).
-size_t QuantileSketch::Capacity(size_t level) const {
-  const double depth = static_cast<double>(compactors_.size() - 1 - level);
-  const double capacity =
-      std::ceil(static_cast<double>(options_.kll_k) * std::pow(2.0 / 3.0, depth));
-  return std::max<size_t>(2, static_cast<size_t>(capacity));
-}
-
-// Compacts the lowest full level: sort it, promote every other item (starting
-// at a random offset) to the next level with twice the weight, keep the odd
-// one out when the count is odd.
-void QuantileSketch::CompressWhileOverCapacity() {
+// Level h of H holds max(8, ⌈k·(2/3)^(H−1−h)⌉) items: the top level k, each
+// lower one two thirds of the one above (KLL's geometric capacities), and
+// never under 8 — the "m" of the KLL paper, which keeps the lowest levels from
+// compacting every other value.
+void QuantileSketch::UpdateCapacities() {
+  capacities_.resize(compactors_.size());
+  total_capacity_ = 0;
   for (size_t level = 0; level < compactors_.size(); ++level) {
-    if (compactors_[level].size() < Capacity(level)) continue;
-    if (level + 1 == compactors_.size()) compactors_.emplace_back();
+    const double depth = static_cast<double>(compactors_.size() - 1 - level);
+    const double capacity =
+        std::ceil(static_cast<double>(options_.kll_k) * std::pow(2.0 / 3.0, depth));
+    capacities_[level] = std::max<size_t>(kMinCapacity, static_cast<size_t>(capacity));
+    total_capacity_ += capacities_[level];
+  }
+}
+
+// Lazily, as KLL implementations do: only when the sketch holds as many items
+// as all its levels may, the lowest full level is compacted — sorted, every
+// other item (from a random offset) promoted to the next level with twice the
+// weight, the odd one out kept when the count is odd — until it holds fewer.
+void QuantileSketch::CompressWhileOverCapacity() {
+  while (retained_ >= total_capacity_) {
+    size_t level = 0;
+    while (level < compactors_.size() && compactors_[level].size() < capacities_[level]) ++level;
+    if (level == compactors_.size()) return;  // no level is full (after a merge, say)
+    if (level + 1 == compactors_.size()) {
+      compactors_.emplace_back();
+      UpdateCapacities();
+    }
     std::vector<double>& items = compactors_[level];
     std::sort(items.begin(), items.end());
     std::optional<double> odd_one;
@@ -83,9 +96,11 @@ void QuantileSketch::CompressWhileOverCapacity() {
       items.pop_back();
     }
     std::vector<double>& above = compactors_[level + 1];
+    const size_t before = items.size();
     for (size_t index = coin_() & 1U; index < items.size(); index += 2) {
       above.push_back(items[index]);
     }
+    retained_ -= before / 2;  // half of the pairs' items leave, half go up
     items.clear();
     if (odd_one) items.push_back(*odd_one);
   }
@@ -104,10 +119,14 @@ void QuantileSketch::Merge(const QuantileSketch& other) {
   if (!other.approximate()) {
     for (double value : other.exact_values_) AddToSketch(value);
   } else {
-    if (compactors_.size() < other.compactors_.size()) compactors_.resize(other.compactors_.size());
+    if (compactors_.size() < other.compactors_.size()) {
+      compactors_.resize(other.compactors_.size());
+      UpdateCapacities();
+    }
     for (size_t level = 0; level < other.compactors_.size(); ++level) {
       compactors_[level].insert(compactors_[level].end(), other.compactors_[level].begin(),
                                 other.compactors_[level].end());
+      retained_ += other.compactors_[level].size();
     }
     CompressWhileOverCapacity();
   }

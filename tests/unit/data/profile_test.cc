@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "data/csv_reader.h"
+#include "data/profile_json.h"
+#include "dataset_table_testing.h"
 
 namespace modelhost::data {
 namespace {
@@ -337,6 +339,23 @@ TEST(ProfileTest, BreastCancerMatchesPandas) {
   EXPECT_EQ(diagnosis.type, ColumnType::kCategorical);
   EXPECT_THAT(std::get<CategoricalStats>(diagnosis.stats).top_categories,
               ElementsAre(CategoryCount{"benign", 357}, CategoryCount{"malignant", 212}));
+}
+
+// Columns profiled on several threads give the same profile, to the bit, as
+// one thread — past the exact limits too, where the sketches' coin flips run.
+TEST(ProfileTest, ThreadsChangeNothing) {
+  const Table table = testing::MakeMixedTable(150000, 7, 40);
+  ASSERT_GE(table.num_rows() * table.num_columns(), size_t{1} << 16);
+  ProfileOptions options;
+  options.exact_distinct_limit = 1000;
+  options.exact_quantile_limit = 1000;
+  options.threads = 1;
+  const std::string one = ProfileToJson(ProfileTable(table, options));
+  for (size_t threads : {0, 2, 3}) {
+    options.threads = threads;
+    EXPECT_EQ(ProfileToJson(ProfileTable(table, options)), one) << threads << " threads";
+  }
+  EXPECT_THAT(one, HasSubstr("\"quantiles_approximate\":true"));
 }
 
 }  // namespace
