@@ -23,13 +23,13 @@ void DistinctCounter::Add(uint64_t key) {
     AddToRegisters(key);
     return;
   }
-  exact_keys_.insert(key);
+  exact_keys_.Insert(key);
   if (exact_keys_.size() > options_.exact_limit) SwitchToEstimate();
 }
 
 void DistinctCounter::SwitchToEstimate() {
   registers_.assign(kRegisters, 0);
-  for (uint64_t key : exact_keys_) AddToRegisters(key);
+  exact_keys_.ForEach([this](uint64_t key) { AddToRegisters(key); });
   exact_keys_ = {};
 }
 
@@ -44,7 +44,7 @@ void DistinctCounter::AddToRegisters(uint64_t key) {
 
 void DistinctCounter::Merge(const DistinctCounter& other) {
   if (!approximate() && !other.approximate()) {
-    exact_keys_.insert(other.exact_keys_.begin(), other.exact_keys_.end());
+    other.exact_keys_.ForEach([this](uint64_t key) { exact_keys_.Insert(key); });
     if (exact_keys_.size() > options_.exact_limit) SwitchToEstimate();
     return;
   }
@@ -54,7 +54,7 @@ void DistinctCounter::Merge(const DistinctCounter& other) {
       registers_[index] = std::max(registers_[index], other.registers_[index]);
     }
   } else {
-    for (uint64_t key : other.exact_keys_) AddToRegisters(key);
+    other.exact_keys_.ForEach([this](uint64_t key) { AddToRegisters(key); });
   }
 }
 

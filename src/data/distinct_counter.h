@@ -16,8 +16,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <unordered_set>
 #include <vector>
+
+#include "data/key_set.h"
 
 namespace modelhost::data {
 
@@ -51,8 +52,8 @@ class DistinctCounter {
   void AddToRegisters(uint64_t key);
 
   Options options_;
-  std::unordered_set<uint64_t> exact_keys_;  // while !approximate()
-  std::vector<uint8_t> registers_;           // HyperLogLog, once approximate()
+  KeySet exact_keys_;               // while !approximate()
+  std::vector<uint8_t> registers_;  // HyperLogLog, once approximate()
 };
 
 }  // namespace modelhost::data
