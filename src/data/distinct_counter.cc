@@ -27,6 +27,16 @@ void DistinctCounter::Add(uint64_t key) {
   if (exact_keys_.size() > options_.exact_limit) SwitchToEstimate();
 }
 
+void DistinctCounter::Add(std::span<const uint64_t> keys) {
+  if (!approximate()) {
+    const size_t taken = exact_keys_.InsertWhileAtMost(keys, options_.exact_limit);
+    if (exact_keys_.size() <= options_.exact_limit) return;
+    SwitchToEstimate();
+    keys = keys.subspan(taken);
+  }
+  for (uint64_t key : keys) AddToRegisters(key);
+}
+
 void DistinctCounter::SwitchToEstimate() {
   registers_.assign(kRegisters, 0);
   exact_keys_.ForEach([this](uint64_t key) { AddToRegisters(key); });

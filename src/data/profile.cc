@@ -32,18 +32,30 @@ class ProfileBuilder::ColumnAccumulator {
     switch (type_) {
       case ColumnType::kFloat64: {
         std::span<const double> values = column.float64_values();
+        std::vector<double> present;
+        std::vector<uint64_t> keys;
+        present.reserve(values.size());
+        keys.reserve(values.size());
         for (size_t row = 0; row < values.size(); ++row) {
-          if (!column.IsMissing(row)) AddNumber(values[row], DistinctCounter::KeyOf(values[row]));
+          if (column.IsMissing(row)) continue;
+          present.push_back(values[row]);
+          keys.push_back(DistinctCounter::KeyOf(values[row]));
         }
+        AddNumbers(present, keys);
         break;
       }
       case ColumnType::kInt64: {
         std::span<const int64_t> values = column.int64_values();
+        std::vector<double> present;
+        std::vector<uint64_t> keys;
+        present.reserve(values.size());
+        keys.reserve(values.size());
         for (size_t row = 0; row < values.size(); ++row) {
-          if (!column.IsMissing(row)) {
-            AddNumber(static_cast<double>(values[row]), std::bit_cast<uint64_t>(values[row]));
-          }
+          if (column.IsMissing(row)) continue;
+          present.push_back(static_cast<double>(values[row]));
+          keys.push_back(std::bit_cast<uint64_t>(values[row]));
         }
+        AddNumbers(present, keys);
         break;
       }
       case ColumnType::kBool: {
@@ -127,10 +139,11 @@ class ProfileBuilder::ColumnAccumulator {
   }
 
  private:
-  void AddNumber(double value, uint64_t distinct_key) {
-    moments_.Add(value);
-    distinct_.Add(distinct_key);
-    quantiles_.Add(value);
+  // A chunk's present numbers and their distinct keys, in row order.
+  void AddNumbers(std::span<const double> values, std::span<const uint64_t> keys) {
+    moments_.Add(values);
+    distinct_.Add(keys);
+    for (double value : values) quantiles_.Add(value);
   }
 
   std::string name_;

@@ -24,6 +24,35 @@ void RunningMoments::Add(double value) {
   m2_ += delta * (value - mean_);
 }
 
+void RunningMoments::Add(std::span<const double> values) {
+  constexpr size_t kBlock = 1024;
+  for (size_t start = 0; start < values.size(); start += kBlock) {
+    const std::span<const double> block =
+        values.subspan(start, std::min(kBlock, values.size() - start));
+    // Four partial sums: independent chains the CPU overlaps, in a fixed order.
+    double sums[4] = {0.0, 0.0, 0.0, 0.0};
+    double low = block[0];
+    double high = block[0];
+    for (size_t index = 0; index < block.size(); ++index) {
+      sums[index % 4] += block[index];
+      low = std::min(low, block[index]);
+      high = std::max(high, block[index]);
+    }
+    RunningMoments part;
+    part.count_ = block.size();
+    part.mean_ = ((sums[0] + sums[1]) + (sums[2] + sums[3])) / static_cast<double>(block.size());
+    double squares[4] = {0.0, 0.0, 0.0, 0.0};
+    for (size_t index = 0; index < block.size(); ++index) {
+      const double deviation = block[index] - part.mean_;
+      squares[index % 4] += deviation * deviation;
+    }
+    part.m2_ = (squares[0] + squares[1]) + (squares[2] + squares[3]);
+    part.min_ = low;
+    part.max_ = high;
+    Merge(part);
+  }
+}
+
 void RunningMoments::Merge(const RunningMoments& other) {
   if (other.count_ == 0) return;
   if (count_ == 0) {

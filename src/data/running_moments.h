@@ -10,6 +10,7 @@
 #define MODELHOST_DATA_RUNNING_MOMENTS_H_
 
 #include <cstdint>
+#include <span>
 
 namespace modelhost::data {
 
@@ -17,6 +18,10 @@ class RunningMoments {
  public:
   // Adds one value. REQUIRES: `value` is not NaN.
   void Add(double value);
+  // Adds the values, in blocks: two passes over each block (its mean, then
+  // the squared deviations from it) merged in by Chan et al.'s formula — as
+  // exact as Welford's, without its division per value. REQUIRES: no NaN.
+  void Add(std::span<const double> values);
 
   // Adds every value `other` has seen (Chan et al. 1979).
   void Merge(const RunningMoments& other);

@@ -5,15 +5,6 @@
 
 namespace modelhost::data {
 
-uint64_t Mix64(uint64_t value) {
-  value ^= value >> 30;
-  value *= 0xbf58476d1ce4e5b9ULL;
-  value ^= value >> 27;
-  value *= 0x94d049bb133111ebULL;
-  value ^= value >> 31;
-  return value;
-}
-
 uint64_t UniformBelow(std::mt19937_64& engine, uint64_t bound) {
   assert(bound > 0);
   // 2^64 mod bound, computed without 2^64: (2^64 − bound) mod bound.

@@ -18,8 +18,16 @@ namespace modelhost::data {
 
 // splitmix64's finalizer (Steele, Lea & Flood 2014): a bijection of 64-bit
 // words whose every output bit depends on every input bit. A hash for keys
-// and the way to derive independent seeds (say, one per epoch).
-uint64_t Mix64(uint64_t value);
+// and the way to derive independent seeds (say, one per epoch). Inline: the
+// profile hashes every value with it.
+inline uint64_t Mix64(uint64_t value) {
+  value ^= value >> 30;
+  value *= 0xbf58476d1ce4e5b9ULL;
+  value ^= value >> 27;
+  value *= 0x94d049bb133111ebULL;
+  value ^= value >> 31;
+  return value;
+}
 
 // Uniform in [0, bound), without modulo bias: draws are rejected while they
 // fall in the incomplete last copy of [0, bound). REQUIRES: bound > 0.
