@@ -13,7 +13,11 @@
 //                                system part of the CPU: page faults, copies)
 //   import PATH OUT BUDGET_MIB   ImportCsvFile in a child process; the
 //                                child's peak RSS (getrusage) and the budget
-//   load OUT                     ReadDataset once: seconds, MB/s (of the CSV)
+//   load OUT CSV                 ReadDataset once: seconds, MB/s (of the CSV)
+//   profile OUT                  ProfileTable of the stored table (loaded
+//                                first, untimed): seconds, and the columns
+//                                whose quantiles and distinct counts are
+//                                approximate (past 100,000 values)
 //   checksum MIB                 CRC-32C and SHA-256 speed on MIB MiB
 
 #include <sys/resource.h>
@@ -34,6 +38,7 @@
 #include "data/dataset_checksum.h"
 #include "data/dataset_import.h"
 #include "data/dataset_reader.h"
+#include "data/profile.h"
 
 namespace {
 
@@ -159,8 +164,9 @@ int Import(const std::string& path, const std::string& out, size_t budget_mib) {
       std::fprintf(stderr, "%s\n", result.status().ToString().c_str());
       _exit(2);
     }
-    std::printf("seconds %.4f\nmb_per_s %.1f\nrows %zu\nchunks %zu\n", SecondsSince(start),
-                FileMegabytes(path) / SecondsSince(start), result->rows, result->chunks);
+    std::printf("seconds %.4f\nmb_per_s %.1f\nrows %zu\nchunks %zu\npasses %zu\n",
+                SecondsSince(start), FileMegabytes(path) / SecondsSince(start), result->rows,
+                result->chunks, result->passes);
     std::fflush(stdout);
     _exit(0);
   }
@@ -185,6 +191,24 @@ int Load(const std::string& out, const std::string& csv) {
   }
   std::printf("seconds %.4f\nmb_per_s %.1f\nrows %zu\n", seconds, FileMegabytes(csv) / seconds,
               table->num_rows());
+  return 0;
+}
+
+int Profile(const std::string& out) {
+  auto table = data::ReadDataset(out);
+  if (!table.ok()) {
+    std::fprintf(stderr, "%s\n", table.status().ToString().c_str());
+    return 2;
+  }
+  const auto start = Clock::now();
+  const data::TableProfile profile = data::ProfileTable(*table);
+  const double seconds = SecondsSince(start);
+  size_t approximate = 0;
+  for (const data::ColumnProfile& column : profile.columns) {
+    if (column.distinct_approximate) ++approximate;
+  }
+  std::printf("seconds %.4f\ncolumns %zu\napproximate_distinct_columns %zu\n", seconds,
+              profile.columns.size(), approximate);
   return 0;
 }
 
@@ -217,10 +241,11 @@ int main(int argc, char** argv) {
   if (command == "import" && argc == 5)
     return Import(argv[2], argv[3], std::strtoull(argv[4], nullptr, 10));
   if (command == "load" && argc == 4) return Load(argv[2], argv[3]);
+  if (command == "profile" && argc == 3) return Profile(argv[2]);
   if (command == "checksum" && argc == 3) return Checksum(std::strtoull(argv[2], nullptr, 10));
   std::fprintf(stderr,
                "usage: ingest_bench generate PATH MIB | parse PATH | stages PATH | "
                "import PATH OUT BUDGET_MIB | "
-               "load OUT CSV | checksum MIB\n");
+               "load OUT CSV | profile OUT | checksum MIB\n");
   return 2;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/ingest/run.sh [BUILD_DIR]: CSV ingest of modelhost against pandas
 # read_csv, side by side in one run, plus stored-dataset load against CSV
-# parse and the peak memory of a streaming import (see bench/README.md,
+# parse, the peak memory of a streaming import, and the profile of the table
+# against pandas' describe + nunique (see bench/README.md,
 # "ingest"). Builds nothing: BUILD_DIR (default build/release) must hold
 # bench/ingest_bench. The peer is pandas from bench/.venv (created with
 # `python3 -m venv bench/.venv && bench/.venv/bin/pip install pandas` when
@@ -84,6 +85,11 @@ IMPORT=$("$BENCH" import "$CSV" "$STORED" "$BUDGET_MIB")
 for ((round = 1; round <= ROUNDS; round++)); do
   loads+=("$("$BENCH" load "$STORED" "$CSV" | field seconds)")
 done
+profiles=() peer_profiles=()
+for ((round = 1; round <= ROUNDS; round++)); do
+  profiles+=("$("$BENCH" profile "$STORED" | field seconds)")
+  peer_profiles+=("$("$PYTHON" "$HERE/pandas_peer.py" --profile "$CSV" | field seconds)")
+done
 CHECKSUMS=$("$BENCH" checksum 256)
 
 ours_s=$(printf '%s\n' "${ours[@]}" | median)
@@ -94,20 +100,27 @@ load_s=$(printf '%s\n' "${loads[@]}" | median)
 peak=$(field peak_rss_mib <<<"$IMPORT")
 within=$(field within_budget <<<"$IMPORT")
 import_s=$(field seconds <<<"$IMPORT")
+passes=$(field passes <<<"$IMPORT")
+profile_s=$(printf '%s\n' "${profiles[@]}" | median)
+peer_profile_s=$(printf '%s\n' "${peer_profiles[@]}" | median)
 
 CPUS=$(nproc) awk -v mb="$MB" -v ours="$ours_s" -v theirs="$theirs_s" -v load="$load_s" -v rounds="$ROUNDS" \
     -v ocpu="$ours_cpu_s" -v tcpu="$theirs_cpu_s" -v imp="$import_s" -v peak="$peak" -v budget="$BUDGET_MIB" -v pv="$PANDAS_VERSION" \
-    -v crc="$(field crc32c_gb_per_s <<<"$CHECKSUMS")" -v sha="$(field sha256_gb_per_s <<<"$CHECKSUMS")" 'BEGIN {
+    -v crc="$(field crc32c_gb_per_s <<<"$CHECKSUMS")" -v sha="$(field sha256_gb_per_s <<<"$CHECKSUMS")" \
+    -v passes="$passes" -v prof="$profile_s" -v peer_prof="$peer_profile_s" 'BEGIN {
   printf "ingest: %.1f MB numeric CSV (20 columns, 5%% missing), median of %d rounds, %s CPUs\n", mb, rounds, ENVIRON["CPUS"]
   printf "  %-44s %9s %10s\n", "", "seconds", "MB/s"
   printf "  %-44s %9.3f %10.1f\n", "modelhost ReadCsvFile", ours, mb / ours
   printf "  %-44s %9.3f %10.1f\n", "pandas " pv " read_csv", theirs, mb / theirs
   printf "  %-44s %9.3f %10.1f\n", "modelhost ReadDataset (stored, same table)", load, mb / load
   printf "  %-44s %9.3f %10.1f\n", "modelhost ImportCsvFile (budget " budget " MiB)", imp, mb / imp
+  printf "  %-44s %9.3f\n", "modelhost ProfileTable (the stored table)", prof
+  printf "  %-44s %9.3f\n", "pandas describe + nunique (the same frame)", peer_prof
   printf "  CSV parse vs pandas:      %.2fx (goal >= 5x)\n", theirs / ours
   printf "  CPU time, parse:          modelhost %.3f s (all threads), pandas %.3f s: %.2fx less\n", ocpu, tcpu, tcpu / ocpu
   printf "  stored load vs CSV parse: %.2fx faster\n", ours / load
-  printf "  import peak RSS:          %.1f MiB of a %d MiB budget\n", peak, budget
+  printf "  import:                   read %d time(s); peak RSS %.1f MiB of a %d MiB budget\n", passes, peak, budget
+  printf "  profile vs pandas:        %.2fx\n", peer_prof / prof
   printf "  checksums:                CRC-32C %.1f GB/s, SHA-256 %.2f GB/s\n", crc, sha
 }'
 status=0
