@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/event_stream.h"
 #include "api/resource_json.h"
 #include "api/worker_handoff.h"
 
@@ -50,6 +51,29 @@ Json DatasetJobJson(const store::JobRecord& job) {
   Json json = JobJson(job);
   json["kind"] = job.kind;
   return json;
+}
+
+// Job `id` as Server-Sent Events: "state" with the job as it is, then again
+// at each change, and, once it has ended, "end" with its final record, after
+// which the stream closes. The same state heard twice is the last word of a
+// shutting-down server (DatasetJobs::Watch): the stream closes then too.
+HttpResponse Events(jobs::DatasetJobs& jobs, const std::string& id) {
+  auto stream = EventStream::Create();
+  auto last_state = std::make_shared<std::optional<store::JobState>>();
+  const core::Status watched = jobs.Watch(id, [stream, last_state](const store::JobRecord& job) {
+    const bool repeated = *last_state == job.state;
+    *last_state = job.state;
+    const std::string data = DumpJson(DatasetJobJson(job));
+    bool open = stream->Send("state", data);
+    if (store::IsFinal(job.state)) {
+      stream->Send("end", data);
+      open = false;
+    }
+    if (!open || repeated) stream->Close();
+    return open && !repeated;
+  });
+  if (!watched.ok()) return HttpResponse::Error(watched);
+  return HttpResponse::Stream(stream);
 }
 
 HttpResponse Accepted(const store::JobRecord& job, bool async_applied) {
@@ -169,6 +193,10 @@ void AddDatasetJobRoutes(Router& router, DatasetJobRoutesOptions options) {
   router.Add(Method::kGet, "/v1/dataset-jobs/{id}", read,
              on_worker([options, job_or_error](const HttpRequest& request, Responder& responder) {
                responder.Respond(job_or_error(options.jobs->Get(request.PathParam("id"))));
+             }));
+  router.Add(Method::kGet, "/v1/dataset-jobs/{id}/events", read,
+             on_worker([options](const HttpRequest& request, Responder& responder) {
+               responder.Respond(Events(*options.jobs, std::string(request.PathParam("id"))));
              }));
   router.Add(Method::kPost, "/v1/dataset-jobs/{id}:cancel", write,
              on_worker([options, job_or_error](const HttpRequest& request, Responder& responder) {

@@ -182,6 +182,27 @@ core::Status DatasetJobs::Await(std::string_view id, std::chrono::milliseconds w
   return core::OkStatus();
 }
 
+core::Status DatasetJobs::Watch(std::string_view id, Watcher watcher) {
+  std::lock_guard delivery(delivery_mu_);
+  std::optional<store::JobRecord> now;
+  {
+    std::lock_guard lock(mu_);
+    auto active = active_.find(id);
+    if (active != active_.end()) now = active->second;
+  }
+  if (!now) {  // ended (or never was): the stored record is the last word
+    MODELHOST_ASSIGN_OR_RETURN(store::JobRecord record, Get(id));
+    watcher(record);
+    return core::OkStatus();
+  }
+  if (!watcher(*now) || store::IsFinal(now->state)) return core::OkStatus();
+  std::lock_guard lock(mu_);
+  if (stopping_) return core::OkStatus();  // BeginShutdown has told the others
+  // Still active: a change after `now` takes delivery_mu_, held here.
+  watchers_.emplace(std::string(id), std::move(watcher));
+  return core::OkStatus();
+}
+
 core::Result<store::JobRecord> DatasetJobs::Cancel(std::string_view id) {
   std::optional<store::JobRecord> cancelled;
   {
@@ -234,12 +255,17 @@ core::Result<std::vector<store::JobRecord>> DatasetJobs::List() {
 }
 
 void DatasetJobs::BeginShutdown() {
+  std::lock_guard delivery(delivery_mu_);
+  std::vector<std::pair<Watcher, store::JobRecord>> last;
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
+    for (auto& [id, watcher] : watchers_) last.emplace_back(std::move(watcher), active_.at(id));
+    watchers_.clear();
   }
   work_available_.notify_all();
   deadlines_changed_.notify_all();
+  for (auto& [watcher, record] : last) watcher(record);
 }
 
 void DatasetJobs::Shutdown() {
@@ -301,23 +327,38 @@ core::Status DatasetJobs::Transition(const store::JobRecord& record) {
                    {{"job", record.id}, {"error", stored.message()}});
     if (record.state == store::JobState::kCancelled) return stored;
   }
+  std::unique_lock delivery(delivery_mu_);
   std::vector<Waiter> finished;
+  std::vector<Watcher> watching;
   {
     std::lock_guard lock(mu_);
+    auto [first, last] = watchers_.equal_range(record.id);
+    for (auto it = first; it != last; ++it) watching.push_back(std::move(it->second));
+    watchers_.erase(first, last);
     if (!store::IsFinal(record.state)) {
       active_.at(record.id) = record;
-      return stored;
-    }
-    active_.erase(record.id);
-    for (auto it = pending_.begin(); it != pending_.end();) {
-      if (it->id == record.id) {
-        finished.push_back(std::move(it->waiter));
-        it = pending_.erase(it);
-      } else {
-        ++it;
+    } else {
+      active_.erase(record.id);
+      for (auto it = pending_.begin(); it != pending_.end();) {
+        if (it->id == record.id) {
+          finished.push_back(std::move(it->waiter));
+          it = pending_.erase(it);
+        } else {
+          ++it;
+        }
       }
     }
   }
+  std::vector<Watcher> still;
+  for (Watcher& watcher : watching) {
+    if (watcher(record) && !store::IsFinal(record.state)) still.push_back(std::move(watcher));
+  }
+  if (!still.empty()) {
+    std::lock_guard lock(mu_);
+    // BeginShutdown, which takes delivery_mu_ too, cannot have run meanwhile.
+    for (Watcher& watcher : still) watchers_.emplace(record.id, std::move(watcher));
+  }
+  delivery.unlock();  // waiters answer requests; they need no order among watchers
   for (Waiter& waiter : finished) waiter(record);
   return stored;
 }

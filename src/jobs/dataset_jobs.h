@@ -27,7 +27,8 @@
 //
 // Thread-safety: every method may be called from any thread. Waiters run on
 // the worker or on the deadline thread, without any lock held; they must be
-// quick and must not call Shutdown.
+// quick and must not call Shutdown. Watchers run on the thread that changes
+// the job, one at a time; they must be quick and must not call DatasetJobs.
 
 #ifndef MODELHOST_JOBS_DATASET_JOBS_H_
 #define MODELHOST_JOBS_DATASET_JOBS_H_
@@ -85,6 +86,18 @@ class DatasetJobs {
   // once, on this thread. NotFound as Get (the waiter is then never called).
   core::Status Await(std::string_view id, std::chrono::milliseconds wait, Waiter waiter);
 
+  // Hears a job's record each time it changes; returns false to hear no
+  // more. Must be quick and must not call into DatasetJobs.
+  using Watcher = std::function<bool(const store::JobRecord&)>;
+
+  // Tells `watcher` job `id`'s record as it is now, on this thread before
+  // Watch returns, then every later change of it (running, then its final
+  // state) on the thread that makes it, in order, none missed or repeated;
+  // after a final record, nothing more. At BeginShutdown a watcher still
+  // watching hears the record as it is once more, and no more after.
+  // NotFound as Get (the watcher is then never called).
+  core::Status Watch(std::string_view id, Watcher watcher);
+
   // Cancels a queued job (the record returned is `cancelled`), stored before
   // it leaves the queue. FailedPrecondition naming the state for a running or
   // ended one; NotFound; the store's (the job then stays queued).
@@ -135,8 +148,12 @@ class DatasetJobs {
   std::deque<std::string> queue_;                                // GUARDED_BY(mu_)
   std::map<std::string, store::JobRecord, std::less<>> active_;  // GUARDED_BY(mu_)
   std::vector<Pending> pending_;                                 // GUARDED_BY(mu_)
-  bool stopping_ = false;                                        // GUARDED_BY(mu_)
-  std::mutex join_mu_;                                           // serializes the joins of Shutdown
+  std::multimap<std::string, Watcher, std::less<>> watchers_;    // GUARDED_BY(mu_)
+  // Held while watchers hear a record, so that a job's records reach each
+  // watcher in order: the first one (Watch) before any change (Transition).
+  std::mutex delivery_mu_;
+  bool stopping_ = false;  // GUARDED_BY(mu_)
+  std::mutex join_mu_;     // serializes the joins of Shutdown
   std::thread worker_;
   std::thread deadlines_;
 };

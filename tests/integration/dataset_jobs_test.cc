@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -38,6 +39,28 @@ class DatasetJobsTest : public ::testing::Test {
     std::map<std::string, std::string> headers = server.AdminAuth();
     headers.merge(extra);
     return headers;
+  }
+
+  // The (event, data) pairs of a text/event-stream body sent chunked.
+  static std::vector<std::pair<std::string, Json>> Events(const std::string& chunked) {
+    std::string body;  // the chunks' data: "<hex size>\r\n<data>\r\n", ..., "0\r\n\r\n"
+    for (size_t at = 0; at < chunked.size();) {
+      const size_t line_end = chunked.find("\r\n", at);
+      if (line_end == std::string::npos) break;
+      const size_t size = std::stoul(chunked.substr(at, line_end - at), nullptr, 16);
+      body += chunked.substr(line_end + 2, size);
+      at = line_end + 2 + size + 2;
+    }
+    std::vector<std::pair<std::string, Json>> events;
+    for (size_t at = 0, end; (end = body.find("\n\n", at)) != std::string::npos; at = end + 2) {
+      const std::string block = body.substr(at, end - at);
+      if (block.starts_with(":")) continue;  // a keep-alive comment
+      const size_t data = block.find("\ndata: ");
+      EXPECT_TRUE(block.starts_with("event: ") && data != std::string::npos) << block;
+      if (data == std::string::npos) break;
+      events.emplace_back(block.substr(7, data - 7), Json::parse(block.substr(data + 7)));
+    }
+    return events;
   }
 
   fs::path data_dir_;
@@ -81,6 +104,45 @@ TEST_F(DatasetJobsTest, OperationsRunAsJobsAnsweredAsTheClientPrefers) {
   EXPECT_EQ(Json::parse(derived.body)["name"], "pima-std");
   EXPECT_EQ(Json::parse(derived.body)["lineage"]["parent"], parent);
 
+  // Its events, once it has ended: the final state and the end, at once.
+  HttpReply ended = HttpRequest(server->port(), "GET", location + "/events", "", Headers(*server));
+  ASSERT_EQ(ended.status, 200) << ended.body;
+  EXPECT_THAT(ended.headers["content-type"], HasSubstr("text/event-stream"));
+  auto events = Events(ended.body);
+  ASSERT_EQ(events.size(), 2u) << ended.body;
+  EXPECT_EQ(events[0].first, "state");
+  EXPECT_EQ(events[0].second["state"], "succeeded");
+  EXPECT_EQ(events[1].first, "end");
+  EXPECT_EQ(events[1].second, polled);
+  // Watched from the start: each state as it comes, in order, then the end.
+  HttpReply another =
+      HttpRequest(server->port(), "POST", "/v1/datasets/" + parent + ":transform",
+                  R"({"pipeline": {"steps": [{"op": "minmax", "columns": "numeric"}]}})",
+                  Headers(*server, {{"Prefer", "respond-async"}}));
+  ASSERT_EQ(another.status, 202) << another.body;
+  HttpReply watched = HttpRequest(server->port(), "GET", another.headers["location"] + "/events",
+                                  "", Headers(*server));
+  ASSERT_EQ(watched.status, 200) << watched.body;
+  events = Events(watched.body);
+  ASSERT_GE(events.size(), 2u) << watched.body;
+  std::vector<std::string> states;
+  for (size_t index = 0; index + 1 < events.size(); ++index) {
+    EXPECT_EQ(events[index].first, "state");
+    states.push_back(events[index].second["state"]);
+  }
+  EXPECT_EQ(states.back(), "succeeded");
+  EXPECT_TRUE(std::is_sorted(states.begin(), states.end(), [](const auto& a, const auto& b) {
+    const std::vector<std::string> order = {"queued", "running", "succeeded"};
+    return std::find(order.begin(), order.end(), a) < std::find(order.begin(), order.end(), b);
+  }));
+  EXPECT_EQ(std::adjacent_find(states.begin(), states.end()), states.end()) << watched.body;
+  EXPECT_EQ(events.back().first, "end");
+  EXPECT_EQ(events.back().second["state"], "succeeded");
+  EXPECT_EQ(HttpRequest(server->port(), "GET", "/v1/dataset-jobs/job_0000000000000000/events", "",
+                        Headers(*server))
+                .status,
+            404);
+
   // wait=N: answered as the operation once it ends.
   HttpReply split = HttpRequest(server->port(), "POST", "/v1/datasets/" + parent + ":split",
                                 R"({"train": 0.75, "test": 0.25, "seed": 1})",
@@ -117,8 +179,8 @@ TEST_F(DatasetJobsTest, OperationsRunAsJobsAnsweredAsTheClientPrefers) {
     }
     return states;
   };
-  const std::vector<std::string> expected = {"transform succeeded", "split succeeded",
-                                             "transform failed"};
+  const std::vector<std::string> expected = {"transform succeeded", "transform succeeded",
+                                             "split succeeded", "transform failed"};
   EXPECT_EQ(list_states(), expected);
   HttpReply cancel = HttpRequest(server->port(), "POST",
                                  "/v1/dataset-jobs/" + split_job + ":cancel", "", Headers(*server));

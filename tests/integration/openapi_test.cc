@@ -98,10 +98,9 @@ void ExpectDocumented(const Json& document, const std::string& method, const std
     EXPECT_THAT(validator.Validate(content["application/json"]["schema"], body), IsEmpty())
         << name << ": " << reply.body;
   } else if (content.contains("text/event-stream")) {
-    const std::map<std::string, std::string> schemas = {{"state", "TrainingJob"},
-                                                        {"end", "TrainingJob"},
-                                                        {"epoch", "EpochEvent"},
-                                                        {"progress", "ProgressEvent"}};
+    const std::string job = pattern.starts_with("/v1/dataset-jobs") ? "DatasetJob" : "TrainingJob";
+    const std::map<std::string, std::string> schemas = {
+        {"state", job}, {"end", job}, {"epoch", "EpochEvent"}, {"progress", "ProgressEvent"}};
     std::istringstream lines(reply.body);
     std::string event;
     int checked = 0;
@@ -168,6 +167,8 @@ TEST_F(OpenApiTest, TheServerAnswersAsDocumentedThroughTheWholeFlow) {
   ASSERT_EQ(async.status, 202) << async.body;
   const std::string dataset_job = async.headers.at("location");
   call("GET", dataset_job, "/v1/dataset-jobs/{id}");
+  // The events stream ends when the job does.
+  call("GET", dataset_job + "/events", "/v1/dataset-jobs/{id}/events");
   call("GET", "/v1/dataset-jobs", "/v1/dataset-jobs");
   call("POST", "/v1/datasets/" + id + ":transform", "/v1/datasets/{id}:transform",
        R"({"pipeline": {"steps": [{"op": "standardize", "columns": ["weight"]}]}})",

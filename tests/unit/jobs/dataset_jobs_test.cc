@@ -9,11 +9,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <vector>
 
 #include "core/utc_time.h"
 #include "dataset_service_fixture.h"
@@ -22,6 +25,7 @@ namespace modelhost::jobs {
 namespace {
 
 namespace fs = std::filesystem;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using Json = nlohmann::json;
 using std::chrono::milliseconds;
@@ -200,6 +204,70 @@ TEST_F(DatasetJobsTest, AWaiterOfAnEndedJobHearsItAtOnceOnItsOwnThread) {
                         [](const auto&) { ADD_FAILURE() << "a waiter of no job was called"; })
                 .code(),
             core::StatusCode::kNotFound);
+}
+
+// The states a watcher heard, in order; safe to read once the job has ended.
+struct HeardStates {
+  std::mutex mu;
+  std::vector<store::JobState> states;
+  DatasetJobs::Watcher Watcher(bool keep_listening = true) {
+    return [this, keep_listening](const store::JobRecord& job) {
+      std::lock_guard lock(mu);
+      states.push_back(job.state);
+      return keep_listening;
+    };
+  }
+};
+
+TEST_F(DatasetJobsTest, AWatcherHearsEachStateOnceInOrder) {
+  store::JobRecord first, second;
+  ASSERT_NO_FATAL_FAILURE(StartWithASplitQueuedBehindABigTransform(first, second));
+  HeardStates queued_one, stopping_early, running_one;
+  ASSERT_TRUE(jobs_->Watch(second.id, queued_one.Watcher()).ok());
+  ASSERT_TRUE(jobs_->Watch(second.id, stopping_early.Watcher(false)).ok());
+  ASSERT_TRUE(jobs_->Watch(first.id, running_one.Watcher()).ok());
+  EXPECT_EQ(Finished(second.id).state, store::JobState::kSucceeded);
+  EXPECT_EQ(Finished(first.id).state, store::JobState::kSucceeded);
+  // Waiters hear the end after watchers do, so every state is in by now.
+  using store::JobState;
+  EXPECT_THAT(queued_one.states,
+              ElementsAre(JobState::kQueued, JobState::kRunning, JobState::kSucceeded));
+  EXPECT_THAT(stopping_early.states, ElementsAre(JobState::kQueued));
+  // It was queued or running when watched: the rest followed, each once.
+  if (running_one.states.size() == 3) {
+    EXPECT_THAT(running_one.states,
+                ElementsAre(JobState::kQueued, JobState::kRunning, JobState::kSucceeded));
+  } else {
+    EXPECT_THAT(running_one.states, ElementsAre(JobState::kRunning, JobState::kSucceeded));
+  }
+
+  // An ended job is heard once, at once, on this thread; an unknown one never.
+  HeardStates ended;
+  ASSERT_TRUE(jobs_->Watch(second.id, ended.Watcher()).ok());
+  EXPECT_THAT(ended.states, ElementsAre(JobState::kSucceeded));
+  EXPECT_EQ(jobs_
+                ->Watch("job_0000000000000000",
+                        [](const auto&) {
+                          ADD_FAILURE() << "a watcher of no job was called";
+                          return true;
+                        })
+                .code(),
+            core::StatusCode::kNotFound);
+}
+
+TEST_F(DatasetJobsTest, AtShutdownAWatcherHearsTheJobOnceMoreAndThenNothing) {
+  store::JobRecord first, second;
+  ASSERT_NO_FATAL_FAILURE(StartWithASplitQueuedBehindABigTransform(first, second));
+  HeardStates queued_one;
+  ASSERT_TRUE(jobs_->Watch(second.id, queued_one.Watcher()).ok());
+  jobs_->Shutdown();  // the running job finishes; a queued one stays queued
+  using store::JobState;
+  // The split is still queued at shutdown (the transform takes a while); on a
+  // slow machine it may have started, and then it ends unheard.
+  EXPECT_THAT(queued_one.states, ::testing::AnyOf(ElementsAre(JobState::kQueued, JobState::kQueued),
+                                                  ElementsAre(JobState::kQueued, JobState::kRunning,
+                                                              JobState::kRunning)));
+  EXPECT_EQ(jobs_->Get(first.id)->state, JobState::kSucceeded);
 }
 
 TEST_F(DatasetJobsTest, AJobQueuedBehindAnotherCanBeCancelledAndItsWaiterHearsTheDeadline) {
