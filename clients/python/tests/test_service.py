@@ -98,7 +98,7 @@ class DatasetTest(unittest.TestCase):
         derived = CLIENT.datasets.transform(dataset["id"], STANDARDIZE, target="diabetes", name="pima-std")
         self.assertEqual(derived["lineage"]["parent"], dataset["id"])
         self.assertEqual(derived["name"], "pima-std")
-        # wait=0: the server may answer 202 with the dataset job at once; the client polls it.
+        # wait=0: the server may answer 202 with the dataset job at once; the client follows its events.
         again = CLIENT.datasets.split(dataset["id"], train=0.75, test=0.25, seed=7, stratify="diabetes", wait=0)
         self.assertEqual({part: again[part]["rows"] for part in again}, {part: parts[part]["rows"] for part in parts})
         derived_again = CLIENT.datasets.transform(dataset["id"], STANDARDIZE, target="diabetes", wait=0)

@@ -11,7 +11,8 @@ import os
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence
 
 from .downloads import Destination, save
-from .errors import ModelhostError
+from .errors import ModelhostConnectionError, ModelhostError
+from .events import parse_events
 from .tabular import csv_chunks, table_from
 from .transport import Transport, segment
 from .uploads import ProgressCallback, file_body, fileobj_body, iterable_body
@@ -181,12 +182,33 @@ class Datasets:
         return {part["lineage"]["part"]: part for part in parts}
 
     def _await_job(self, job: Dict[str, Any]) -> List[str]:
-        """Polls a dataset job (GET /v1/dataset-jobs/{id}) until it ends; the ids it made."""
-        polls = 0
+        """Follows a dataset job (GET /v1/dataset-jobs/{id}/events) until it ends; the ids it made.
+
+        A stream that breaks off, or that a stopping server closes before the
+        job's "end", is reopened (up to the retry policy's max_retries times).
+        """
+        reconnects = 0
         while job["state"] not in ("succeeded", "failed", "cancelled"):
-            self._transport.retry.sleep(min(0.05 * 2**polls, 2.0))
-            polls += 1
-            job = self._transport.request("GET", f"/v1/dataset-jobs/{segment(job['id'])}").json()
+            try:
+                reply = self._transport.stream(
+                    "GET", f"/v1/dataset-jobs/{segment(job['id'])}/events", accept="text/event-stream"
+                )
+                with reply:
+                    for event in parse_events(reply.iter_lines()):
+                        if event.event in ("state", "end"):
+                            job = event.data
+                        if event.event == "end":
+                            break
+            except ModelhostConnectionError:
+                if reconnects >= self._transport.retry.max_retries:
+                    raise
+            else:
+                if job["state"] in ("succeeded", "failed", "cancelled"):
+                    break
+                if reconnects >= self._transport.retry.max_retries:
+                    raise ModelhostConnectionError(f"the event stream of {job['id']} ended without an 'end' event")
+            self._transport.retry.sleep(self._transport.retry.backoff(reconnects))
+            reconnects += 1
         if job["state"] != "succeeded":
             raise ModelhostError(
                 f"dataset job {job['id']} {job['state']}: {job.get('error')}", code=job.get("error_code", job["state"])
