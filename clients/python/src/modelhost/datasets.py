@@ -135,7 +135,7 @@ class Datasets:
         "classification" (default) or "regression"; `name` defaults to
         "<parent>-transformed". The server runs it as a dataset job; this
         call waits for it (`wait`: seconds the server holds the request
-        before answering with the job, which is then polled). Returns the
+        before answering with the job, which is then followed on its event stream). Returns the
         derived dataset; a failed job raises ModelhostError with its code.
         """
         request: Dict[str, Any] = {"pipeline": dict(pipeline)}
