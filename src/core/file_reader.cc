@@ -95,10 +95,9 @@ Result<FileContent> ReadWholeFile(const std::string& path, size_t threads) {
   if (fd.get() < 0) return PosixErrorStatus(errno, "open", path);
   struct stat info {};
   if (::fstat(fd.get(), &info) != 0) return PosixErrorStatus(errno, "stat", path);
-  // A pipe or device has no size to split, and files in /proc and /sys say
-  // 0 yet hold bytes: those are read to their end, as ReadFileToString does.
-  if (!S_ISREG(info.st_mode) || info.st_size == 0) {
-    // From this descriptor: opening a FIFO again would wait for a new writer.
+  // From this descriptor (opening a FIFO again would wait for a new writer),
+  // sequentially, as ReadFileToString reads.
+  const auto read_to_end = [&]() -> Result<FileContent> {
     std::string content;
     try {
       MODELHOST_RETURN_IF_ERROR(ReadToEnd(fd.get(), path, kWholeFileChunkBytes,
@@ -109,7 +108,10 @@ Result<FileContent> ReadWholeFile(const std::string& path, size_t threads) {
     } catch (const std::bad_alloc&) {
       return ResourceExhausted("read '" + path + "': out of memory");
     }
-  }
+  };
+  // A pipe or device has no size to split, and files in /proc say 0 yet hold
+  // bytes: those are read to their end.
+  if (!S_ISREG(info.st_mode) || info.st_size == 0) return read_to_end();
   const auto size = static_cast<size_t>(info.st_size);
   std::unique_ptr<char[]> bytes;
   try {
@@ -143,11 +145,25 @@ Result<FileContent> ReadWholeFile(const std::string& path, size_t threads) {
   };
   {
     std::vector<std::jthread> helpers;
-    for (size_t part = 1; part < parts; ++part) helpers.emplace_back(read_part, part);
+    size_t part = 1;
+    try {
+      for (; part < parts; ++part) helpers.emplace_back(read_part, part);
+    } catch (const std::system_error&) {  // no thread to be had: the rest here
+      for (; part < parts; ++part) read_part(part);
+    }
     read_part(0);
   }
   for (Status& status : statuses) {
-    if (!status.ok()) return std::move(status);
+    if (status.ok()) continue;
+    // Files in /sys say 4096 and hold fewer bytes, and stay so: read to the
+    // end. A file whose size did change is the error.
+    struct stat now {};
+    if (status.code() == StatusCode::kUnavailable && ::fstat(fd.get(), &now) == 0 &&
+        now.st_size == info.st_size && now.st_mtim.tv_sec == info.st_mtim.tv_sec &&
+        now.st_mtim.tv_nsec == info.st_mtim.tv_nsec) {
+      return read_to_end();
+    }
+    return std::move(status);
   }
   char probe;
   ssize_t beyond;

@@ -55,8 +55,10 @@ class FileContent {
 // Reads the whole file at `path` with up to `threads` concurrent preads of
 // contiguous parts, so that the copy out of the page cache and the page
 // faults of the destination (most of a large read's cost) are spread over
-// cores. A file that is not a regular file (a pipe, a device), or that says
-// it is empty (as files in /proc do), is read as ReadFileToString reads it. Errors as
+// cores. A file that is not a regular file (a pipe, a device), that says it
+// is empty (as files in /proc do), or that holds fewer bytes than it says
+// while its size and time stay the same (as files in /sys do), is read to
+// its end as ReadFileToString reads it. Errors as
 // ReadFileInChunks, plus ResourceExhausted when the content does not fit in memory, and Unavailable
 // when the file's size changes while it is read (its bytes would be neither
 // the old file nor the new one; reading again later may succeed).

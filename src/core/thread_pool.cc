@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <exception>
 #include <latch>
+#include <mutex>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -115,14 +116,24 @@ void RunOnPool(ThreadPool* pool, size_t count, const std::function<void(size_t)>
     return;
   }
   std::latch done(static_cast<std::ptrdiff_t>(count));
+  std::mutex failure_mu;
+  std::exception_ptr failure;  // the first task's exception; GUARDED_BY(failure_mu)
   for (size_t index = 0; index < count; ++index) {
+    // Counts down however the task ends, so the wait below always ends and
+    // no queued task outlives this frame's latch and `task`.
     auto run = [&, index] {
-      task(index);
+      try {
+        task(index);
+      } catch (...) {
+        std::lock_guard lock(failure_mu);
+        if (!failure) failure = std::current_exception();
+      }
       done.count_down();
     };
     if (!pool->Submit(run).ok()) run();  // a full queue: run it here
   }
   done.wait();
+  if (failure) std::rethrow_exception(failure);
 }
 
 }  // namespace modelhost::core

@@ -104,7 +104,8 @@ class ThreadPool {
 
 // Runs task(0) … task(count - 1) on `pool` and waits for all; with no pool
 // (nullptr) or one task, here, in order. A task the full queue refuses runs
-// here too. A task must not throw.
+// here too. An exception thrown by a task (std::bad_alloc, say) is rethrown
+// here once every task has ended — the first one caught, the others dropped.
 void RunOnPool(ThreadPool* pool, size_t count, const std::function<void(size_t)>& task);
 
 }  // namespace modelhost::core

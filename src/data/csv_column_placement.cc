@@ -118,11 +118,15 @@ std::optional<Column> CsvColumnPlacement::TakeColumn(size_t column, const std::s
       validity.Append(chunks[piece].placed_validity[column]);
       continue;
     }
-    // No value in the piece: its cells hold the missing filler (resize left 0).
+    // No value in the piece: its cells get the missing filler. They may hold
+    // values already, from a parse of the piece from a wrong cut guess.
     for (size_t row = 0; row < rows_[piece]; ++row) validity.Append(false);
+    const auto first = static_cast<std::ptrdiff_t>(first_rows_[piece]);
     if (type == ColumnType::kFloat64) {
-      std::fill_n(reals_[column].begin() + static_cast<std::ptrdiff_t>(first_rows_[piece]),
-                  rows_[piece], std::numeric_limits<double>::quiet_NaN());
+      std::fill_n(reals_[column].begin() + first, rows_[piece],
+                  std::numeric_limits<double>::quiet_NaN());
+    } else {
+      std::fill_n(ints_[column].begin() + first, rows_[piece], int64_t{0});
     }
   }
   if (type == ColumnType::kFloat64) {

@@ -38,7 +38,8 @@ class CsvColumnPlacement {
 
   // Plans the places of `body` cut as GuessCsvCuts(body, pieces) and
   // allocates the placed columns, a column per task on `pool` (the page
-  // faults of the table's memory happen there, in parallel).
+  // faults of the table's memory happen there, in parallel). Throws
+  // std::bad_alloc when they do not fit.
   static CsvColumnPlacement Plan(const CsvLayout& layout, std::string_view body, size_t pieces,
                                  core::ThreadPool* pool);
 

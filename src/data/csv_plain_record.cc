@@ -9,6 +9,12 @@ bool ScanCsvPlainRecord(std::string_view buffer, size_t at, char delimiter, bool
   const char* const data = buffer.data();
   const char* const limit = data + buffer.size();
   const char* cursor = data + at;
+  // A number's own bytes as the delimiter ("1-2" with '-') would need the
+  // number scan to stop at it: the tokenizer reads such files.
+  if ((delimiter >= '0' && delimiter <= '9') || delimiter == '-' || delimiter == '+' ||
+      delimiter == '.') {
+    return false;
+  }
   // A blank line is no record, and a quoted field has rules of its own.
   if (cursor == limit || *cursor == '\n' || *cursor == '\r') return false;
   const size_t last = fields.size() - 1;

@@ -8,7 +8,8 @@
 // It accepts exactly the records CsvTokenizer would return as kRecord with
 // the expected number of unquoted fields, and splits them into the same
 // fields; anything else — a blank line, a quote opening a field, a field
-// count other than expected, a record the buffer cuts short — it declines,
+// count other than expected, a record the buffer cuts short, any record when
+// the delimiter is a byte a number holds (a digit, sign or point) — it declines,
 // and the caller hands the record to the tokenizer, which knows the rules
 // (and the errors) for it.
 //

@@ -5,6 +5,7 @@
 #include <exception>
 #include <limits>
 #include <memory>
+#include <new>
 #include <optional>
 #include <span>
 #include <type_traits>
@@ -225,9 +226,15 @@ core::Result<ReadResult> ReadCsvBuffer(std::string_view content, std::string_vie
   // columns with the types its own values suggest — into the table's
   // columns where they are placed.
   ReadResult result;
-  CsvColumnPlacement placement = pieces > 1
-                                     ? CsvColumnPlacement::Plan(layout, body, pieces, pool.get())
-                                     : CsvColumnPlacement();
+  CsvColumnPlacement placement;
+  if (pieces > 1) {
+    try {
+      placement = CsvColumnPlacement::Plan(layout, body, pieces, pool.get());
+    } catch (const std::bad_alloc&) {
+      // No room for the whole table at once: the pieces keep their own values
+      // (and say so with ResourceExhausted if even those do not fit).
+    }
+  }
   CsvBlockResult checked = ParseCsvBlock(layout, CsvPass::kCheckAndConvert, body, 0, body_line,
                                          true, {}, pieces, pool.get(), placement.piece_places());
   MODELHOST_RETURN_IF_ERROR(

@@ -38,9 +38,16 @@ void RunningMoments::Add(std::span<const double> values) {
       low = std::min(low, block[index]);
       high = std::max(high, block[index]);
     }
+    const double sum = (sums[0] + sums[1]) + (sums[2] + sums[3]);
+    if (!std::isfinite(sum)) {
+      // Values near the double's limits overflow a sum that Welford's running
+      // mean never forms: those blocks go one value at a time.
+      for (double value : block) Add(value);
+      continue;
+    }
     RunningMoments part;
     part.count_ = block.size();
-    part.mean_ = ((sums[0] + sums[1]) + (sums[2] + sums[3])) / static_cast<double>(block.size());
+    part.mean_ = sum / static_cast<double>(block.size());
     double squares[4] = {0.0, 0.0, 0.0, 0.0};
     for (size_t index = 0; index < block.size(); ++index) {
       const double deviation = block[index] - part.mean_;

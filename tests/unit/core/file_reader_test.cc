@@ -108,6 +108,15 @@ TEST_F(FileReaderTest, WholeFileReadsWhatHasNoSizeToEnd) {
   ASSERT_TRUE(status.ok()) << status.status().ToString();
   EXPECT_THAT(std::string(status->view()), HasSubstr("Name:"));
 
+  // /sys files say 4096 bytes and hold fewer.
+  const std::string sys_file = "/sys/devices/system/cpu/online";
+  Result<std::string> expected = ReadFileToString(sys_file);
+  if (expected.ok()) {
+    Result<FileContent> sys = ReadWholeFile(sys_file, 2);
+    ASSERT_TRUE(sys.ok()) << sys.status().ToString();
+    EXPECT_EQ(sys->view(), *expected);
+  }
+
   const std::string fifo = (dir_ / "fifo").string();
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   std::thread writer([&] { std::ofstream(fifo, std::ios::binary) << "x,y\n3,4\n"; });

@@ -9,6 +9,7 @@
 #include <latch>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -232,6 +233,34 @@ TEST(ThreadPoolTest, DefaultOptionsAreDocumentedValues) {
   EXPECT_EQ(options.num_threads, 4u);
   EXPECT_EQ(options.max_queue_size, 1024u);
   EXPECT_EQ(options.name, "pool");
+}
+
+// RunOnPool waits for every task even when some throw (out of memory, say),
+// then rethrows one of their exceptions — on the pool, and for a task run
+// here because the queue was full.
+TEST(RunOnPoolTest, WaitsForEveryTaskAndRethrowsATasksException) {
+  auto pool = MakePool(2, 2);
+  ASSERT_NE(pool, nullptr);
+  for (size_t count : {size_t{2}, size_t{9}}) {  // 9: some tasks run here
+    std::atomic<size_t> ran = 0;
+    auto run = std::async(std::launch::async, [&] {
+      RunOnPool(pool.get(), count, [&](size_t index) {
+        ++ran;
+        if (index % 2 == 0) throw std::bad_alloc();
+      });
+    });
+    ASSERT_EQ(run.wait_for(kGenerousDeadline), std::future_status::ready) << count << " tasks";
+    EXPECT_THROW(run.get(), std::bad_alloc);
+    EXPECT_EQ(ran, count);
+  }
+  size_t here = 0;
+  EXPECT_THROW(RunOnPool(nullptr, 3,
+                         [&](size_t) {
+                           ++here;
+                           throw std::runtime_error("x");
+                         }),
+               std::runtime_error);
+  EXPECT_EQ(here, 1u);  // without a pool, the first exception ends the loop
 }
 
 }  // namespace

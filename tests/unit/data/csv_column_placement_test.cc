@@ -114,5 +114,36 @@ TEST(CsvColumnPlacementTest, LinesThatMisleadAreJoinedFromTheParts) {
   }
 }
 
+// A piece first parsed from a wrong cut guess (inside a quoted field) wrote
+// integers into its place; parsed again from its true start it has no value
+// in that column, with exactly the rows foretold. The column taken whole must
+// hold the missing filler there, not those integers.
+TEST(CsvColumnPlacementTest, AReparsedPieceLeavesNoValueOfItsWrongGuessBehind) {
+  std::string text = "a,b\n";
+  for (int row = 0; row < 10; ++row) text += "p,1\n";
+  text += "\"" + std::string(200, 'x') + "\n1,2\n\",\n";  // the cut lands inside the quotes
+  text += "q,\rq,\r";  // lone CRs: rows no '\n' foretells, making up for the quoted ones
+  for (int row = 0; row < 20; ++row) text += "q,\n";
+  for (size_t threads : {1, 2}) {
+    ReadCsvOptions options;
+    options.threads = threads;
+    options.parallel_chunk_bytes = 150;  // two pieces
+    auto read = ReadCsvBuffer(text, "p.csv", options);
+    ASSERT_TRUE(read.ok()) << read.status().ToString();
+    EXPECT_EQ(TableDifference(read->table, OnePiece(text)), "") << threads << " threads";
+  }
+}
+
+// Pieces parsed on a pool write their places at once.
+TEST(CsvColumnPlacementTest, PiecesOnThreadsGiveTheOnePieceTable) {
+  const std::string text = Csv(20000);
+  ReadCsvOptions options;
+  options.threads = 2;
+  options.parallel_chunk_bytes = 4096;
+  auto read = ReadCsvBuffer(text, "p.csv", options);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(TableDifference(read->table, OnePiece(text)), "");
+}
+
 }  // namespace
 }  // namespace modelhost::data

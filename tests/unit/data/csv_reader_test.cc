@@ -93,6 +93,22 @@ TEST(CsvReaderTest, ExplicitDelimiterIsUsedAsGiven) {
   EXPECT_EQ(result.table.column(0).name(), "a,b");
 }
 
+// A delimiter that is a byte of numbers: "1--2" is three fields, not 1 and -2.
+TEST(CsvReaderTest, ADelimiterANumberCouldHoldStillSplitsFields) {
+  for (char delimiter : {'-', '+', '.', '7'}) {
+    ReadCsvOptions options;
+    options.delimiter = delimiter;
+    const std::string d(1, delimiter);
+    auto ragged = ReadCsvBuffer("a" + d + "b\n1" + d + d + "2\n", "d.csv", options);
+    ASSERT_FALSE(ragged.ok()) << delimiter;
+    EXPECT_THAT(ragged.status().message(), HasSubstr("row has 3 fields")) << delimiter;
+    ReadResult result = ReadOk("a" + d + "b\n12" + d + "3\n", options);
+    ASSERT_EQ(result.table.num_columns(), 2u) << delimiter;
+    EXPECT_EQ(result.table.column(0).int64_values()[0], 12);
+    EXPECT_EQ(result.table.column(1).int64_values()[0], 3);
+  }
+}
+
 TEST(CsvReaderTest, DefaultMissingTokensAreMissing) {
   ReadResult result = ReadOk("x,s\n1,a\n,b\nNA,c\nN/A,d\nnull,e\nNaN,f\n?,NA\n\"\",g\n");
   const Column& x = result.table.column(0);

@@ -10,6 +10,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -17,10 +18,13 @@
 #include <string>
 #include <vector>
 
+#include "data/column_builder.h"
 #include "data/csv_chunk_parser.h"
 #include "data/csv_reader.h"
+#include "data/csv_tokenizer.h"
 #include "data/dataset_import.h"
 #include "data/dataset_reader.h"
+#include "data/field_parser.h"
 #include "dataset_table_testing.h"
 
 namespace modelhost::data {
@@ -80,24 +84,59 @@ class CsvSpeculationTest : public ::testing::Test {
   void SetUp() override { directory_ = testing::MakeTestDirectory("csv_speculation_test"); }
   void TearDown() override { std::filesystem::remove_all(directory_); }
 
-  // The plain two-pass conversion of `text`, in one piece: every record
-  // checked, then every record converted with the final types.
+  // The plain two-pass conversion of `text`, written here from the tokenizer
+  // and the field parsers alone (none of the readers' fast paths): every
+  // record tokenized and its values observed for the types, then every value
+  // converted with the final types. `text` holds no bad row. Missing tokens
+  // are the default ones.
   static Table TwoPass(const std::string& text, const ReadCsvOptions& options) {
-    size_t body_start = 0;
-    size_t body_line = 1;
-    auto layout = ReadCsvLayout(text, true, "s.csv", options, body_start, body_line);
-    EXPECT_TRUE(layout.ok()) << layout.status().ToString();
-    if (!layout.ok()) return Table();
-    const std::string_view body = std::string_view(text).substr(body_start);
-    const CsvChunkResult checked =
-        ParseCsvChunk(*layout, CsvPass::kCheck, body, 0, body.size(), 0, true, {});
-    EXPECT_TRUE(checked.errors.empty());
-    for (size_t column = 0; column < layout->names.size(); ++column) {
-      if (!layout->overridden[column]) layout->types[column] = checked.evidence[column].Type();
+    const ReadCsvOptions defaults;
+    const auto missing = [&](std::string_view value) {
+      return std::find(defaults.missing_values.begin(), defaults.missing_values.end(), value) !=
+             defaults.missing_values.end();
+    };
+    CsvTokenizer tokenizer(text, ',');
+    std::vector<CsvField> fields;
+    std::string scratch;
+    std::vector<std::string> names;
+    std::vector<std::vector<std::string>> rows;
+    while (tokenizer.Next(fields) == CsvTokenStatus::kRecord) {
+      std::vector<std::string> values;
+      for (const CsvField& field : fields) values.emplace_back(field.Value(scratch));
+      if (names.empty()) {
+        names = std::move(values);
+      } else {
+        rows.push_back(std::move(values));
+      }
     }
-    CsvChunkResult converted =
-        ParseCsvChunk(*layout, CsvPass::kConvert, body, 0, body.size(), 0, true, {});
-    auto table = Table::Make(std::move(converted.columns));
+    std::vector<Column> columns;
+    for (size_t column = 0; column < names.size(); ++column) {
+      TypeEvidence evidence;
+      for (const auto& row : rows) {
+        if (!missing(row[column])) evidence.Observe(row[column]);
+      }
+      ColumnType type = evidence.Type();
+      for (const auto& [name, overridden] : options.column_types) {
+        if (name == names[column]) type = overridden;
+      }
+      ColumnBuilder builder(names[column], type);
+      for (const auto& row : rows) {
+        const std::string& value = row[column];
+        if (missing(value)) {
+          builder.AppendMissing();
+        } else if (type == ColumnType::kFloat64) {
+          builder.AppendFloat64(*ParseFloat64(value));
+        } else if (type == ColumnType::kInt64) {
+          builder.AppendInt64(*ParseInt64(value));
+        } else if (type == ColumnType::kBool) {
+          builder.AppendBool(*ParseBool(value));
+        } else {
+          EXPECT_TRUE(builder.AppendCategorical(value).ok());
+        }
+      }
+      columns.push_back(std::move(builder).Finish());
+    }
+    auto table = Table::Make(std::move(columns));
     EXPECT_TRUE(table.ok()) << table.status().ToString();
     return table.ok() ? std::move(table).value() : Table();
   }

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
+#include <span>
+
 #include <cmath>
 
 namespace modelhost::data {
@@ -59,6 +63,20 @@ TEST(RunningMomentsTest, MergeWithEmptySides) {
   some.Merge(empty);
   EXPECT_EQ(some.count(), 2u);
   EXPECT_EQ(some.population_std(), 1.0);
+}
+
+// A block's sum can overflow where Welford's running mean does not: such a
+// block goes one value at a time.
+TEST(RunningMomentsTest, BlocksNearTheDoublesLimitDoNotOverflow) {
+  const std::vector<double> values = {1e308, 1e308, 1e308, 1e308};
+  RunningMoments one_by_one;
+  for (double value : values) one_by_one.Add(value);
+  RunningMoments blocks;
+  blocks.Add(std::span<const double>(values));
+  EXPECT_TRUE(std::isfinite(blocks.mean()));
+  EXPECT_EQ(blocks.mean(), one_by_one.mean());
+  EXPECT_EQ(blocks.population_std(), one_by_one.population_std());
+  EXPECT_EQ(blocks.mean(), 1e308);
 }
 
 }  // namespace
