@@ -1,7 +1,6 @@
 #include "data/csv_chunk_parser.h"
 
 #include <algorithm>
-#include <limits>
 #include <utility>
 
 #include "data/column_builder.h"
@@ -560,34 +559,6 @@ core::Result<CsvLayout> ReadCsvLayout(std::string_view content, bool content_is_
     body_line = tokenizer.line();
   }
   return layout;
-}
-
-std::optional<Column> TakeSpeculatedColumn(CsvChunkResult& chunk, size_t column,
-                                           const std::string& name, ColumnType type) {
-  switch (chunk.speculation[column]) {
-    case CsvSpeculation::kLost:
-    case CsvSpeculation::kPlaced: return std::nullopt;  // not without the place
-    case CsvSpeculation::kNoValue: {
-      ColumnBuilder builder(name, type);
-      builder.Reserve(chunk.good_rows);
-      for (size_t row = 0; row < chunk.good_rows; ++row) builder.AppendMissing();
-      return std::move(builder).Finish();
-    }
-    case CsvSpeculation::kConverted: break;
-  }
-  Column& part = chunk.columns[column];
-  if (part.type() == type) return std::move(part);
-  if (part.type() != ColumnType::kInt64 || type != ColumnType::kFloat64 ||
-      chunk.negative_zero[column]) {
-    return std::nullopt;
-  }
-  const std::span<const int64_t> ints = part.int64_values();
-  std::vector<double> reals(ints.size());
-  for (size_t row = 0; row < ints.size(); ++row) {
-    reals[row] = part.validity().IsValid(row) ? static_cast<double>(ints[row])
-                                              : std::numeric_limits<double>::quiet_NaN();
-  }
-  return ColumnBuilder::Assemble(name, std::move(reals), part.validity());
 }
 
 CsvChunkResult ParseCsvChunk(const CsvLayout& layout, CsvPass pass, std::string_view block,

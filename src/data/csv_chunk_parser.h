@@ -142,15 +142,6 @@ struct CsvChunkResult {
   std::vector<ValidityBitmap> placed_validity;
 };
 
-// kCheckAndConvert's column `column` of `chunk` (moved out of it) as a column
-// named `name` of type `type`: the piece's own column; an int64 one cast to
-// float64 (the same doubles ParseFloat64 gives the same text, unless a "-0"
-// is among them); all missing where the piece had no value. Nullopt where
-// only kConvert can make it: the values outgrew the piece's guess, or they
-// were converted to another type.
-std::optional<Column> TakeSpeculatedColumn(CsvChunkResult& chunk, size_t column,
-                                           const std::string& name, ColumnType type);
-
 // Parses the records of `block` that start in [begin, stop): `begin` is a
 // record boundary; the first record starting at or after `stop` is left to
 // the next chunk. `block_offset` is the block's offset in the body (for

@@ -12,6 +12,7 @@
 #include "data/background_chunk_writer.h"
 #include "data/csv_block_parser.h"
 #include "data/csv_chunk_parser.h"
+#include "data/csv_speculative_column.h"
 #include "data/dataset_import.h"
 #include "data/import_block_reader.h"
 

@@ -1,6 +1,10 @@
 #include "data/csv_speculative_column.h"
 
+#include <limits>
+#include <optional>
+#include <span>
 #include <utility>
+#include <vector>
 
 namespace modelhost::data {
 
@@ -132,6 +136,34 @@ Column SpeculativeColumn::Finish(std::string name) && {
     case Kind::kLost: break;
   }
   return ColumnBuilder(std::move(name), ColumnType::kFloat64).Finish();  // REQUIRES excludes it
+}
+
+std::optional<Column> TakeSpeculatedColumn(CsvChunkResult& chunk, size_t column,
+                                           const std::string& name, ColumnType type) {
+  switch (chunk.speculation[column]) {
+    case CsvSpeculation::kLost:
+    case CsvSpeculation::kPlaced: return std::nullopt;  // not without the place
+    case CsvSpeculation::kNoValue: {
+      ColumnBuilder builder(name, type);
+      builder.Reserve(chunk.good_rows);
+      for (size_t row = 0; row < chunk.good_rows; ++row) builder.AppendMissing();
+      return std::move(builder).Finish();
+    }
+    case CsvSpeculation::kConverted: break;
+  }
+  Column& part = chunk.columns[column];
+  if (part.type() == type) return std::move(part);
+  if (part.type() != ColumnType::kInt64 || type != ColumnType::kFloat64 ||
+      chunk.negative_zero[column]) {
+    return std::nullopt;
+  }
+  const std::span<const int64_t> ints = part.int64_values();
+  std::vector<double> reals(ints.size());
+  for (size_t row = 0; row < ints.size(); ++row) {
+    reals[row] = part.validity().IsValid(row) ? static_cast<double>(ints[row])
+                                              : std::numeric_limits<double>::quiet_NaN();
+  }
+  return ColumnBuilder::Assemble(name, std::move(reals), part.validity());
 }
 
 }  // namespace modelhost::data

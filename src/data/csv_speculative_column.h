@@ -161,6 +161,15 @@ class SpeculativeColumn {
   ValidityBitmap validity_;
 };
 
+// kCheckAndConvert's column `column` of `chunk` (moved out of it) as a column
+// named `name` of type `type`: the piece's own column; an int64 one cast to
+// float64 (the same doubles ParseFloat64 gives the same text, unless a "-0"
+// is among them); all missing where the piece had no value. Nullopt where
+// only kConvert can make it: the values outgrew the piece's guess, or they
+// were converted to another type.
+std::optional<Column> TakeSpeculatedColumn(CsvChunkResult& chunk, size_t column,
+                                           const std::string& name, ColumnType type);
+
 }  // namespace modelhost::data
 
 #endif  // MODELHOST_DATA_CSV_SPECULATIVE_COLUMN_H_

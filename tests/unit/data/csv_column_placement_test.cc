@@ -71,6 +71,18 @@ Table OnePiece(const std::string& text) {
   return read.ok() ? std::move(read->table) : Table();
 }
 
+// ReadCsvBuffer of `text` in pieces of `piece_bytes` on `threads` threads
+// gives the one-piece table.
+void ExpectPiecesGiveOnePiece(const std::string& text, size_t threads, size_t piece_bytes) {
+  ReadCsvOptions options;
+  options.threads = threads;
+  options.parallel_chunk_bytes = piece_bytes;
+  auto read = ReadCsvBuffer(text, "p.csv", options);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(TableDifference(read->table, OnePiece(text)), "")
+      << threads << " threads, pieces of " << piece_bytes << " bytes";
+}
+
 TEST(CsvColumnPlacementTest, AColumnWhoseLinesForetoldItsRowsIsTakenWhole) {
   const std::string text = Csv(4000, "\r\n");
   PlacedPass run = RunPassOne(text);
@@ -105,12 +117,7 @@ TEST(CsvColumnPlacementTest, LinesThatMisleadAreJoinedFromTheParts) {
     EXPECT_FALSE(
         run.placement.TakeColumn(0, run.layout.names[0], run.layout.types[0], run.checked.chunks)
             .has_value());
-    ReadCsvOptions options;
-    options.threads = 2;
-    options.parallel_chunk_bytes = 4096;
-    auto read = ReadCsvBuffer(text, "p.csv", options);
-    ASSERT_TRUE(read.ok()) << read.status().ToString();
-    EXPECT_EQ(TableDifference(read->table, OnePiece(text)), "");
+    ExpectPiecesGiveOnePiece(text, 2, 4096);
   }
 }
 
@@ -124,25 +131,12 @@ TEST(CsvColumnPlacementTest, AReparsedPieceLeavesNoValueOfItsWrongGuessBehind) {
   text += "\"" + std::string(200, 'x') + "\n1,2\n\",\n";  // the cut lands inside the quotes
   text += "q,\rq,\r";  // lone CRs: rows no '\n' foretells, making up for the quoted ones
   for (int row = 0; row < 20; ++row) text += "q,\n";
-  for (size_t threads : {1, 2}) {
-    ReadCsvOptions options;
-    options.threads = threads;
-    options.parallel_chunk_bytes = 150;  // two pieces
-    auto read = ReadCsvBuffer(text, "p.csv", options);
-    ASSERT_TRUE(read.ok()) << read.status().ToString();
-    EXPECT_EQ(TableDifference(read->table, OnePiece(text)), "") << threads << " threads";
-  }
+  for (size_t threads : {1, 2}) ExpectPiecesGiveOnePiece(text, threads, 150);  // two pieces
 }
 
 // Pieces parsed on a pool write their places at once.
 TEST(CsvColumnPlacementTest, PiecesOnThreadsGiveTheOnePieceTable) {
-  const std::string text = Csv(20000);
-  ReadCsvOptions options;
-  options.threads = 2;
-  options.parallel_chunk_bytes = 4096;
-  auto read = ReadCsvBuffer(text, "p.csv", options);
-  ASSERT_TRUE(read.ok()) << read.status().ToString();
-  EXPECT_EQ(TableDifference(read->table, OnePiece(text)), "");
+  ExpectPiecesGiveOnePiece(Csv(20000), 2, 4096);
 }
 
 }  // namespace
