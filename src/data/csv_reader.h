@@ -9,7 +9,10 @@
 // dictionary, no per-field allocation). Only a piece's column whose values
 // contradict the file's final type (text after numbers, say) is tokenized
 // and converted again; int64 under a float64 column is cast. Memory is the
-// input plus the table (twice the table, briefly, when read in pieces).
+// input plus the table: float64 and int64 columns are written in place by
+// the pieces (csv_column_placement.h); other columns, or those whose rows or
+// types the file's start foretold wrongly, are joined from the pieces' parts
+// (twice those columns, briefly).
 //
 // An input larger than ReadCsvOptions::parallel_chunk_bytes is cut into
 // pieces at record boundaries and the pieces are parsed on
@@ -70,8 +73,9 @@ struct ReadCsvOptions {
   size_t parallel_chunk_bytes = size_t{4} << 20;
 };
 
-// Reads the CSV file at `path`; error messages name it by `path`. Errors: as
-// core::ReadFileToString for the file, else as ReadCsvBuffer.
+// Reads the CSV file at `path` (on ReadCsvOptions::threads threads, as
+// core::ReadWholeFile does); error messages name it by `path`. Errors: as
+// core::ReadWholeFile for the file, else as ReadCsvBuffer.
 core::Result<ReadResult> ReadCsvFile(const std::string& path, const ReadCsvOptions& options = {});
 
 // Reads CSV text from `content` (a leading UTF-8 byte order mark is skipped);
