@@ -110,6 +110,15 @@ Result<FittedStep> ParseStep(const Json& object, size_t index) {
   MODELHOST_ASSIGN_OR_RETURN(std::string op, untitled.String("op"));
   JsonFieldReader reader(object, StepPlace(index, op));
   MODELHOST_ASSIGN_OR_RETURN(std::vector<std::string> columns, reader.StringList("columns"));
+  // A spec never lists a column twice (pipeline_spec.cc), and the steps'
+  // application relies on it: an ordinal over ["c", "c"] would read the
+  // codes of a column it has just made numeric.
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (std::find(columns.begin(), columns.begin() + static_cast<std::ptrdiff_t>(i), columns[i]) !=
+        columns.begin() + static_cast<std::ptrdiff_t>(i)) {
+      return reader.Error("column '" + columns[i] + "' is listed twice in 'columns'");
+    }
+  }
   const size_t n = columns.size();
   if (op == "drop_missing") {
     MODELHOST_RETURN_IF_ERROR(reader.CheckKeys({"op", "columns", "how"}));

@@ -245,23 +245,18 @@ Status Cast(const FittedCast& step, Frame& frame) {
   return core::OkStatus();
 }
 
-bool IsAsciiSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-
 Status ApplyText(const FittedText& step, Frame& frame) {
   MODELHOST_ASSIGN_OR_RETURN(auto indices, Lookup(frame, step.columns, false));
   for (size_t index : indices) {
     FrameColumn& column = frame.columns()[index];
     std::vector<std::optional<std::string>> replacement;
     for (const std::string& category : column.categories()) {
-      std::string text = category;
+      std::string text;
       if (step.op == TextOp::kTrim) {
-        size_t begin = 0;
-        size_t end = text.size();
-        while (begin < end && IsAsciiSpace(text[begin])) ++begin;
-        while (end > begin && IsAsciiSpace(text[end - 1])) --end;
-        text = text.substr(begin, end - begin);
+        text = TrimmedText(category);
       } else {
-        for (char& c : text) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+        text = category;
+        for (char& c : text) c = LowercaseAscii(c);
       }
       replacement.emplace_back(std::move(text));
     }

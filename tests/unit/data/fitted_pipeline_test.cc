@@ -239,6 +239,16 @@ TEST(FittedPipelineTest, FromJsonRejectsInconsistentDocuments) {
               HasSubstr("pipeline step 1 (standardize): 'scale' must have 1 entries"));
   EXPECT_THAT(error(replace("\"op\":\"standardize\"", "\"op\":\"standardise\"")),
               HasSubstr("pipeline step 1 (standardise): unknown op 'standardise'"));
+  // A column listed twice in a step: a spec refuses it, and so must a
+  // document (an edited bundle), since applying it would read a one_hot's
+  // codes after the first expansion took them away.
+  {
+    std::string twice = replace("[[\"x\",\"y\"]]", "[[\"x\",\"y\"],[\"x\",\"y\"]]");
+    const std::string once = "\"columns\":[\"c\"]";
+    twice.replace(twice.find(once), once.size(), "\"columns\":[\"c\",\"c\"]");
+    EXPECT_THAT(error(twice),
+                HasSubstr("pipeline step 2 (one_hot): column 'c' is listed twice in 'columns'"));
+  }
   EXPECT_THAT(error("{\"format\": 1}"), HasSubstr("'format' must be a string"));
   EXPECT_THAT(error("[1e999]"), HasSubstr("not valid JSON"));
 }

@@ -52,8 +52,10 @@ Table OneRowTable(const FittedPipeline& fitted, const std::vector<FieldValue>& f
       builder.AppendFloat64(std::get<double>(field));
     } else if (input.type == ColumnType::kInt64) {
       builder.AppendInt64(std::get<int64_t>(field));
-    } else {
+    } else if (input.type == ColumnType::kBool) {
       builder.AppendBool(std::get<bool>(field));
+    } else {
+      EXPECT_TRUE(builder.AppendCategorical(std::get<std::string>(field)).ok());
     }
     columns.push_back(std::move(builder).Finish());
   }
@@ -66,7 +68,7 @@ void ExpectAgrees(const FittedPipeline& fitted, const RowProgram& program,
                   const std::vector<FieldValue>& fields, const std::string& where) {
   std::vector<const FieldValue*> pointers;
   for (const FieldValue& field : fields) pointers.push_back(&field);
-  std::vector<float> out(fields.size());
+  std::vector<float> out(fitted.feature_names().size());
   const bool ran = program.Run(pointers, out.data());
   auto table = fitted.Transform(OneRowTable(fitted, fields), TransformMode::kInference);
   ASSERT_EQ(ran, table.ok()) << where << (table.ok() ? "" : ": " + table.status().ToString());
@@ -83,6 +85,13 @@ FieldValue RandomField(std::mt19937_64& random, ColumnType type) {
   switch (type) {
     case ColumnType::kInt64: return FieldValue(int64_t{pick(random)} - 2);
     case ColumnType::kBool: return FieldValue(pick(random) % 2 == 0);
+    case ColumnType::kCategorical: {
+      // Training's categories, the same after trim or lowercase, marked ones,
+      // unseen ones and the empty string.
+      static const char* const kTexts[] = {"red", " Red", "blue", "BLUE ", "green", "x",
+                                           "y",   "z",    "zz",   "",      "Y",     "purple"};
+      return FieldValue(std::string(kTexts[std::uniform_int_distribution<size_t>(0, 11)(random)]));
+    }
     default: break;
   }
   const int shape = pick(random);
@@ -139,6 +148,92 @@ TEST(RowProgramTest, MatchesTheTablePathBitForBitOnRandomPipelines) {
   EXPECT_GT(compiled, 100);  // the others leave a missing value in training
 }
 
+// The table kTrain without its missing number, with two categorical columns:
+// s (colors, with stray case and spaces, missing in row 3) and t (x / y / z,
+// missing in row 5).
+constexpr const char* kTrainWithCategories =
+    "a,b,c,d,s,t\n"
+    "1.5,0,true,10, Red,x\n"
+    "-2.25,7,false,11,blue,y\n"
+    "0.75,3,true,12,,z\n"
+    "1e3,0,false,9,BLUE ,x\n"
+    "0.125,12,true,10.5,green,\n"
+    "3.5,5,false,1000,red,y\n"
+    "-0.5,2,true,11.5,blue,x\n";
+
+TEST(RowProgramTest, MatchesTheTablePathBitForBitOnRandomPipelinesWithCategories) {
+  // Steps in any order, then each categorical column encoded or dropped (so
+  // that the features come out numeric), then maybe a step over everything.
+  const std::vector<std::string> steps = {
+      R"({"op": "mark_missing", "columns": ["s"], "values": ["blue", 0]})",
+      R"({"op": "mark_missing", "columns": ["a", "s", "t"], "values": ["y", 0]})",
+      R"({"op": "impute", "columns": "categorical", "strategy": "most_frequent"})",
+      R"({"op": "impute", "columns": ["t"], "strategy": "constant", "fill_value": "zz"})",
+      R"({"op": "impute", "columns": "numeric", "strategy": "median"})",
+      R"({"op": "trim", "columns": ["s"]})",
+      R"({"op": "lowercase", "columns": "categorical"})",
+      R"({"op": "clip_outliers", "columns": ["d"], "method": "iqr", "k": 1.5})",
+      R"({"op": "drop_missing", "columns": ["s"]})",
+      R"({"op": "drop_columns", "columns": ["c"]})",
+      R"({"op": "log1p", "columns": ["d"]})",
+      R"({"op": "standardize", "columns": ["a"]})",
+  };
+  const std::vector<std::string> encoders = {
+      R"({"op": "one_hot", "columns": ["%"]})",
+      R"({"op": "one_hot", "columns": ["%"], "unknown": "ignore"})",
+      R"({"op": "ordinal", "columns": ["%"]})",
+      R"({"op": "ordinal", "columns": ["%"], "unknown_value": -1})",
+      R"({"op": "drop_columns", "columns": ["%"]})",
+  };
+  const std::vector<std::string> finals = {
+      R"({"op": "impute", "columns": "numeric", "strategy": "mean"})",
+      R"({"op": "standardize", "columns": "numeric"})",
+      R"({"op": "minmax", "columns": "numeric"})",
+      R"({"op": "normalize_rows", "columns": "numeric", "norm": "l1"})",
+      R"({"op": "normalize_rows", "columns": "numeric"})",
+  };
+  std::mt19937_64 random(20261201);
+  auto any = [&random](const std::vector<std::string>& list) {
+    return list[std::uniform_int_distribution<size_t>(0, list.size() - 1)(random)];
+  };
+  std::uniform_int_distribution<int> length(0, 4);
+  std::uniform_int_distribution<int> coin(0, 1);
+  int compiled = 0;
+  int one_hot = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    std::vector<std::string> chosen;
+    for (int k = length(random); k > 0; --k) chosen.push_back(any(steps));
+    if (coin(random)) chosen.push_back(steps[2]);  // most_frequent, so one_hot can fit
+    for (const char* column : {"s", "t"}) {
+      std::string encoder = any(encoders);
+      encoder.replace(encoder.find('%'), 1, column);
+      chosen.push_back(encoder);
+    }
+    if (coin(random)) chosen.push_back(any(finals));
+    std::string spec = R"({"steps": [)";
+    for (size_t k = 0; k < chosen.size(); ++k) spec += (k ? "," : "") + chosen[k];
+    spec += "]}";
+    auto pipeline = Pipeline::FromJson(spec);
+    ASSERT_TRUE(pipeline.ok()) << spec << ": " << pipeline.status().ToString();
+    auto fit = pipeline->Fit(CsvTable(kTrainWithCategories), std::nullopt);
+    if (!fit.ok()) continue;  // e.g. one_hot of a column still missing a value
+    std::optional<RowProgram> program = CompileOf(*fit);
+    ASSERT_TRUE(program.has_value()) << spec;
+    ++compiled;
+    one_hot += spec.find("one_hot") != std::string::npos;
+    for (int row = 0; row < 40; ++row) {
+      std::vector<FieldValue> fields;
+      for (const InputColumn& input : fit->input_columns()) {
+        fields.push_back(RandomField(random, input.type));
+      }
+      ASSERT_NO_FATAL_FAILURE(
+          ExpectAgrees(*fit, *program, fields, spec + " row " + std::to_string(row)));
+    }
+  }
+  EXPECT_GT(compiled, 150);
+  EXPECT_GT(one_hot, 50);
+}
+
 TEST(RowProgramTest, DeclinesWhereTheTablePathRefusesAField) {
   auto fit = FitCsv(kTrain,
                     R"({"steps": [{"op": "impute", "columns": "numeric", "strategy": "median"}]})");
@@ -158,26 +253,43 @@ TEST(RowProgramTest, DeclinesWhereTheTablePathRefusesAField) {
   EXPECT_FALSE(run({"1", int64_t{2}, true, 4.0}));        // a string
   EXPECT_FALSE(run({true, int64_t{2}, true, 4.0}));       // a bool for float64
   EXPECT_FALSE(run({1.0, int64_t{2}, int64_t{1}, 4.0}));  // an integer for bool
+  // A categorical column takes strings only.
+  auto encoded = FitCsv(kTrainWithCategories, R"({"steps": [
+    {"op": "impute", "columns": "categorical", "strategy": "most_frequent"},
+    {"op": "one_hot", "columns": ["s", "t"]}]})");
+  std::optional<RowProgram> encoding = CompileOf(encoded.fitted);
+  ASSERT_TRUE(encoding.has_value());
+  auto run_encoded = [&](FieldValue s, FieldValue t) {
+    std::vector<FieldValue> fields = {1.0, int64_t{2}, true, 4.0, std::move(s), std::move(t)};
+    std::vector<const FieldValue*> pointers;
+    for (const FieldValue& field : fields) pointers.push_back(&field);
+    std::vector<float> out(encoded.fitted.feature_names().size());
+    return encoding->Run(pointers, out.data());
+  };
+  EXPECT_TRUE(run_encoded(std::string("blue"), FieldValue()));         // imputed
+  EXPECT_FALSE(run_encoded(int64_t{1}, std::string("x")));             // a number for categorical
+  EXPECT_FALSE(run_encoded(std::string("blue"), true));                // a bool for categorical
+  EXPECT_FALSE(run_encoded(std::string("purple"), std::string("x")));  // unseen, "error"
   // What the table path does with each of these, the records path shows.
   auto records =
       fit.fitted.TransformRecords(std::vector<Record>{{{"a", 1.0}, {"b", 2.5}}}, "instance");
   EXPECT_EQ(records.status().message(), "instance 0: field 'b': expected int64, got a number");
 }
 
-TEST(RowProgramTest, CoversOnlyNumericColumnwisePipelines) {
+TEST(RowProgramTest, CoversEveryStepButCast) {
   const std::string impute = R"({"op": "impute", "columns": "numeric", "strategy": "median"})";
-  EXPECT_TRUE(CompileOf(FitCsv(kTrain, R"({"steps": [)" + impute + "]}").fitted).has_value());
-  // A categorical input, even one a later step turns into numbers.
-  EXPECT_FALSE(
+  for (const std::string step : {R"({"op": "normalize_rows", "columns": "numeric"})",
+                                 R"({"op": "drop_columns", "columns": ["c"]})"}) {
+    const std::string spec = R"({"steps": [)" + impute + "," + step + "]}";
+    EXPECT_TRUE(CompileOf(FitCsv(kTrain, spec).fitted).has_value()) << spec;
+  }
+  EXPECT_TRUE(
       CompileOf(
           FitCsv("a,s\n1,x\n2,y\n", R"({"steps": [{"op": "one_hot", "columns": "s"}]})").fitted)
           .has_value());
-  for (const std::string step : {R"({"op": "normalize_rows", "columns": "numeric"})",
-                                 R"({"op": "cast", "columns": "b", "to": "float64"})",
-                                 R"({"op": "drop_columns", "columns": ["c"]})"}) {
-    const std::string spec = R"({"steps": [)" + impute + "," + step + "]}";
-    EXPECT_FALSE(CompileOf(FitCsv(kTrain, spec).fitted).has_value()) << spec;
-  }
+  const std::string cast = R"({"op": "cast", "columns": "b", "to": "float64"})";
+  EXPECT_FALSE(
+      CompileOf(FitCsv(kTrain, R"({"steps": [)" + impute + "," + cast + "]}").fitted).has_value());
 }
 
 TEST(RowProgramTest, RecordsThroughTheProgramEqualTheTablePath) {
@@ -205,6 +317,39 @@ TEST(RowProgramTest, RecordsThroughTheProgramEqualTheTablePath) {
       fit.fitted.TransformRecords(std::vector<Record>{records[0], {{"d", -1.0}}}, "instance");
   EXPECT_THAT(refused.status().message(),
               ::testing::StartsWith("instance 1: pipeline step 3 (log1p): "));
+}
+
+TEST(RowProgramTest, CategoricalRecordsThroughTheProgramEqualTheTablePath) {
+  auto fit = FitCsv(kTrainWithCategories, R"({"steps": [
+    {"op": "trim", "columns": ["s"]},
+    {"op": "lowercase", "columns": ["s"]},
+    {"op": "impute", "columns": "categorical", "strategy": "most_frequent"},
+    {"op": "impute", "columns": "numeric", "strategy": "median"},
+    {"op": "standardize", "columns": "numeric"},
+    {"op": "one_hot", "columns": ["s"]},
+    {"op": "ordinal", "columns": ["t"], "unknown_value": -1}]})");
+  const std::vector<Record> records = {
+      {{"a", 2.0}, {"b", int64_t{0}}, {"c", true}, {"d", 3.0}, {"s", "  BLUE"}, {"t", "y"}},
+      {{"a", int64_t{-7}}, {"s", "Green"}, {"t", "unseen"}},
+      {{"b", 4.0}, {"c", false}, {"t", "x"}}};
+  auto together = fit.fitted.TransformRecords(records);
+  ASSERT_TRUE(together.ok()) << together.status().ToString();
+  auto table = fit.fitted.Transform(
+      CsvTable("a,b,c,d,s,t\n2,0,true,3,  BLUE,y\n-7,,,,Green,unseen\n,4,false,,,x\n"),
+      TransformMode::kInference);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  EXPECT_EQ(together->names, table->names);
+  EXPECT_THAT(together->names, ::testing::Contains("s=blue"));
+  ASSERT_EQ(together->values.size(), table->values.size());
+  EXPECT_EQ(std::memcmp(together->values.data(), table->values.data(),
+                        table->values.size() * sizeof(float)),
+            0);
+  // An unseen color under one_hot's "error": the table path's error, naming
+  // the row of the record alone.
+  auto refused =
+      fit.fitted.TransformRecords(std::vector<Record>{records[0], {{"s", "purple"}}}, "instance");
+  EXPECT_THAT(refused.status().message(),
+              ::testing::StartsWith("instance 1: pipeline step 6 (one_hot): "));
 }
 
 }  // namespace
