@@ -130,11 +130,8 @@ core::Result<Sequential::StepResult> Sequential::TrainStepUnguarded(
   const size_t last_index = layers_.size() - 1;
   Layer& last = *layers_[last_index];
   Matrix* last_input_gradient = last_index > 0 ? &gradients_[last_index - 1] : nullptr;
-  const Activation fusable = FusableActivation(loss.kind());
-  const bool fuse = !loss.options().from_logits && fusable != Activation::kLinear &&
-                    last.output_activation().kind == fusable;
   float value = 0.0f;
-  if (fuse) {
+  if (FusesWith(loss)) {
     MODELHOST_ASSIGN_OR_RETURN(value, loss.ComputeFromLogits(last.pre_activation(), targets,
                                                              sample_weights, &loss_gradient_));
     MODELHOST_RETURN_IF_ERROR(last.BackwardFromPreActivation(loss_gradient_, last_input_gradient));
@@ -151,6 +148,12 @@ core::Result<Sequential::StepResult> Sequential::TrainStepUnguarded(
   if (!std::isfinite(value) || !GradientsFinite()) return StepResult{value, false};
   MODELHOST_RETURN_IF_ERROR(optimizer.Step(parameters_));
   return StepResult{value, true};
+}
+
+bool Sequential::FusesWith(const Loss& loss) const {
+  const Activation fusable = FusableActivation(loss.kind());
+  return !loss.options().from_logits && fusable != Activation::kLinear &&
+         layers_.back()->output_activation().kind == fusable;
 }
 
 float Sequential::RegularizationLoss() const {
@@ -178,11 +181,15 @@ bool Sequential::GradientsFinite() const {
 }
 
 core::Status Sequential::Predict(const Matrix& features, Matrix* output) {
+  std::lock_guard<std::mutex> lock(predict_mutex_);
+  return PredictLocked(features, output);
+}
+
+core::Status Sequential::PredictLocked(const Matrix& features, Matrix* output) {
   if (features.cols() != input_width_) {
     return core::InvalidArgument("predict: expected " + std::to_string(input_width_) +
                                  " features per row, got " + std::to_string(features.cols()));
   }
-  std::lock_guard<std::mutex> lock(predict_mutex_);
   try {
     MODELHOST_RETURN_IF_ERROR(Forward(features, /*training=*/false, &predict_activations_));
     *output = predict_activations_.back();
@@ -190,6 +197,17 @@ core::Status Sequential::Predict(const Matrix& features, Matrix* output) {
     return core::ResourceExhausted("predict: out of memory");
   }
   return core::OkStatus();
+}
+
+core::Result<float> Sequential::PredictWithLoss(const Matrix& features, const Matrix& targets,
+                                                const Loss& loss, Matrix* output) {
+  std::lock_guard<std::mutex> lock(predict_mutex_);
+  MODELHOST_RETURN_IF_ERROR(PredictLocked(features, output));
+  // The last layer still holds this pass's logits (predict_mutex_ is held).
+  if (FusesWith(loss)) {
+    return loss.ComputeFromLogits(layers_.back()->pre_activation(), targets, {}, nullptr);
+  }
+  return loss.Compute(*output, targets, {}, nullptr);
 }
 
 }  // namespace modelhost::nn

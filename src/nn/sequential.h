@@ -89,10 +89,22 @@ class Sequential {
   // Errors: InvalidArgument when features.cols() != input_width().
   core::Status Predict(const Matrix& features, Matrix* output);
 
+  // Predict, and the loss of those outputs against `targets` computed as
+  // TrainStep computes it: from the logits when the last activation fuses
+  // with `loss` (as Keras's evaluate does too), so a saturated output is not
+  // clipped to 1e-7. Excludes the regularization penalty. Thread-safe like
+  // Predict. Errors: Predict's and Loss::Compute's.
+  core::Result<float> PredictWithLoss(const Matrix& features, const Matrix& targets,
+                                      const Loss& loss, Matrix* output);
+
  private:
   Sequential() = default;
   core::Status Forward(const Matrix& features, bool training, std::vector<Matrix>* activations);
   bool GradientsFinite() const;
+  // Predict with predict_mutex_ already held.
+  core::Status PredictLocked(const Matrix& features, Matrix* output);
+  // Whether the last layer's activation is fused with `loss` (loss.h).
+  bool FusesWith(const Loss& loss) const;
   core::Result<StepResult> TrainStepUnguarded(const Matrix& features, const Matrix& targets,
                                               std::span<const float> sample_weights,
                                               const Loss& loss, Optimizer& optimizer);

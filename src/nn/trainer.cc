@@ -206,8 +206,9 @@ core::Result<std::map<std::string, double>> EvaluateUnguarded(
     size_t end = std::min(rows, begin + batch_size);
     CopyRows(*data.features, begin, end, &features);
     CopyRows(*data.targets, begin, end, &targets);
-    MODELHOST_RETURN_IF_ERROR(model.Predict(features, &outputs));
-    MODELHOST_ASSIGN_OR_RETURN(float batch_loss, loss.Compute(outputs, targets, {}, nullptr));
+    // The loss as training computes it (fused with the output activation).
+    MODELHOST_ASSIGN_OR_RETURN(float batch_loss,
+                               model.PredictWithLoss(features, targets, loss, &outputs));
     loss_sum += static_cast<double>(batch_loss) * static_cast<double>(end - begin);
     for (NamedMetric& named : metrics) {
       MODELHOST_RETURN_IF_ERROR(named.metric->Update(outputs, targets));

@@ -269,5 +269,45 @@ TEST(TrainerTest, BadArgumentsAreNamed) {
   EXPECT_THAT(fit(bad_monitor), HasSubstr("'val_los' is not in the history"));
 }
 
+// Dense(1, sigmoid) on two features with kernel [[10], [-20]] and bias 0.
+std::unique_ptr<Sequential> SaturatedSigmoid() {
+  NetworkSpec spec;
+  spec.layers.push_back(DenseSpec{.name = "dense", .units = 1, .activation = "sigmoid"});
+  auto model = Sequential::Create(spec, 2, 1);
+  EXPECT_TRUE(model.ok()) << model.status().ToString();
+  (*model)->parameters()[0]->value(0, 0) = 10.0f;
+  (*model)->parameters()[0]->value(1, 0) = -20.0f;
+  (*model)->parameters()[1]->value(0, 0) = 0.0f;
+  return std::move(*model);
+}
+
+// Evaluate computes the loss as training does, from the logits, not from
+// probabilities clipped to [1e-7, 1 - 1e-7] (which caps a wrong row at 16.1).
+TEST(TrainerTest, EvaluateUsesTheFusedLossOfTrainingForSaturatedOutputs) {
+  std::unique_ptr<Sequential> model = SaturatedSigmoid();
+  auto loss = Loss::Create({.kind = LossKind::kBinaryCrossentropy});
+  ASSERT_TRUE(loss.ok());
+  // Logits 50, -60, -60: every row confidently wrong.
+  Matrix features(3, 2), targets(3, 1);
+  const float rows[3][3] = {{5, 0, 0}, {0, 3, 1}, {-4, 1, 1}};
+  for (size_t row = 0; row < 3; ++row) {
+    features(row, 0) = rows[row][0];
+    features(row, 1) = rows[row][1];
+    targets(row, 0) = rows[row][2];
+  }
+  auto evaluation = Evaluate(*model, *loss, {}, {&features, &targets});
+  ASSERT_TRUE(evaluation.ok()) << evaluation.status().ToString();
+  // Keras 3.15 (TensorFlow backend) model.evaluate on the same model and rows
+  // gives 56.66666793823242: the loss from the logits, (50 + 60 + 60) / 3.
+  EXPECT_NEAR(evaluation->at("loss"), 170.0 / 3.0, 1e-4);
+
+  // The same figure as a training step's loss on those rows (lr 0: no update).
+  auto optimizer = MakeOptimizer("sgd", {{"learning_rate", 0.0}});
+  ASSERT_TRUE(optimizer.ok());
+  auto step = model->TrainStep(features, targets, {}, *loss, **optimizer);
+  ASSERT_TRUE(step.ok()) << step.status().ToString();
+  EXPECT_FLOAT_EQ(static_cast<float>(evaluation->at("loss")), step->loss);
+}
+
 }  // namespace
 }  // namespace modelhost::nn
