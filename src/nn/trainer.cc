@@ -89,18 +89,35 @@ core::Result<std::vector<float>> RowWeights(const Matrix& targets, size_t rows,
   return weights;
 }
 
-// Keras's EarlyStopping "auto" mode: metrics where larger is better are maximized.
-bool LargerIsBetter(std::string_view monitor) {
-  for (std::string_view marker : {"acc", "auc", "precision", "recall", "f1", "r2"}) {
-    if (monitor.find(marker) != std::string_view::npos) return true;
+// Keras's EarlyStopping "auto" mode: the monitored metric's own direction
+// (Keras's Metric._direction, "up" for accuracies, precision, recall, F1, AUC
+// and R²); the loss, MSE and MAE are minimized. `monitor` is a history key,
+// "val_" and the metric's name as the caller wrote it (any case: "val_AUC").
+bool LargerIsBetter(std::string_view monitor, const std::vector<NamedMetric>& metrics) {
+  std::string_view name = monitor;
+  if (name.starts_with("val_")) name.remove_prefix(4);
+  for (const NamedMetric& named : metrics) {
+    if (named.name != name) continue;
+    switch (named.metric->kind()) {
+      case MetricKind::kBinaryAccuracy:
+      case MetricKind::kCategoricalAccuracy:
+      case MetricKind::kSparseCategoricalAccuracy:
+      case MetricKind::kPrecision:
+      case MetricKind::kRecall:
+      case MetricKind::kBinaryF1:
+      case MetricKind::kAuc:
+      case MetricKind::kR2: return true;
+      case MetricKind::kMeanSquaredError:
+      case MetricKind::kMeanAbsoluteError: return false;
+    }
   }
-  return false;
+  return false;  // "loss"
 }
 
 class EarlyStopper {
  public:
-  explicit EarlyStopper(const EarlyStoppingOptions& options)
-      : options_(options), maximize_(LargerIsBetter(options.monitor)) {}
+  EarlyStopper(const EarlyStoppingOptions& options, const std::vector<NamedMetric>& metrics)
+      : options_(options), maximize_(LargerIsBetter(options.monitor, metrics)) {}
 
   // Returns true when training should stop after `log`.
   core::Result<bool> Update(const EpochLog& log, Sequential& model) {
@@ -257,7 +274,7 @@ core::Result<History> FitUnguarded(Sequential& model, const Loss& loss, Optimize
   const int batches = static_cast<int>((train_rows + batch_size - 1) / batch_size);
 
   std::optional<EarlyStopper> stopper;
-  if (options.early_stopping) stopper.emplace(*options.early_stopping);
+  if (options.early_stopping) stopper.emplace(*options.early_stopping, metrics);
   RandomGenerator generator(options.seed);
   std::vector<size_t> order(train_rows);
   std::iota(order.begin(), order.end(), size_t{0});

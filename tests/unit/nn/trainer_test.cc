@@ -309,5 +309,44 @@ TEST(TrainerTest, EvaluateUsesTheFusedLossOfTrainingForSaturatedOutputs) {
   EXPECT_FLOAT_EQ(static_cast<float>(evaluation->at("loss")), step->loss);
 }
 
+// The epoch at which keras.callbacks.EarlyStopping in "max" mode stops on
+// `key` with min_delta 0, replayed over a finished history.
+std::optional<int> MaxModeStop(const History& history, const std::string& key, int patience) {
+  std::optional<double> best;
+  int wait = 0;
+  for (const EpochLog& log : history.epochs) {
+    const double value = log.values.at(key);
+    if (!best || value > *best) {
+      best = value;
+      wait = 0;
+    } else if (++wait >= patience && log.epoch > 0) {
+      return log.epoch;
+    }
+  }
+  return std::nullopt;
+}
+
+// Metric names match in any case ("AUC"), and history keys keep the caller's
+// spelling ("val_AUC"): early stopping must still see that AUC is maximized.
+TEST(TrainerTest, EarlyStoppingMaximizesMetricsWrittenInAnyCase) {
+  DatasetSplit pima = LoadPimaSplit();
+  for (const std::string metric : {"AUC", "Accuracy", "Precision"}) {
+    Compiled compiled = Compile(3);
+    FitOptions options;
+    options.epochs = 6;
+    options.validation_split = 0.2;
+    options.early_stopping = EarlyStoppingOptions{.monitor = "val_" + metric, .patience = 1};
+    auto history = Fit(*compiled.model, compiled.loss, *compiled.optimizer, {metric},
+                       {&pima.x_train, &pima.y_train}, options);
+    ASSERT_TRUE(history.ok()) << history.status().ToString();
+    ASSERT_GE(history->epochs.size(), 2u) << metric;
+    // Learning improves the metric after the first epoch: minimizing it would stop there.
+    ASSERT_GT(history->epochs[1].values.at("val_" + metric),
+              history->epochs[0].values.at("val_" + metric))
+        << metric;
+    EXPECT_EQ(history->stopped_epoch, MaxModeStop(*history, "val_" + metric, 1)) << metric;
+  }
+}
+
 }  // namespace
 }  // namespace modelhost::nn
