@@ -120,7 +120,7 @@ class EarlyStopper {
       : options_(options), maximize_(LargerIsBetter(options.monitor, metrics)) {}
 
   // Returns true when training should stop after `log`.
-  core::Result<bool> Update(const EpochLog& log, Sequential& model) {
+  core::Result<bool> Update(const EpochLog& log, const Sequential& model) {
     MODELHOST_ASSIGN_OR_RETURN(bool improved, Observe(log));
     if (improved) {
       if (options_.restore_best_weights) SaveWeights(model);
@@ -128,15 +128,20 @@ class EarlyStopper {
     }
     // As keras.callbacks.EarlyStopping: stop after `patience` epochs in a row
     // without improvement, never after the first epoch.
-    if (wait_ >= options_.patience && log.epoch > 0) {
-      if (options_.restore_best_weights && !best_weights_.empty()) RestoreWeights(model);
-      return true;
+    return wait_ >= options_.patience && log.epoch > 0;
+  }
+
+  // At the end of training, stopped early or not: puts back the best epoch's
+  // weights when restore_best_weights is set (Keras 3's on_train_end).
+  void OnTrainEnd(Sequential& model) const {
+    if (!options_.restore_best_weights) return;
+    for (size_t index = 0; index < best_weights_.size(); ++index) {
+      model.parameters()[index]->value = best_weights_[index];
     }
-    return false;
   }
 
   // Brings the stopper to where it was after the epochs of a checkpoint's
-  // history (whose stopping never triggered), with the checkpoint's best weights.
+  // history, with the checkpoint's best weights.
   Status Replay(const History& history, std::vector<Matrix> best_weights) {
     for (const EpochLog& log : history.epochs) MODELHOST_RETURN_IF_ERROR(Observe(log).status());
     best_weights_ = std::move(best_weights);
@@ -168,15 +173,10 @@ class EarlyStopper {
     return false;
   }
 
-  void SaveWeights(Sequential& model) {
+  void SaveWeights(const Sequential& model) {
     best_weights_.resize(model.parameters().size());
     for (size_t index = 0; index < best_weights_.size(); ++index) {
       best_weights_[index] = model.parameters()[index]->value;
-    }
-  }
-  void RestoreWeights(Sequential& model) {
-    for (size_t index = 0; index < best_weights_.size(); ++index) {
-      model.parameters()[index]->value = best_weights_[index];
     }
   }
 
@@ -294,8 +294,12 @@ core::Result<History> FitUnguarded(Sequential& model, const Loss& loss, Optimize
                                LoadCheckpoint(*options.resume_from, model, optimizer));
     history = std::move(state.history);
     first_epoch = static_cast<int>(history.epochs.size());
-    if (first_epoch >= options.epochs || history.stopped_epoch) return history;
     if (stopper) MODELHOST_RETURN_IF_ERROR(stopper->Replay(history, std::move(state.best_weights)));
+    if (first_epoch >= options.epochs || history.stopped_epoch) {
+      // Training had ended; the checkpoint holds the last epoch's weights.
+      if (stopper) stopper->OnTrainEnd(model);
+      return history;
+    }
     // The generator is not stored: replaying the completed epochs' shuffles
     // from options.seed puts it and `order` where the uninterrupted run has them.
     if (options.shuffle) {
@@ -368,6 +372,7 @@ core::Result<History> FitUnguarded(Sequential& model, const Loss& loss, Optimize
     }
     if (stop) break;
   }
+  if (stopper) stopper->OnTrainEnd(model);
   return history;
 }
 

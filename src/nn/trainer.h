@@ -36,7 +36,8 @@ struct EarlyStoppingOptions {
   int patience = 0;
   // An improvement must exceed this. Default 0.
   double min_delta = 0.0;
-  // Put back the weights of the best epoch when stopping. Default false (Keras).
+  // Put back the weights of the best epoch when training ends, stopped early
+  // or not (Keras 3's on_train_end; not when cancelled). Default false (Keras).
   bool restore_best_weights = false;
 };
 

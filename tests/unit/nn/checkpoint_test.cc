@@ -203,6 +203,30 @@ TEST_F(CheckpointTest, EarlyStoppingStateSurvivesAResume) {
   ExpectBitIdentical(Weights(*straight.model), Weights(*resumed.model));
 }
 
+// A checkpoint written when early stopping ended training holds that epoch's
+// weights; resuming from it ends training again, putting back the best ones.
+TEST_F(CheckpointTest, ResumingAStoppedRunRestoresItsBestWeights) {
+  FitOptions options;
+  options.epochs = 12;
+  options.early_stopping = EarlyStoppingOptions{
+      .monitor = "val_loss", .patience = 1, .min_delta = 0.02, .restore_best_weights = true};
+  options.checkpoint_every = 1;
+  options.checkpoint_path = Path("ckpt");
+  Training straight = MakeTraining("adam", {{"learning_rate", 0.05}});
+  auto full = FitTraining(straight, data_, options);
+  ASSERT_TRUE(full.ok());
+  ASSERT_TRUE(full->stopped_epoch.has_value());
+
+  Training resumed = MakeTraining("adam", {{"learning_rate", 0.05}});
+  FitOptions again = options;
+  again.checkpoint_every = 0;
+  again.resume_from = Path("ckpt");
+  auto rest = FitTraining(resumed, data_, again);
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  ExpectSameHistory(*full, *rest);
+  ExpectBitIdentical(Weights(*straight.model), Weights(*resumed.model));
+}
+
 TEST_F(CheckpointTest, CheckpointAtOrPastEpochsReturnsItsHistoryUnchanged) {
   WriteAdamCheckpoint(Path("ckpt"));
   Training run = MakeTraining("adam");

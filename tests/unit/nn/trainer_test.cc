@@ -164,6 +164,31 @@ TEST(TrainerTest, RestoreBestWeightsPutsBackTheBestEpoch) {
   EXPECT_TRUE(Weights(*compiled.model) == observer.weights);
 }
 
+// Keras 3 restores the best weights at the end of training even when
+// patience never ran out (EarlyStopping.on_train_end).
+TEST(TrainerTest, RestoreBestWeightsAppliesWhenTrainingEndsWithoutStopping) {
+  DatasetSplit pima = LoadPimaSplit();
+  Matrix inverted = pima.y_train;  // as above: epoch 0 stays the best
+  for (float& value : inverted.values()) value = 1.0f - value;
+  Compiled compiled = Compile(4);
+  FitOptions options;
+  options.epochs = 4;
+  options.early_stopping =
+      EarlyStoppingOptions{.monitor = "val_loss", .patience = 10, .restore_best_weights = true};
+  WeightsAtEpoch observer(*compiled.model, 0);
+  auto history =
+      Fit(*compiled.model, compiled.loss, *compiled.optimizer, {}, {&pima.x_train, &pima.y_train},
+          options, &observer, TrainingData{&pima.x_train, &inverted});
+  ASSERT_TRUE(history.ok()) << history.status().ToString();
+  ASSERT_FALSE(history->stopped_epoch.has_value());
+  ASSERT_EQ(history->epochs.size(), 4u);
+  for (size_t epoch = 1; epoch < 4; ++epoch) {
+    ASSERT_GT(history->epochs[epoch].values.at("val_loss"),
+              history->epochs[0].values.at("val_loss"));
+  }
+  EXPECT_TRUE(Weights(*compiled.model) == observer.weights);
+}
+
 class CancelAfter : public TrainingObserver {
  public:
   explicit CancelAfter(int batches) : remaining_(batches) {}
