@@ -59,6 +59,15 @@ core::Result<TargetEncoding> FitTargetEncoding(const FrameColumn& column, Target
     return encoding;
   }
   if (column.is_numeric()) {
+    // A fitted pipeline document stores labels as JSON numbers, which have no
+    // infinity: such a label could be saved but never loaded again.
+    for (size_t row = 0; row < column.size(); ++row) {
+      if (!std::isfinite(column.values()[row])) {
+        return InvalidArgument(RowPlace(column, row) + ": label " +
+                               FormatNumber(column.values()[row], column.type()) +
+                               " is not a finite number");
+      }
+    }
     encoding.label_values.assign(column.values().begin(), column.values().end());
     std::sort(encoding.label_values.begin(), encoding.label_values.end());
     encoding.label_values.erase(

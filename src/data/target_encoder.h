@@ -46,7 +46,8 @@ struct TargetEncoding {
 
 // Learns the encoding of `column` (the target after the pipeline's steps).
 // Errors (InvalidArgument): a categorical column for regression; a missing
-// value (naming its row); more than kMaxClasses classes.
+// value or (classification) an infinite label, naming its row; more than
+// kMaxClasses classes.
 core::Result<TargetEncoding> FitTargetEncoding(const FrameColumn& column, TargetKind kind);
 
 // The target value of each row: its class index, or its number. Errors

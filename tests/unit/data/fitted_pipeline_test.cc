@@ -263,5 +263,13 @@ TEST(FittedPipelineTest, RegressionTargetRoundTrips) {
   EXPECT_EQ(parsed->target()->kind, TargetKind::kRegression);
 }
 
+// JSON has no infinity: a label the fitted pipeline document could not load
+// back is refused at fit time.
+TEST(FittedPipelineTest, InfiniteClassLabelIsRefusedNamingItsRow) {
+  EXPECT_THAT(FitError("x,y\n1,1\n2,inf\n", R"({"steps": []})",
+                       TargetSpec{"y", TargetKind::kClassification}),
+              HasSubstr("target 'y', row 2: label inf is not a finite number"));
+}
+
 }  // namespace
 }  // namespace modelhost::data
