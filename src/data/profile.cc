@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cassert>
+#include <cmath>
 #include <exception>
 #include <string_view>
 #include <thread>
@@ -38,6 +39,12 @@ class ProfileBuilder::ColumnAccumulator {
         keys.reserve(values.size());
         for (size_t row = 0; row < values.size(); ++row) {
           if (column.IsMissing(row)) continue;
+          // A NaN value (a CSV cell "nan") is missing, as the pipeline and
+          // pandas count it.
+          if (std::isnan(values[row])) {
+            ++missing_count_;
+            continue;
+          }
           present.push_back(values[row]);
           keys.push_back(DistinctCounter::KeyOf(values[row]));
         }

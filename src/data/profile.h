@@ -10,7 +10,8 @@
 // count as if added after the first's).
 //
 // What a column gets (ColumnProfile):
-// - every type: count of present values, missing count, distinct count of the
+// - every type: count of present values, missing count (a float64 NaN value
+//   counts as missing, as in the pipeline), distinct count of the
 //   present values — exact up to ProfileOptions::exact_distinct_limit, then a
 //   HyperLogLog estimate (distinct_approximate; distinct_counter.h);
 // - float64 and int64: min, max, mean, population std (ddof 0, numpy's
