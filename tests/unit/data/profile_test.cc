@@ -119,6 +119,24 @@ TEST(ProfileTest, AllMissingColumnHasNaNStatistics) {
   EXPECT_TRUE(std::isnan(Numeric(x).quantiles[2]));
 }
 
+// A CSV cell "nan" reads as a present NaN; the profile counts it as missing,
+// as the pipeline does. pandas: pd.Series([1, np.nan, 3, 4]).describe() gives
+// count 3, mean 2.666667, 25% 2.0, 50% 3.0, 75% 3.5.
+TEST(ProfileTest, NaNValueCountsAsMissing) {
+  TableProfile profile = ProfileTable(ReadCsv("a\n1\nnan\n3\n4\n"));
+  const ColumnProfile& a = profile.columns[0];
+  ASSERT_EQ(a.type, ColumnType::kFloat64);
+  EXPECT_EQ(a.count, 3u);
+  EXPECT_EQ(a.missing_count, 1u);
+  EXPECT_EQ(a.distinct_count, 3u);
+  EXPECT_EQ(Numeric(a).min, 1.0);
+  EXPECT_EQ(Numeric(a).max, 4.0);
+  EXPECT_DOUBLE_EQ(Numeric(a).mean, 8.0 / 3);
+  EXPECT_DOUBLE_EQ(Numeric(a).quantiles[1], 2.0);
+  EXPECT_DOUBLE_EQ(Numeric(a).quantiles[2], 3.0);
+  EXPECT_DOUBLE_EQ(Numeric(a).quantiles[3], 3.5);
+}
+
 TEST(ProfileTest, TopCategoriesAreCutToTheOption) {
   TableProfile profile =
       ProfileTable(ReadCsv("c\na\nb\nb\nc\nc\nc\n"), ProfileOptions{.max_top_categories = 2});
