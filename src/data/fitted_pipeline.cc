@@ -94,6 +94,20 @@ core::Result<Frame> FittedPipeline::MakeFrame(const Table& table, TransformMode 
     const Column* column = table.FindColumn(input.name);
     if (column == nullptr) return InvalidArgument("the input has no column '" + input.name + "'");
     bool numeric = input.type != ColumnType::kCategorical;
+    if ((column->type() != ColumnType::kCategorical) != numeric &&
+        column->missing_count() == column->size()) {
+      // A reader types a column without a value float64: it is all missing
+      // of its training type, as the same rows sent as records are.
+      if (numeric) {
+        columns.emplace_back(
+            input.name, input.type,
+            std::vector<double>(column->size(), std::numeric_limits<double>::quiet_NaN()));
+      } else {
+        columns.emplace_back(input.name, std::vector<int32_t>(column->size(), Column::kMissingCode),
+                             std::vector<std::string>());
+      }
+      continue;
+    }
     if ((column->type() != ColumnType::kCategorical) != numeric) {
       return InvalidArgument("column '" + input.name + "' is " +
                              std::string(ToString(column->type())) + ", it was " +

@@ -64,7 +64,8 @@ class FittedPipeline {
   // The features of `table`'s rows (and, under kTraining with a target, the
   // encoded target). `table` must hold every input column, numeric where it
   // was numeric (float64, int64 and bool are interchangeable) and categorical
-  // where it was categorical; other columns are ignored. Errors
+  // where it was categorical (a column with no present value, of any type,
+  // is all missing of its training type); other columns are ignored. Errors
   // (InvalidArgument): a missing or mistyped column; the errors of a step,
   // prefixed "pipeline step N (op): "; as ToFeatureMatrix.
   core::Result<FeatureMatrix> Transform(const Table& table, TransformMode mode) const;

@@ -271,5 +271,21 @@ TEST(FittedPipelineTest, InfiniteClassLabelIsRefusedNamingItsRow) {
               HasSubstr("target 'y', row 2: label inf is not a finite number"));
 }
 
+// A CSV reader makes a column without a value float64; as an input it is all
+// missing of its training type, as the same rows sent as records are.
+TEST(FittedPipelineTest, AllMissingColumnTakesItsTrainingType) {
+  auto fit = FitCsv("a,c\n1,x\n2,y\n3,y\n", R"({"steps": [
+    {"op": "impute", "columns": "c", "strategy": "most_frequent"},
+    {"op": "one_hot", "columns": "c"}]})");
+  const Table serving = CsvTable("a,c\n1,\n4,\n");
+  ASSERT_EQ(serving.FindColumn("c")->type(), ColumnType::kFloat64);
+  auto table = fit.fitted.Transform(serving, TransformMode::kInference);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  EXPECT_THAT(table->values, ElementsAre(1, 0, 1, 4, 0, 1));
+  const std::vector<Record> records = {{{"a", int64_t{1}}, {"c", std::monostate()}},
+                                       {{"a", int64_t{4}}}};
+  ExpectEachRecordAloneGives(fit.fitted, records, *table);
+}
+
 }  // namespace
 }  // namespace modelhost::data
