@@ -185,28 +185,39 @@ Status ApplyOutliers(const FittedOutliers& step, Frame& frame, RowDropping rows)
   return core::OkStatus();
 }
 
+// Parses each category on its first row, in row order: a category no row
+// uses any more (its rows dropped by an earlier step) is not cast, and an
+// error names the first row holding the value.
 Status CastFromCategorical(FrameColumn& column, ColumnType to) {
+  auto parse = [to](const std::string& text) -> std::optional<double> {
+    if (to == ColumnType::kFloat64) return ParseFloat64(text);
+    if (to == ColumnType::kInt64) {
+      if (auto integer = ParseInt64(text)) return static_cast<double>(*integer);
+      return std::nullopt;
+    }
+    if (auto flag = ParseBool(text)) return *flag ? 1.0 : 0.0;
+    return std::nullopt;
+  };
   std::vector<double> value_of(column.categories().size());
-  for (size_t code = 0; code < value_of.size(); ++code) {
-    const std::string& text = column.categories()[code];
-    std::optional<double> value;
-    if (to == ColumnType::kFloat64) {
-      value = ParseFloat64(text);
-    } else if (to == ColumnType::kInt64) {
-      if (auto integer = ParseInt64(text)) value = static_cast<double>(*integer);
-    } else if (auto flag = ParseBool(text)) {
-      value = *flag ? 1.0 : 0.0;
-    }
-    if (!value) {
-      return InvalidArgument("column '" + column.name() + "': value " + QuoteForMessage(text) +
-                             " is not " + std::string(ToString(to)));
-    }
-    value_of[code] = *value;
-  }
+  std::vector<uint8_t> parsed(column.categories().size(), 0);
   std::vector<double> values(column.codes().size());
   for (size_t row = 0; row < values.size(); ++row) {
     int32_t code = column.codes()[row];
-    values[row] = code == Column::kMissingCode ? kNaN : value_of[code];
+    if (code == Column::kMissingCode) {
+      values[row] = kNaN;
+      continue;
+    }
+    if (!parsed[code]) {
+      const std::string& text = column.categories()[code];
+      std::optional<double> value = parse(text);
+      if (!value) {
+        return InvalidArgument(RowPlace(column, row) + ": value " + QuoteForMessage(text) +
+                               " is not " + std::string(ToString(to)));
+      }
+      value_of[code] = *value;
+      parsed[code] = 1;
+    }
+    values[row] = value_of[code];
   }
   column.SetNumeric(to, std::move(values));
   return core::OkStatus();

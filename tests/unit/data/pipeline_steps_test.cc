@@ -169,7 +169,17 @@ TEST(CastTest, BetweenKinds) {
   EXPECT_THAT(parsed.features.values, ElementsAre(1.5, -2));
   EXPECT_THAT(FitError("s\n1\nabc\n", R"({"steps": [{"op": "cast", "columns": "s",
                                                       "to": "float64"}]})"),
-              HasSubstr("pipeline step 1 (cast): column 's': value 'abc' is not float64"));
+              HasSubstr("pipeline step 1 (cast): column 's', row 2: value 'abc' is not float64"));
+}
+
+// pandas: df.dropna().astype({"x": float}) casts only the rows left.
+TEST(CastTest, OnlyKeptRowsAreCast) {
+  constexpr const char* kSpec = R"({"steps": [{"op": "drop_missing"},
+                                              {"op": "cast", "columns": "x", "to": "float64"}]})";
+  auto fit = FitCsv("x,y\n1,5\n2,6\nbad,\n3,7\n", kSpec);
+  EXPECT_THAT(FeatureColumn(fit.features, "x"), ElementsAre(1, 2, 3));
+  EXPECT_THAT(FitError("x,y\n1,5\n2,6\n3,8\nbad,7\nbad,9\n", kSpec),
+              HasSubstr("pipeline step 2 (cast): column 'x', row 4: value 'bad' is not float64"));
 }
 
 TEST(TextTest, TrimAndLowercaseMergeCategories) {
