@@ -75,12 +75,14 @@ Status DropMissingRows(const FittedDropMissing& step, Frame& frame) {
 Status DropDuplicateRows(const FittedDropDuplicates& step, Frame& frame) {
   MODELHOST_ASSIGN_OR_RETURN(auto indices, Lookup(frame, step.columns, std::nullopt));
   // A value's identity: a category code, or the bits of a double with every
-  // NaN and both zeros made one (pandas counts NaN equal to NaN).
+  // NaN made the canonical quiet NaN (no number has those bits; pandas counts
+  // NaN equal to NaN) and both zeros made one.
+  constexpr uint64_t kNaNKey = 0x7ff8000000000000ULL;
   auto cell = [&frame](size_t index, size_t row) -> uint64_t {
     const FrameColumn& column = frame.columns()[index];
     if (!column.is_numeric()) return static_cast<uint64_t>(column.codes()[row]);
     double value = column.values()[row];
-    if (value != value) return 1;
+    if (value != value) return kNaNKey;
     if (value == 0) return 0;
     uint64_t bits;
     std::memcpy(&bits, &value, sizeof bits);

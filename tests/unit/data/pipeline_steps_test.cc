@@ -62,6 +62,16 @@ TEST(DropDuplicatesTest, KeepsFirstAndCountsNaNEqual) {
   EXPECT_THAT(FeatureColumn(on_a.features, "b"), ElementsAre(2, 3));
 }
 
+// A missing value is not the smallest positive double (whose bits are 1).
+TEST(DropDuplicatesTest, MissingDiffersFromEveryNumber) {
+  constexpr const char* kCsv = "a,b\n,1\n4.9406564584124654e-324,1\n7,1\n";
+  ASSERT_EQ(CsvTable(kCsv).column(0).float64_values()[1], 4.9406564584124654e-324);
+  auto fit = FitCsv(kCsv, R"({"steps": [{"op": "drop_duplicates"},
+                                        {"op": "impute", "columns": "a", "strategy": "constant",
+                                         "fill_value": 9}]})");
+  EXPECT_THAT(FeatureColumn(fit.features, "a"), ElementsAre(9, 0, 7));
+}
+
 TEST(MarkMissingTest, NumbersAndStrings) {
   auto fit = FitCsv("insulin,grade\n0,a\n5,unknown\n0,b\n7,a\n",
                     R"({"steps": [{"op": "mark_missing", "columns": ["insulin", "grade"],
