@@ -180,10 +180,9 @@ Result<FittedStep> FitOutliers(const OutlierStep& spec, const Frame& frame) {
   return FittedStep(std::move(fitted));
 }
 
-// scikit-learn's _handle_zeros_in_scale: a scale too small to divide by is 1.
-double ScaleOrOne(double scale, bool constant) {
-  return constant || scale < 10 * kEpsilon ? 1.0 : scale;
-}
+// scikit-learn's _handle_zeros_in_scale without a constant mask (the robust,
+// min-max and max-abs scalers): a scale too small to divide by is 1.
+double ScaleOrOne(double scale) { return scale < 10 * kEpsilon ? 1.0 : scale; }
 
 Result<FittedStep> FitScale(const ScaleStep& spec, const Frame& frame) {
   MODELHOST_ASSIGN_OR_RETURN(std::vector<size_t> picked, SelectKind(frame, spec.columns, true));
@@ -196,28 +195,30 @@ Result<FittedStep> FitScale(const ScaleStep& spec, const Frame& frame) {
     if (spec.kind == ScaleKind::kStandardize) {
       std::optional<MeanVariance> moments = ComputeMeanVariance(column.values());
       if (!moments) return NoValues(column);
-      // scikit-learn's _is_constant_feature: variance within rounding of zero.
+      // scikit-learn's StandardScaler: _is_constant_feature (variance within
+      // rounding of zero) is the whole mask given to _handle_zeros_in_scale,
+      // so a tiny but real spread keeps its scale.
       double n = static_cast<double>(moments->count);
       double bound = n * kEpsilon * moments->variance + std::pow(n * moments->mean * kEpsilon, 2);
       center = moments->mean;
-      scale = ScaleOrOne(std::sqrt(moments->variance), moments->variance <= bound);
+      scale = moments->variance <= bound ? 1.0 : std::sqrt(moments->variance);
     } else if (spec.kind == ScaleKind::kRobust) {
       std::optional<double> low = Quantile(column.values(), spec.quantile_low / 100);
       std::optional<double> high = Quantile(column.values(), spec.quantile_high / 100);
       std::optional<double> median = Median(column.values());
       if (!low || !high || !median) return NoValues(column);
       center = *median;
-      scale = ScaleOrOne(*high - *low, false);
+      scale = ScaleOrOne(*high - *low);
     } else if (spec.kind == ScaleKind::kMinMax) {
       std::optional<MinMax> extremes = ComputeMinMax(column.values());
       if (!extremes) return NoValues(column);
-      double range = ScaleOrOne(extremes->max - extremes->min, false);
+      double range = ScaleOrOne(extremes->max - extremes->min);
       scale = (spec.range_high - spec.range_low) / range;
       offset = spec.range_low - extremes->min * scale;
     } else {
       std::optional<double> max_abs = ComputeMaxAbs(column.values());
       if (!max_abs) return NoValues(column);
-      scale = ScaleOrOne(*max_abs, false);
+      scale = ScaleOrOne(*max_abs);
     }
     MODELHOST_RETURN_IF_ERROR(RequireFinite(column, {center, scale, offset}));
     if (spec.kind == ScaleKind::kMinMax) {

@@ -216,6 +216,17 @@ TEST(StandardizeTest, PopulationStdAndConstantColumn) {
               HasSubstr("column 'a' has no values"));
 }
 
+// scikit-learn 1.9.1: StandardScaler().fit([[1e-16], [2e-16], [3e-16]]) has
+// scale_ 8.16496580927726e-17 (the variance is not within rounding of zero,
+// and nothing else sets a scale to 1) and transforms to ±1.2247448713915892, 0.
+TEST(StandardizeTest, TinySpreadKeepsItsScale) {
+  auto fit =
+      FitCsv("a\n1e-16\n2e-16\n3e-16\n", R"({"steps": [{"op": "standardize", "columns": "a"}]})");
+  EXPECT_DOUBLE_EQ(std::get<FittedScale>(fit.fitted.steps()[0]).scale[0], 8.16496580927726e-17);
+  EXPECT_THAT(fit.features.values,
+              ElementsAre(FloatEq(-1.2247448713915892f), FloatEq(0), FloatEq(1.2247448713915892f)));
+}
+
 TEST(RobustScaleTest, MedianAndIqr) {
   // median 3, q1 2, q3 4 → (x - 3) / 2.
   auto fit = FitCsv("a\n1\n2\n3\n4\n5\n", R"({"steps": [{"op": "robust_scale", "columns": "a"}]})");
