@@ -14,14 +14,16 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 void RunningMoments::Add(double value) {
   if (count_ == 0) {
     min_ = max_ = value;
+    shift_ = value;
   } else {
     min_ = std::min(min_, value);
     max_ = std::max(max_, value);
   }
   ++count_;
-  const double delta = value - mean_;
+  const double shifted = value - shift_;
+  const double delta = shifted - mean_;
   mean_ += delta / static_cast<double>(count_);
-  m2_ += delta * (value - mean_);
+  m2_ += delta * (shifted - mean_);
 }
 
 void RunningMoments::Add(std::span<const double> values) {
@@ -29,12 +31,14 @@ void RunningMoments::Add(std::span<const double> values) {
   for (size_t start = 0; start < values.size(); start += kBlock) {
     const std::span<const double> block =
         values.subspan(start, std::min(kBlock, values.size() - start));
+    if (count_ == 0) shift_ = block[0];
+    const double shift = shift_;
     // Four partial sums: independent chains the CPU overlaps, in a fixed order.
     double sums[4] = {0.0, 0.0, 0.0, 0.0};
     double low = block[0];
     double high = block[0];
     for (size_t index = 0; index < block.size(); ++index) {
-      sums[index % 4] += block[index];
+      sums[index % 4] += block[index] - shift;
       low = std::min(low, block[index]);
       high = std::max(high, block[index]);
     }
@@ -47,10 +51,11 @@ void RunningMoments::Add(std::span<const double> values) {
     }
     RunningMoments part;
     part.count_ = block.size();
+    part.shift_ = shift;
     part.mean_ = sum / static_cast<double>(block.size());
     double squares[4] = {0.0, 0.0, 0.0, 0.0};
     for (size_t index = 0; index < block.size(); ++index) {
-      const double deviation = block[index] - part.mean_;
+      const double deviation = (block[index] - shift) - part.mean_;
       squares[index % 4] += deviation * deviation;
     }
     part.m2_ = (squares[0] + squares[1]) + (squares[2] + squares[3]);
@@ -69,7 +74,9 @@ void RunningMoments::Merge(const RunningMoments& other) {
   const double n_a = static_cast<double>(count_);
   const double n_b = static_cast<double>(other.count_);
   const double n = n_a + n_b;
-  const double delta = other.mean_ - mean_;
+  // The difference of the shifts is exact when they are within a factor of
+  // two of each other (Sterbenz), as values of one column usually are.
+  const double delta = (other.shift_ - shift_) + other.mean_ - mean_;
   mean_ += delta * (n_b / n);
   m2_ += other.m2_ + delta * delta * (n_a * n_b / n);
   count_ += other.count_;
@@ -77,7 +84,7 @@ void RunningMoments::Merge(const RunningMoments& other) {
   max_ = std::max(max_, other.max_);
 }
 
-double RunningMoments::mean() const { return count_ == 0 ? kNaN : mean_; }
+double RunningMoments::mean() const { return count_ == 0 ? kNaN : shift_ + mean_; }
 double RunningMoments::min() const { return count_ == 0 ? kNaN : min_; }
 double RunningMoments::max() const { return count_ == 0 ? kNaN : max_; }
 

@@ -3,6 +3,9 @@
 // combined by Chan et al.'s pairwise formula, so chunks summarized on
 // different threads merge into the numbers one pass over all values gives
 // (up to rounding) — without the cancellation of the naive Σx² − n·mean².
+// Every value is taken relative to a reference (the first value seen), so
+// that values far from zero (1e15 + i) keep their small differences through
+// block sums and merged means.
 //
 // Thread-safety: a value type; one instance belongs to one thread.
 
@@ -40,6 +43,8 @@ class RunningMoments {
 
  private:
   uint64_t count_ = 0;
+  // The reference value: the first value seen; mean_ is relative to it.
+  double shift_ = 0.0;
   double mean_ = 0.0;
   double m2_ = 0.0;
   double min_ = 0.0;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <utility>
 #include <vector>
 
 #include <span>
@@ -66,17 +67,41 @@ TEST(RunningMomentsTest, MergeWithEmptySides) {
 }
 
 // A block's sum can overflow where Welford's running mean does not: such a
-// block goes one value at a time.
+// block goes one value at a time. The sums are relative to the first value:
+// 1e308 four times sums to 0, -1e307 then 1e308 three times past the limit.
 TEST(RunningMomentsTest, BlocksNearTheDoublesLimitDoNotOverflow) {
-  const std::vector<double> values = {1e308, 1e308, 1e308, 1e308};
-  RunningMoments one_by_one;
-  for (double value : values) one_by_one.Add(value);
+  const std::vector<std::pair<std::vector<double>, double>> cases = {
+      {{1e308, 1e308, 1e308, 1e308}, 1e308}, {{-1e307, 1e308, 1e308, 1e308}, 7.25e307}};
+  for (const auto& [values, mean] : cases) {
+    SCOPED_TRACE(values[0]);
+    RunningMoments one_by_one;
+    for (double value : values) one_by_one.Add(value);
+    RunningMoments blocks;
+    blocks.Add(std::span<const double>(values));
+    EXPECT_EQ(blocks.mean(), one_by_one.mean());
+    EXPECT_EQ(blocks.population_std(), one_by_one.population_std());
+    EXPECT_DOUBLE_EQ(blocks.mean(), mean);
+  }
+}
+
+// 1e15 + 0, 1, …, 1999: a block's plain sum (≈ 1e18, ulp 128) would lose the
+// differences. numpy 2.4.6: np.std(1e15 + np.arange(2000.0)) is
+// 577.350210552486, 2.3e-8 from the exact sqrt((2000² − 1) / 12).
+TEST(RunningMomentsTest, ValuesFarFromZeroKeepTheirSpread) {
+  std::vector<double> values;
+  for (int value = 0; value < 2000; ++value) values.push_back(1e15 + value);
+  const double exact_std = std::sqrt((2000.0 * 2000.0 - 1) / 12);
   RunningMoments blocks;
   blocks.Add(std::span<const double>(values));
-  EXPECT_TRUE(std::isfinite(blocks.mean()));
-  EXPECT_EQ(blocks.mean(), one_by_one.mean());
-  EXPECT_EQ(blocks.population_std(), one_by_one.population_std());
-  EXPECT_EQ(blocks.mean(), 1e308);
+  EXPECT_DOUBLE_EQ(blocks.mean(), 1e15 + 999.5);
+  EXPECT_NEAR(blocks.population_std(), exact_std, 1e-7 * exact_std);
+  // Two halves with their own first values, merged.
+  RunningMoments first, second;
+  first.Add(std::span<const double>(values).first(700));
+  second.Add(std::span<const double>(values).subspan(700));
+  first.Merge(second);
+  EXPECT_DOUBLE_EQ(first.mean(), 1e15 + 999.5);
+  EXPECT_NEAR(first.population_std(), exact_std, 1e-7 * exact_std);
 }
 
 }  // namespace
