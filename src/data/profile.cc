@@ -106,7 +106,8 @@ class ProfileBuilder::ColumnAccumulator {
       case ColumnType::kFloat64:
       case ColumnType::kInt64: {
         profile.count = moments_.count();
-        profile.distinct_count = distinct_.Count();
+        // A HyperLogLog estimate can exceed the values it counted.
+        profile.distinct_count = std::min(distinct_.Count(), moments_.count());
         profile.distinct_approximate = distinct_.approximate();
         NumericStats stats{.min = moments_.min(),
                            .max = moments_.max(),

@@ -13,7 +13,8 @@
 // - every type: count of present values, missing count (a float64 NaN value
 //   counts as missing, as in the pipeline), distinct count of the
 //   present values — exact up to ProfileOptions::exact_distinct_limit, then a
-//   HyperLogLog estimate (distinct_approximate; distinct_counter.h);
+//   HyperLogLog estimate, at most the count (distinct_approximate;
+//   distinct_counter.h);
 // - float64 and int64: min, max, mean, population std (ddof 0, numpy's
 //   default) and sample std (ddof 1, pandas' default), by Welford's method
 //   merged with Chan's formula (running_moments.h); quantiles p01 p25 p50

@@ -3,12 +3,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <filesystem>
 #include <string>
 #include <thread>
 
 #include "data/csv_reader.h"
+#include "data/distinct_counter.h"
 #include "data/profile_json.h"
 #include "dataset_table_testing.h"
 
@@ -213,6 +215,24 @@ TEST(ProfileTest, ApproximateModesAreReportedPastTheLimits) {
   EXPECT_TRUE(Numeric(x).quantiles_approximate);
   EXPECT_NEAR(Numeric(x).quantiles[2], 1499.5, 3000 * 0.02);
   EXPECT_DOUBLE_EQ(Numeric(x).mean, 1499.5);  // moments stay exact
+}
+
+// HyperLogLog can estimate more distinct values than there are values: the
+// profile reports at most the count.
+TEST(ProfileTest, ApproximateDistinctCountIsAtMostTheCount) {
+  constexpr int64_t kRows = 128;
+  std::string csv = "x\n";
+  DistinctCounter estimate({.exact_limit = 100});
+  for (int64_t row = 0; row < kRows; ++row) {
+    csv += std::to_string(row) + "\n";
+    estimate.Add(std::bit_cast<uint64_t>(row));
+  }
+  ASSERT_GT(estimate.Count(), uint64_t{kRows});  // the case this test is for
+  TableProfile profile = ProfileTable(ReadCsv(csv), ProfileOptions{.exact_distinct_limit = 100});
+  const ColumnProfile& x = profile.columns[0];
+  ASSERT_EQ(x.type, ColumnType::kInt64);
+  EXPECT_TRUE(x.distinct_approximate);
+  EXPECT_EQ(x.distinct_count, uint64_t{kRows});
 }
 
 // Reference numbers: pandas 3.1.1 / numpy 2.4.6 in a venv, on the file as
