@@ -76,8 +76,16 @@ Result<std::pair<double, double>> JsonFieldReader::Range(std::string_view key,
   MODELHOST_ASSIGN_OR_RETURN(double low, ToNumber((*value)[0], key));
   MODELHOST_ASSIGN_OR_RETURN(double high, ToNumber((*value)[1], key));
   if (!(low < high) || low < min || high > max) {
-    return Error(name + " must have low < high within [" + Json(min).dump() + ", " +
-                 Json(max).dump() + "]");
+    // JSON has no infinity (dump() would print null): an unbounded side reads
+    // as -inf / inf, and a range unbounded on both sides names no bounds.
+    auto bound = [](double value) -> std::string {
+      if (std::isinf(value)) return value < 0 ? "-inf" : "inf";
+      return Json(value).dump();
+    };
+    std::string within = std::isinf(min) && std::isinf(max)
+                             ? ""
+                             : " within [" + bound(min) + ", " + bound(max) + "]";
+    return Error(name + " must have low < high" + within);
   }
   return std::make_pair(low, high);
 }
