@@ -62,9 +62,7 @@ void TrainingProgress::OnBatchEnd(int epoch, int batch, int batches, double loss
     current_epoch_ = epoch;
     epoch_start_ = Clock::now();
     last_draw_ = Clock::time_point();
-    loss_sum_ = 0.0;
   }
-  loss_sum_ += loss;
   if (!terminal_) return;
   Clock::time_point now = Clock::now();
   int done = batch + 1;
@@ -77,7 +75,7 @@ void TrainingProgress::OnBatchEnd(int epoch, int batch, int batches, double loss
   if (filled < kBarWidth) bar += '>';
   bar.resize(kBarWidth, ' ');
   std::fprintf(out_, "\r\033[Kepoch %d/%d [%s] %d/%d loss=%.4f ETA %.1fs", epoch + 1, epochs_,
-               bar.c_str(), done, batches, loss_sum_ / done, eta);
+               bar.c_str(), done, batches, loss, eta);
   std::fflush(out_);
 }
 

@@ -67,7 +67,6 @@ class TrainingProgress : public nn::TrainingObserver {
   std::vector<std::string> metrics_;
   Clock::time_point epoch_start_;
   Clock::time_point last_draw_;
-  double loss_sum_ = 0.0;
   int current_epoch_ = -1;
 };
 

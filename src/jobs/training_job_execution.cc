@@ -40,12 +40,8 @@ class JobObserver : public nn::TrainingObserver {
         samples_per_epoch_(samples_per_epoch),
         epoch_start_(Clock::now()) {}
 
+  // `loss` is already the epoch's running mean (nn::TrainingObserver).
   void OnBatchEnd(int epoch, int batch, int batches, double loss) override {
-    if (epoch != current_epoch_) {
-      current_epoch_ = epoch;
-      loss_sum_ = 0.0;
-    }
-    loss_sum_ += loss;
     const int done = batch + 1;
     const int every = std::max(1, (batches + 9) / 10);
     if (done % every == 0 || done == batches) {
@@ -53,7 +49,7 @@ class JobObserver : public nn::TrainingObserver {
                                      .epochs = result_.epochs,
                                      .batch = done,
                                      .batches = batches,
-                                     .loss = loss_sum_ / done});
+                                     .loss = loss});
     }
   }
 
@@ -90,8 +86,6 @@ class JobObserver : public nn::TrainingObserver {
   TrainingJobResult& result_;
   const int64_t samples_per_epoch_;
   Clock::time_point epoch_start_;
-  int current_epoch_ = -1;
-  double loss_sum_ = 0.0;
   double samples_ = 0.0;
   double seconds_ = 0.0;
 };

@@ -94,6 +94,8 @@ struct EpochLog {
 class TrainingObserver {
  public:
   virtual ~TrainingObserver() = default;
+  // `loss` is the mean loss of the epoch's batches so far (weighted by rows,
+  // what Keras's progress bar shows): after the last batch, the epoch's "loss".
   virtual void OnBatchEnd(int /*epoch*/, int /*batch*/, int /*batches*/, double /*loss*/) {}
   virtual void OnEpochEnd(const EpochLog& /*log*/) {}
   virtual bool ShouldContinue() { return true; }

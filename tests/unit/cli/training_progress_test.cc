@@ -45,8 +45,9 @@ TEST(TrainingProgressTest, TerminalOutputRewritesTheBarInPlace) {
   ASSERT_NE(out, nullptr);
   {
     TrainingProgress progress(out, /*terminal=*/true, 1, {});
+    // Fit passes the epoch's running mean loss: batches of loss 1.0 and 0.5.
     progress.OnBatchEnd(0, 0, 2, 1.0);
-    progress.OnBatchEnd(0, 1, 2, 0.5);
+    progress.OnBatchEnd(0, 1, 2, 0.75);
     nn::EpochLog log;
     log.values = {{"loss", 0.75}};
     progress.OnEpochEnd(log);
