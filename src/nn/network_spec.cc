@@ -173,6 +173,21 @@ Status ReadRegularizer(ConfigReader& reader, double* l1, double* l2) {
     return reader.Error("kernel_regularizer '" + kind + "' is not supported (use L1, L2, L1L2)");
   }
   if (!config.is_object()) return reader.Error("kernel_regularizer: 'config' must be an object");
+  // Keras's L1 takes only l1, L2 only l2, L1L2 both: anything else would be
+  // a factor silently not applied.
+  if (value->is_object()) {
+    for (const auto& [key, unused] : value->items()) {
+      if (key != "class_name" && key != "config" && !kDecorationKeys.contains(key)) {
+        return reader.Error("kernel_regularizer: unknown key '" + key + "'");
+      }
+    }
+  }
+  for (const auto& [key, unused] : config.items()) {
+    const bool known = (key == "l1" && kind != "l2") || (key == "l2" && kind != "l1");
+    if (!known) {
+      return reader.Error("kernel_regularizer: " + kind + " has no option '" + key + "'");
+    }
+  }
   auto factor = [&](const char* name) -> Result<double> {
     if (!config.contains(name) || config.at(name).is_null()) {
       return kind == "l1_l2" ? 0.0 : 0.01;  // Keras: L1/L2 default 0.01, L1L2 defaults 0.0
@@ -212,7 +227,8 @@ Status ReadCommonOptions(ConfigReader& reader, std::string* name) {
   if (!trainable) return reader.Error("frozen layers (trainable: false) are not supported");
   if (const Json* dtype = reader.Take("dtype")) {
     std::string type = dtype->is_string() ? dtype->get<std::string>() : "";
-    if (dtype->is_object() && dtype->contains("config") && dtype->at("config").contains("name")) {
+    if (dtype->is_object() && dtype->contains("config") && dtype->at("config").contains("name") &&
+        dtype->at("config").at("name").is_string()) {
       type = dtype->at("config").at("name").get<std::string>();
     }
     if (type != "float32") return reader.Error("dtype must be float32");
@@ -429,12 +445,24 @@ Result<std::pair<std::string, Json>> ShortLayerToKeras(const Json& layer,
     config.erase("dense");
     config["units"] = layer.at("dense");
     if (layer.contains("kernel_l1") || layer.contains("kernel_l2")) {
-      config["kernel_regularizer"] = {
-          {"class_name", "L1L2"},
-          {"config",
-           {{"l1", layer.value("kernel_l1", 0.0)}, {"l2", layer.value("kernel_l2", 0.0)}}}};
-      config.erase("kernel_l1");
-      config.erase("kernel_l2");
+      if (layer.contains("kernel_regularizer")) {
+        return InvalidArgument(where +
+                               ": give 'kernel_l1'/'kernel_l2' or 'kernel_regularizer', not both");
+      }
+      Json factors = Json::object();
+      for (const auto& [key, factor_name] : {std::pair{"kernel_l1", "l1"}, {"kernel_l2", "l2"}}) {
+        // Absent or null: 0, as ConfigReader reads a null option.
+        const Json factor =
+            layer.contains(key) && !layer.at(key).is_null() ? layer.at(key) : Json(0.0);
+        // Checked here: past this point the error would name L1L2's "l1"/"l2".
+        if (!factor.is_number() || !(factor.get<double>() >= 0.0) ||
+            !std::isfinite(factor.get<double>())) {
+          return InvalidArgument(where + ": '" + key + "' must be a finite number >= 0");
+        }
+        factors[factor_name] = factor;
+        config.erase(key);
+      }
+      config["kernel_regularizer"] = {{"class_name", "L1L2"}, {"config", std::move(factors)}};
     }
     return std::pair<std::string, Json>("Dense", std::move(config));
   }

@@ -146,6 +146,56 @@ TEST(NetworkSpecTest, ErrorsNameTheLayerAndTheKey) {
   }
 }
 
+// Regression: a wrong-typed short-form factor or dtype name threw inside
+// nlohmann ("network spec: unexpected value: [json.exception.type_error.302]"),
+// and a regularizer's unknown config key was dropped (L1 with "l2": 0.5 trained
+// with L1 0.01 and no L2).
+TEST(NetworkSpecTest, RegularizerAndDtypeErrorsNameTheLayerAndTheKey) {
+  struct Case {
+    const char* json;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {R"({"layers": [{"dense": 2, "kernel_l1": "big"}]})",
+       "layer 0: 'kernel_l1' must be a finite number >= 0"},
+      {R"({"layers": [{"dense": 2}, {"dense": 1, "kernel_l2": -1}]})",
+       "layer 1: 'kernel_l2' must be a finite number >= 0"},
+      {R"({"layers": [{"dense": 2, "kernel_l1": 0.1, "kernel_regularizer": "l2"}]})",
+       "layer 0: give 'kernel_l1'/'kernel_l2' or 'kernel_regularizer', not both"},
+      {R"({"layers": [{"dense": 2, "dtype": {"config": {"name": 5}}}]})",
+       "layer 0: dtype must be float32"},
+      {R"({"class_name": "Sequential", "config": {"layers": [
+          {"class_name": "Dense", "config": {"name": "d", "units": 2,
+           "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": 5}}}}]}})",
+       "layer 0 ('d'): dtype must be float32"},
+      {R"({"layers": [{"dense": 2, "kernel_regularizer": {"class_name": "L1", "config": {"l2": 0.5}}}]})",
+       "layer 0: kernel_regularizer: l1 has no option 'l2'"},
+      {R"({"layers": [{"dense": 2, "kernel_regularizer": {"class_name": "L2", "config": {"l2": 0.01, "bogus": 3}}}]})",
+       "layer 0: kernel_regularizer: l2 has no option 'bogus'"},
+      {R"({"layers": [{"dense": 2, "kernel_regularizer": {"class_name": "L1L2", "config": {"l3": 1}}}]})",
+       "kernel_regularizer: l1_l2 has no option 'l3'"},
+      {R"({"layers": [{"dense": 2, "kernel_regularizer": {"class_name": "L2", "confg": {"l2": 0.5}}}]})",
+       "layer 0: kernel_regularizer: unknown key 'confg'"},
+  };
+  for (const Case& c : cases) {
+    auto spec = ParseNetworkSpec(c.json);
+    ASSERT_FALSE(spec.ok()) << c.json;
+    EXPECT_EQ(spec.status().code(), core::StatusCode::kInvalidArgument);
+    EXPECT_THAT(spec.status().message(), HasSubstr(c.expected)) << c.json;
+  }
+  // What Keras 3 writes (keras.regularizers.serialize) and the short form still parse.
+  auto keras = ParseNetworkSpec(
+      R"({"layers": [{"dense": 2, "kernel_regularizer": {"module": "keras.regularizers",
+          "class_name": "L1L2", "config": {"l1": 0.5, "l2": 0.25}, "registered_name": null}}]})");
+  ASSERT_TRUE(keras.ok()) << keras.status().ToString();
+  EXPECT_DOUBLE_EQ(std::get<DenseSpec>(keras->layers[0]).kernel_l1, 0.5);
+  EXPECT_DOUBLE_EQ(std::get<DenseSpec>(keras->layers[0]).kernel_l2, 0.25);
+  auto short_form = ParseNetworkSpec(R"({"layers": [{"dense": 2, "kernel_l1": 0.125}]})");
+  ASSERT_TRUE(short_form.ok()) << short_form.status().ToString();
+  EXPECT_DOUBLE_EQ(std::get<DenseSpec>(short_form->layers[0]).kernel_l1, 0.125);
+  EXPECT_DOUBLE_EQ(std::get<DenseSpec>(short_form->layers[0]).kernel_l2, 0.0);
+}
+
 // Regression: units were checked as int64 and stored as int, so 3000000000
 // wrapped negative (then a huge size_t, an uncaught bad_alloc when the layer
 // was built) and 4294967297 silently became 1.
