@@ -1,8 +1,8 @@
 // record_bench: one prediction request's pipeline work — a raw record through
 // a fitted pipeline — for a pipeline with categorical inputs (Adult: impute,
 // standardize, one-hot), two ways side by side in one run:
-//   program: FittedPipeline::TransformRecords, one record a call (the predict
-//            routes' path; it runs the compiled RowProgram);
+//   program: FittedPipeline::TransformRecordsInto, one record a call (the
+//            predict routes' path; it runs the compiled RowProgram);
 //   table:   the same record as a one-row Table through
 //            FittedPipeline::Transform (kInference) — what a record took
 //            before the RowProgram covered categorical columns, and what it
@@ -128,12 +128,12 @@ int main(int argc, char** argv) {
   for (int round = 0; round <= rounds; ++round) {  // round 0 warms up
     auto start = std::chrono::steady_clock::now();
     for (size_t i = 0; i < count; ++i) {
-      auto matrix = fitted->TransformRecords(std::span<const Record>(&records[i], 1));
-      if (!matrix.ok()) {
-        std::fprintf(stderr, "record_bench: %s\n", matrix.status().ToString().c_str());
+      auto status = fitted->TransformRecordsInto(std::span<const Record>(&records[i], 1),
+                                                 std::span(&by_program[i * features], features));
+      if (!status.ok()) {
+        std::fprintf(stderr, "record_bench: %s\n", status.ToString().c_str());
         return 1;
       }
-      std::memcpy(&by_program[i * features], matrix->values.data(), features * sizeof(float));
     }
     auto middle = std::chrono::steady_clock::now();
     for (size_t i = 0; i < count; ++i) {

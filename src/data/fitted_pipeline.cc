@@ -1,6 +1,7 @@
 #include "data/fitted_pipeline.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <limits>
 #include <span>
@@ -161,17 +162,32 @@ core::Result<FeatureMatrix> FittedPipeline::Transform(const Table& table,
 
 core::Result<FeatureMatrix> FittedPipeline::TransformRecords(std::span<const Record> records,
                                                              std::string_view noun) const {
-  core::Result<FeatureMatrix> matrix = TransformRecordTable(records);
-  if (matrix.ok()) return matrix;
+  FeatureMatrix matrix{.rows = records.size(),
+                       .cols = features_.size(),
+                       .values = std::vector<float>(records.size() * features_.size()),
+                       .names = features_,
+                       .target = {}};
+  MODELHOST_RETURN_IF_ERROR(TransformRecordsInto(records, matrix.values, noun));
+  return matrix;
+}
+
+core::Status FittedPipeline::TransformRecordsInto(std::span<const Record> records,
+                                                  std::span<float> out,
+                                                  std::string_view noun) const {
+  assert(out.size() == records.size() * features_.size());
+  core::Status status = TransformRecordTable(records, out);
+  if (status.ok()) return status;
   // Slow, but only on failure: find the record that fails alone.
+  const size_t cols = features_.size();
   for (size_t index = 0; index < records.size(); ++index) {
-    core::Result<FeatureMatrix> one = TransformRecordTable(records.subspan(index, 1));
+    core::Status one =
+        TransformRecordTable(records.subspan(index, 1), out.subspan(index * cols, cols));
     if (!one.ok()) {
       return InvalidArgument(std::string(noun) + " " + std::to_string(index) + ": " +
-                             one.status().message());
+                             one.message());
     }
   }
-  return matrix.status();
+  return status;
 }
 
 core::Status FittedPipeline::MatchFields(const Record& record,
@@ -197,21 +213,16 @@ core::Status FittedPipeline::MatchFields(const Record& record,
   return check_unknown_before(std::nullopt);
 }
 
-core::Result<FeatureMatrix> FittedPipeline::TransformRecordTable(
-    std::span<const Record> records) const {
+core::Status FittedPipeline::TransformRecordTable(std::span<const Record> records,
+                                                  std::span<float> out) const {
   std::vector<const FieldValue*> values;
   if (row_program_) {
-    FeatureMatrix matrix{.rows = records.size(),
-                         .cols = features_.size(),
-                         .values = std::vector<float>(records.size() * features_.size()),
-                         .names = features_,
-                         .target = {}};
     bool all_ran = true;
     for (size_t row = 0; row < records.size() && all_ran; ++row) {
       all_ran = MatchFields(records[row], values).ok() &&
-                row_program_->Run(values, matrix.values.data() + row * matrix.cols);
+                row_program_->Run(values, out.data() + row * features_.size());
     }
-    if (all_ran) return matrix;
+    if (all_ran) return core::OkStatus();
     // A record it declines: the table path gives the answer or the exact error.
   }
   std::vector<ColumnBuilder> builders;
@@ -233,7 +244,10 @@ core::Result<FeatureMatrix> FittedPipeline::TransformRecordTable(
   columns.reserve(builders.size());
   for (ColumnBuilder& builder : builders) columns.push_back(std::move(builder).Finish());
   MODELHOST_ASSIGN_OR_RETURN(Table table, Table::Make(std::move(columns)));
-  return Transform(table, TransformMode::kInference);
+  MODELHOST_ASSIGN_OR_RETURN(FeatureMatrix matrix, Transform(table, TransformMode::kInference));
+  assert(matrix.values.size() == out.size());  // inference keeps every row
+  std::copy(matrix.values.begin(), matrix.values.end(), out.begin());
+  return core::OkStatus();
 }
 
 }  // namespace modelhost::data

@@ -78,6 +78,13 @@ class FittedPipeline {
   // string for a number, a fraction for int64, …); as Transform.
   core::Result<FeatureMatrix> TransformRecords(std::span<const Record> records,
                                                std::string_view noun = "record") const;
+  // TransformRecords' values alone, written row-major to `out`: the predict
+  // routes' path, which has the names already and owns the matrix (copying
+  // a one-hot pipeline's hundred names cost more than the features).
+  // REQUIRES: out.size() == records.size() * feature_names().size(). On an
+  // error `out` is unspecified.
+  core::Status TransformRecordsInto(std::span<const Record> records, std::span<float> out,
+                                    std::string_view noun = "record") const;
 
   // The JSON form (docs/design/data.md, "Fitted pipeline JSON"). Numbers are
   // written so that they parse back to the same doubles. InvalidArgument when
@@ -98,9 +105,9 @@ class FittedPipeline {
 
  private:
   core::Result<Frame> MakeFrame(const Table& table, TransformMode mode) const;
-  // TransformRecords' work, with errors not naming the record: through the
-  // row program when it has one and takes every record, else as a table.
-  core::Result<FeatureMatrix> TransformRecordTable(std::span<const Record> records) const;
+  // TransformRecordsInto's work, with errors not naming the record: through
+  // the row program when it has one and takes every record, else as a table.
+  core::Status TransformRecordTable(std::span<const Record> records, std::span<float> out) const;
   // Points values[i] at the record's field for input i (nullptr: absent).
   // InvalidArgument for a field that is neither an input nor the target.
   core::Status MatchFields(const Record& record, std::vector<const FieldValue*>& values) const;

@@ -1,6 +1,7 @@
 #include "model/model_inputs.h"
 
 #include <algorithm>
+#include <span>
 #include <string>
 
 namespace modelhost::model {
@@ -87,10 +88,11 @@ core::Result<nn::Matrix> RecordFeatures(const std::vector<data::Record>& records
       copies = records;
       for (data::Record& record : copies) record.erase(schema.target.name);
     }
-    MODELHOST_ASSIGN_OR_RETURN(
-        data::FeatureMatrix features,
-        pipeline->TransformRecords(pipeline_ignores_target ? records : copies, "instance"));
-    return ToMatrix(features);
+    nn::Matrix features(records.size(), pipeline->feature_names().size());
+    MODELHOST_RETURN_IF_ERROR(pipeline->TransformRecordsInto(
+        pipeline_ignores_target ? records : copies,
+        std::span<float>(features.data(), features.rows() * features.cols()), "instance"));
+    return features;
   }
   const size_t width = schema.features.size();
   nn::Matrix features(records.size(), width);

@@ -344,12 +344,22 @@ TEST(RowProgramTest, CategoricalRecordsThroughTheProgramEqualTheTablePath) {
   EXPECT_EQ(std::memcmp(together->values.data(), table->values.data(),
                         table->values.size() * sizeof(float)),
             0);
+  // TransformRecordsInto writes the same values, without the names.
+  std::vector<float> into(together->values.size(), -1.0f);
+  ASSERT_TRUE(fit.fitted.TransformRecordsInto(records, into).ok());
+  EXPECT_EQ(into, together->values);
   // An unseen color under one_hot's "error": the table path's error, naming
   // the row of the record alone.
   auto refused =
       fit.fitted.TransformRecords(std::vector<Record>{records[0], {{"s", "purple"}}}, "instance");
   EXPECT_THAT(refused.status().message(),
               ::testing::StartsWith("instance 1: pipeline step 6 (one_hot): "));
+  std::vector<float> two(2 * together->cols);
+  EXPECT_EQ(
+      fit.fitted
+          .TransformRecordsInto(std::vector<Record>{records[0], {{"s", "purple"}}}, two, "instance")
+          .message(),
+      refused.status().message());
 }
 
 }  // namespace
