@@ -9,6 +9,7 @@
 #include "nn/metric.h"
 #include "nn/network_spec.h"
 #include "nn/optimizer.h"
+#include "nn/trainer.h"
 #include "store/resource_name.h"
 
 namespace modelhost::jobs {
@@ -223,6 +224,16 @@ core::Status ParseFit(const Json& value, TrainingJobSpec& spec) {
   return core::OkStatus();
 }
 
+// A monitor the history will not have (val_loss without validation_split)
+// would fail the job after its first epoch: refused with the request.
+core::Status CheckMonitor(const TrainingSetup& setup) {
+  if (!setup.fit.early_stopping) return core::OkStatus();
+  core::Status status = nn::CheckEarlyStoppingMonitor(
+      setup.fit.early_stopping->monitor, setup.metrics, setup.fit.validation_split > 0.0);
+  if (!status.ok()) return Invalid("fit.early_stopping.monitor", status.message());
+  return core::OkStatus();
+}
+
 core::Result<TrainingJobSpec> Parse(const Json& root) {
   if (!root.is_object()) return core::InvalidArgument("the request must be a JSON object");
   MODELHOST_RETURN_IF_ERROR(CheckKeys(
@@ -254,6 +265,7 @@ core::Result<TrainingJobSpec> Parse(const Json& root) {
   if (root.contains("compile"))
     MODELHOST_RETURN_IF_ERROR(ParseCompile(root["compile"], spec.setup));
   if (root.contains("fit")) MODELHOST_RETURN_IF_ERROR(ParseFit(root["fit"], spec));
+  MODELHOST_RETURN_IF_ERROR(CheckMonitor(spec.setup));
   return spec;
 }
 

@@ -19,7 +19,9 @@
 // batch size 32, as `modelhost train`). An unknown field anywhere, a value of
 // the wrong type or range, and a pipeline, network, loss, optimizer or metric
 // the engine refuses are InvalidArgument naming the field by its path
-// ("fit.epochs", "compile.optimizer.config.beta_1", "model: …"). What needs the
+// ("fit.epochs", "compile.optimizer.config.beta_1", "model: …"), and so is an
+// early stopping monitor the history will not have ("fit.early_stopping.monitor":
+// val_loss without validation_split, a metric not in compile.metrics). What needs the
 // dataset (does it exist, has it the target column) is checked by
 // TrainingJobs::Create; what needs the data (the pipeline's columns, the
 // network's widths) when the job runs.

@@ -70,21 +70,16 @@ int TargetClass(std::span<const float> target) {
   return static_cast<int>(std::max_element(target.begin(), target.end()) - target.begin());
 }
 
-// One weight per training row, or empty when no class weights were given.
-core::Result<std::vector<float>> RowWeights(const Matrix& targets, size_t rows,
-                                            const std::map<int, double>& class_weights) {
+// One weight per training row, or empty when no class weights were given. A
+// class without a weight weighs 1 (keras class_weight_to_sample_weights).
+std::vector<float> RowWeights(const Matrix& targets, size_t rows,
+                              const std::map<int, double>& class_weights) {
   std::vector<float> weights;
   if (class_weights.empty()) return weights;
   weights.resize(rows);
   for (size_t row = 0; row < rows; ++row) {
-    int target_class = TargetClass(targets.Row(row));
-    auto weight = class_weights.find(target_class);
-    if (weight == class_weights.end()) {
-      return InvalidArgument("class_weights has no weight for class " +
-                             std::to_string(target_class) + " (first seen at row " +
-                             std::to_string(row) + ")");
-    }
-    weights[row] = static_cast<float>(weight->second);
+    auto weight = class_weights.find(TargetClass(targets.Row(row)));
+    weights[row] = weight == class_weights.end() ? 1.0f : static_cast<float>(weight->second);
   }
   return weights;
 }
@@ -268,8 +263,11 @@ core::Result<History> FitUnguarded(Sequential& model, const Loss& loss, Optimize
   MODELHOST_ASSIGN_OR_RETURN(
       std::vector<NamedMetric> metrics,
       MakeMetrics(metric_names, MetricShape{targets.cols(), model.output_width()}));
-  MODELHOST_ASSIGN_OR_RETURN(std::vector<float> row_weights,
-                             RowWeights(targets, train_rows, options.class_weights));
+  if (options.early_stopping) {
+    MODELHOST_RETURN_IF_ERROR(CheckEarlyStoppingMonitor(options.early_stopping->monitor,
+                                                        metric_names, validation.has_value()));
+  }
+  const std::vector<float> row_weights = RowWeights(targets, train_rows, options.class_weights);
   const size_t batch_size = options.batch_size == 0 ? train_rows : options.batch_size;
   const int batches = static_cast<int>((train_rows + batch_size - 1) / batch_size);
 
@@ -377,6 +375,23 @@ core::Result<History> FitUnguarded(Sequential& model, const Loss& loss, Optimize
 }
 
 }  // namespace
+
+Status CheckEarlyStoppingMonitor(std::string_view monitor,
+                                 const std::vector<std::string>& metric_names, bool validating) {
+  std::vector<std::string> keys = {"loss"};
+  keys.insert(keys.end(), metric_names.begin(), metric_names.end());
+  std::string listed;
+  for (const std::string& key : keys) {
+    if (monitor == key || (validating && monitor == "val_" + key)) return core::OkStatus();
+    listed += (listed.empty() ? "" : ", ") + key + (validating ? ", val_" + key : "");
+  }
+  std::string message = "early_stopping.monitor '" + std::string(monitor) +
+                        "' is not in the history (available: " + listed + ")";
+  if (!validating && monitor.starts_with("val_")) {
+    message += "; 'val_' keys need validation rows (validation_split > 0)";
+  }
+  return InvalidArgument(message);
+}
 
 // Buffers grow with the data; running out of memory is reported, not thrown.
 core::Result<std::map<std::string, double>> Evaluate(Sequential& model, const Loss& loss,

@@ -18,6 +18,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -61,7 +62,8 @@ struct FitOptions {
   // is passed to Fit.
   double validation_split = 0.0;
   // Loss weight per class index (binary: 0/1 target; sparse: the class
-  // index; one-hot: the arg-max column). Empty: all 1. Default empty.
+  // index; one-hot: the arg-max column); a class without one weighs 1, as in
+  // Keras. Default empty (all 1).
   std::map<int, double> class_weights = {};
   // Default none.
   std::optional<EarlyStoppingOptions> early_stopping = std::nullopt;
@@ -117,7 +119,8 @@ struct TrainingData {
 // ("accuracy", "auc", "mse", …), resolved against the loss and the target
 // shape; history keys use the names as given. `validation` overrides
 // options.validation_split when set.
-// Errors: InvalidArgument for bad options, unknown metric names, or data of
+// Errors: InvalidArgument for bad options (an early stopping monitor not in
+// the history: CheckEarlyStoppingMonitor), unknown metric names, or data of
 // the wrong shape (naming what); InvalidArgument naming epoch and batch when
 // the loss stops being finite under kStop; LoadCheckpoint's errors for
 // options.resume_from (the model and optimizer then unchanged) and
@@ -126,6 +129,15 @@ core::Result<History> Fit(Sequential& model, const Loss& loss, Optimizer& optimi
                           const std::vector<std::string>& metric_names, TrainingData data,
                           const FitOptions& options, TrainingObserver* observer = nullptr,
                           std::optional<TrainingData> validation = std::nullopt);
+
+// Checks that early stopping's `monitor` is a key the history will have:
+// "loss" or one of `metric_names` as written, each also with "val_" when
+// `validating`. InvalidArgument naming the monitor and the keys otherwise
+// (Keras would only warn every epoch and never stop). Fit checks it before
+// the first epoch; a request can be checked with it before training starts.
+core::Status CheckEarlyStoppingMonitor(std::string_view monitor,
+                                       const std::vector<std::string>& metric_names,
+                                       bool validating);
 
 // The mean loss ("loss") and each metric over `data`, in inference mode,
 // in batches of `batch_size` rows (0: all at once).

@@ -9,6 +9,7 @@
 namespace modelhost::jobs {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 using Json = nlohmann::json;
@@ -119,6 +120,28 @@ TEST(TrainingJobSpecTest, ErrorsNameTheField) {
               StartsWith("fit.early_stopping.patience: "));
   EXPECT_THAT(ErrorOf(With("fit", {{"early_stop", true}})),
               HasSubstr("unknown field 'fit.early_stop'"));
+}
+
+// A monitor the history will not have failed the job after its first epoch;
+// it is refused with the request (Keras would warn and never stop).
+TEST(TrainingJobSpecTest, AnEarlyStoppingMonitorTheHistoryWillNotHaveIsRefused) {
+  EXPECT_THAT(ErrorOf(With("fit", {{"early_stopping", Json::object()}})),
+              AllOf(StartsWith("fit.early_stopping.monitor: "), HasSubstr("'val_loss'"),
+                    HasSubstr("validation_split > 0")));
+  Json spec = Minimal();
+  spec["compile"] = {{"metrics", {"AUC"}}};
+  spec["fit"] = {{"validation_split", 0.2}, {"early_stopping", {{"monitor", "val_auc"}}}};
+  // History keys keep the metric's spelling.
+  EXPECT_THAT(ErrorOf(spec), AllOf(StartsWith("fit.early_stopping.monitor: "),
+                                   HasSubstr("(available: loss, val_loss, AUC, val_AUC)")));
+  for (const char* monitor : {"val_AUC", "AUC", "loss", "val_loss"}) {
+    spec["fit"]["early_stopping"]["monitor"] = monitor;
+    auto parsed = ParseTrainingJobSpec(spec.dump());
+    EXPECT_TRUE(parsed.ok()) << monitor << ": " << parsed.status().message();
+  }
+  spec["fit"].erase("validation_split");
+  spec["fit"]["early_stopping"]["monitor"] = "AUC";
+  EXPECT_TRUE(ParseTrainingJobSpec(spec.dump()).ok());
 }
 
 TEST(TrainingJobSpecTest, TextThatIsNoRequestIsRefusedWithoutThrowing) {

@@ -13,6 +13,7 @@
 namespace modelhost::nn {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 struct Compiled {
@@ -249,16 +250,22 @@ TEST(TrainerTest, NonFiniteLossStopsNamingEpochAndBatchOrIsSkipped) {
   }
 }
 
-TEST(TrainerTest, ClassWeightsChangeWhatIsLearnedAndMustCoverEveryClass) {
+TEST(TrainerTest, ClassWeightsChangeWhatIsLearnedAndMissingClassesWeighOne) {
   DatasetSplit pima = LoadPimaSplit();
   FitOptions options;
   options.epochs = 20;
+  // Keras: a class without a weight weighs 1, so {0: 1} trains as no weights.
   options.class_weights = {{0, 1.0}};
-  Compiled missing = Compile(8);
-  auto failure = Fit(*missing.model, missing.loss, *missing.optimizer, {},
-                     {&pima.x_train, &pima.y_train}, options);
-  ASSERT_FALSE(failure.ok());
-  EXPECT_THAT(failure.status().message(), HasSubstr("no weight for class 1"));
+  Compiled partial = Compile(8), unweighted = Compile(8);
+  ASSERT_TRUE(Fit(*partial.model, partial.loss, *partial.optimizer, {},
+                  {&pima.x_train, &pima.y_train}, options)
+                  .ok());
+  FitOptions plain = options;
+  plain.class_weights.clear();
+  ASSERT_TRUE(Fit(*unweighted.model, unweighted.loss, *unweighted.optimizer, {},
+                  {&pima.x_train, &pima.y_train}, plain)
+                  .ok());
+  EXPECT_TRUE(Weights(*partial.model) == Weights(*unweighted.model));
 
   // With the positive class weighted 0, only "not diabetic" is ever rewarded.
   options.class_weights = {{0, 1.0}, {1, 0.0}};
@@ -292,6 +299,24 @@ TEST(TrainerTest, BadArgumentsAreNamed) {
   bad_monitor.early_stopping = EarlyStoppingOptions{.monitor = "val_los"};
   bad_monitor.validation_split = 0.2;
   EXPECT_THAT(fit(bad_monitor), HasSubstr("'val_los' is not in the history"));
+}
+
+// The default monitor val_loss without validation rows failed after the
+// first epoch; it is refused before any training.
+TEST(TrainerTest, AMonitorTheHistoryWillNotHaveIsRefusedBeforeTheFirstBatch) {
+  DatasetSplit pima = LoadPimaSplit();
+  Compiled compiled = Compile(9);
+  FitOptions options;
+  options.early_stopping = EarlyStoppingOptions{};
+  CancelAfter observer(1000);
+  auto history = Fit(*compiled.model, compiled.loss, *compiled.optimizer, {"accuracy"},
+                     {&pima.x_train, &pima.y_train}, options, &observer);
+  ASSERT_FALSE(history.ok());
+  EXPECT_EQ(history.status().code(), core::StatusCode::kInvalidArgument);
+  EXPECT_THAT(history.status().message(),
+              AllOf(HasSubstr("'val_loss' is not in the history (available: loss, accuracy)"),
+                    HasSubstr("validation_split > 0")));
+  EXPECT_EQ(observer.batches_seen, 0);
 }
 
 // Dense(1, sigmoid) on two features with kernel [[10], [-20]] and bias 0.
