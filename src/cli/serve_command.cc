@@ -30,6 +30,7 @@
 #include "jobs/training_jobs.h"
 #include "serve/model_cache.h"
 #include "store/artifact_paths.h"
+#include "store/data_dir_lock.h"
 #include "store/metadata_store.h"
 
 namespace modelhost::cli {
@@ -141,6 +142,12 @@ int RunServe(const ServeOptions& options) {
               << options.host << "\n";
     return 2;
   }
+  // First, before anything reads or changes the data directory: the restart
+  // rules and sweeps below would otherwise undo the work of another server
+  // using it. Declared first, so that it is let go last, once every job and
+  // thread that writes there has stopped.
+  auto data_dir_lock = store::DataDirLock::Acquire(options.data_dir);
+  if (!data_dir_lock.ok()) return Fail(data_dir_lock.status());
   auto store = store::OpenSqliteMetadataStore(options.data_dir);
   if (!store.ok()) return Fail(store.status());
 

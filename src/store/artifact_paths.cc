@@ -24,4 +24,8 @@ std::string UploadsPath(std::string_view data_dir) {
   return (std::filesystem::path(data_dir) / "uploads").string();
 }
 
+std::string LockFilePath(std::string_view data_dir) {
+  return (std::filesystem::path(data_dir) / "modelhost.lock").string();
+}
+
 }  // namespace modelhost::store

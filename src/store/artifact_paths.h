@@ -1,6 +1,8 @@
 // Where artifacts live under a server's data directory (DESIGN.md, "Formats
 // that outlive a process"):
 //   <data_dir>/modelhost.db                      metadata (metadata_store.h)
+//   <data_dir>/modelhost.lock                    held by the server using the
+//                                                directory (data_dir_lock.h)
 //   <data_dir>/models/<name>/<version>/          one registered model version
 //                                                (a model directory: model.json,
 //                                                network.json, weights.safetensors,
@@ -31,6 +33,8 @@ std::string DatasetPath(std::string_view data_dir, std::string_view id);
 std::string DatasetFilePath(std::string_view data_dir, std::string_view id);
 // <data_dir>/uploads
 std::string UploadsPath(std::string_view data_dir);
+// <data_dir>/modelhost.lock
+std::string LockFilePath(std::string_view data_dir);
 
 }  // namespace modelhost::store
 
