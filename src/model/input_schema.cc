@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <map>
 #include <set>
+#include <span>
 #include <utility>
 
 namespace modelhost::model {
@@ -47,6 +49,33 @@ std::string MissingMessage(const Column& column, std::string_view role) {
          " missing value(s); impute them (train --pipeline with an impute step) or drop them";
 }
 
+// InvalidArgument for a value the network cannot take, naming role, column
+// and row: NaN (a "nan" in the data is a number, not a missing value), an
+// infinity, or a number that overflows float32 (1e300).
+core::Status NonFiniteValue(const Column& column, size_t row, std::string_view role) {
+  const double value = NumberAt(column, row);
+  std::string place =
+      std::string(role) + " '" + column.name() + "', row " + std::to_string(row + 1) + ": ";
+  if (std::isnan(value)) {
+    return core::InvalidArgument(place +
+                                 "NaN is not a number (leave the field empty or write NA to mark "
+                                 "it missing, then impute it or drop the row)");
+  }
+  const std::string text = FormatNumber(value);
+  if (std::isinf(value)) return core::InvalidArgument(place + text + " is not finite");
+  return core::InvalidArgument(place + text + " does not fit a float32");
+}
+
+// NonFiniteValue for the first such value of a numeric `column`.
+core::Status CheckFinite(const Column& column, std::string_view role) {
+  if (column.type() != ColumnType::kFloat64) return core::OkStatus();  // ints, bools fit
+  std::span<const double> values = column.float64_values();
+  for (size_t row = 0; row < values.size(); ++row) {
+    if (!std::isfinite(static_cast<float>(values[row]))) return NonFiniteValue(column, row, role);
+  }
+  return core::OkStatus();
+}
+
 // The distinct labels of `column`, sorted: numerically for numbers,
 // lexicographically for text. REQUIRES: no missing values.
 std::vector<std::string> DistinctLabels(const Column& column) {
@@ -76,6 +105,7 @@ bool LooksLikeClassIndices(const std::vector<std::string>& labels) {
 core::Result<TargetSchema> InferTarget(const Column& column, std::optional<nn::LossKind> loss) {
   if (column.missing_count() > 0) return core::InvalidArgument(MissingMessage(column, "target"));
   if (column.size() == 0) return core::InvalidArgument("the data has no rows");
+  MODELHOST_RETURN_IF_ERROR(CheckFinite(column, "target"));
   TargetSchema target{column.name(), column.type(), TargetEncoding::kValue, {}};
   std::optional<TargetEncoding> encoding;
   if (loss) {
@@ -170,6 +200,7 @@ core::Result<InputSchema> InferInputSchema(const data::Table& table, std::string
     if (column.missing_count() > 0) {
       return core::InvalidArgument(MissingMessage(column, "feature"));
     }
+    MODELHOST_RETURN_IF_ERROR(CheckFinite(column, "feature"));
     schema.features.push_back({column.name(), column.type()});
   }
   if (schema.features.empty()) {
@@ -218,6 +249,7 @@ core::Result<nn::Matrix> MakeFeatureMatrix(const data::Table& table, const Input
     }
     for (size_t row = 0; row < rows; ++row) {
       features(row, feature) = static_cast<float>(NumberAt(*column, row));
+      if (!std::isfinite(features(row, feature))) return NonFiniteValue(*column, row, "feature");
     }
   }
   return features;
@@ -241,6 +273,7 @@ core::Result<nn::Matrix> MakeTargetMatrix(const data::Table& table, const InputS
     nn::Matrix targets(rows, 1);
     for (size_t row = 0; row < rows; ++row) {
       targets(row, 0) = static_cast<float>(NumberAt(*column, row));
+      if (!std::isfinite(targets(row, 0))) return NonFiniteValue(*column, row, "target");
     }
     return targets;
   }

@@ -81,7 +81,9 @@ inline constexpr size_t kMaxInferredIntegerClasses = 10;
 // target with missing values or a single class; a categorical target under
 // a regression loss; binary_crossentropy with other than two classes; a
 // categorical feature column or a feature column with missing values
-// (naming the column and the count); no feature column at all.
+// (naming the column and the count); no feature column at all; a target or
+// feature value that is NaN, infinite or beyond float32 (naming the column
+// and the row: a "nan" in the data is a number, not a missing value).
 core::Result<InputSchema> InferInputSchema(const data::Table& table, std::string_view target,
                                            std::optional<nn::LossKind> loss = std::nullopt);
 
@@ -103,14 +105,15 @@ size_t OutputWidth(const TargetSchema& target);
 // matrix being schema.features[i]. Other columns of the table (the target,
 // extra ones) are ignored. Errors: NotFound naming a feature column the table
 // lacks; InvalidArgument naming a column of an incompatible type
-// (categorical where a number is expected) or with missing values (and how
-// many).
+// (categorical where a number is expected), with missing values (and how
+// many), or with a value that is NaN, infinite or beyond float32 (and its row).
 core::Result<nn::Matrix> MakeFeatureMatrix(const data::Table& table, const InputSchema& schema);
 
 // The [rows, target columns] matrix of the target column of `table` under
 // `schema.target`. Errors: NotFound naming the target when the table lacks
 // it; InvalidArgument naming the column for missing values, a value that is
-// not one of the labels (and its row), or a categorical column under kValue.
+// not one of the labels (and its row), or a categorical column under kValue
+// or a value there that is NaN, infinite or beyond float32 (and its row).
 core::Result<nn::Matrix> MakeTargetMatrix(const data::Table& table, const InputSchema& schema);
 
 }  // namespace modelhost::model

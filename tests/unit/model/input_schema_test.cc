@@ -134,6 +134,40 @@ TEST(InputSchemaTest, PredictionDataIsCheckedAgainstTheSchema) {
   EXPECT_THAT(unknown_class.status().message(), HasSubstr("row 1: '7'"));
 }
 
+// Regression: "nan" is a number, not a missing value, and 1e300 overflows
+// float32 to infinity; both reached training and failed there as "the loss or
+// a gradient is not finite". They are refused naming the column and the row.
+TEST(InputSchemaTest, ValuesTheNetworkCannotTakeAreRefusedNamingColumnAndRow) {
+  struct Case {
+    const char* csv;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {"a,b,y\n1,2,0\n3,nan,1\n", "feature 'b', row 2: NaN is not a number"},
+      {"a,b,y\n1,2,0\n3,1e300,1\n", "feature 'b', row 2: 1e+300 does not fit a float32"},
+      {"a,b,y\n1,-inf,0\n3,4,1\n", "feature 'b', row 1: -inf is not finite"},
+      {"a,y\n1,0.5\n2,1.5\n3,nan\n", "target 'y', row 3: NaN is not a number"},
+      {"a,y\n1,0\n2,1\n3,nan\n", "target 'y', row 3: NaN is not a number"},
+  };
+  for (const Case& c : cases) {
+    auto schema = InferInputSchema(Csv(c.csv), "y");
+    ASSERT_FALSE(schema.ok()) << c.csv;
+    EXPECT_EQ(schema.status().code(), core::StatusCode::kInvalidArgument);
+    EXPECT_THAT(schema.status().message(), HasSubstr(c.expected)) << c.csv;
+  }
+  // Data checked against a schema (training under a fixed schema, prediction).
+  data::Table training = Csv("a,b,y\n1,2,0.5\n3,4,1.5\n5,6,2.5\n");
+  auto schema = InferInputSchema(training, "y");
+  ASSERT_TRUE(schema.ok()) << schema.status().ToString();
+  data::Table bad = Csv("a,b,y\n1,2,1e300\n3,nan,1\n");
+  auto features = MakeFeatureMatrix(bad, *schema);
+  ASSERT_FALSE(features.ok());
+  EXPECT_THAT(features.status().message(), HasSubstr("feature 'b', row 2: NaN is not a number"));
+  auto targets = MakeTargetMatrix(bad, *schema);
+  ASSERT_FALSE(targets.ok());
+  EXPECT_THAT(targets.status().message(), HasSubstr("target 'y', row 1: 1e+300 does not fit"));
+}
+
 TEST(InputSchemaTest, EncodingNamesRoundTrip) {
   for (TargetEncoding encoding : {TargetEncoding::kValue, TargetEncoding::kBinary,
                                   TargetEncoding::kClassIndex, TargetEncoding::kOneHot}) {
