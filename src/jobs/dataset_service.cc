@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/atomic_file.h"
+#include "core/log.h"
 #include "core/random_id.h"
 #include "core/sha256.h"
 #include "core/utc_time.h"
@@ -302,13 +303,18 @@ core::Status DatasetService::Export(
 }
 
 core::Status DatasetService::Delete(std::string_view id) {
+  MODELHOST_RETURN_IF_ERROR(store_->DeleteDataset(id));
+  // The record is gone, so the files are unreachable; removing them may fail
+  // without harm to anyone (logged, left for SweepOrphans at the next start).
   const std::string directory = store::DatasetPath(data_dir_, id);
-  return store_->DeleteDataset(id, [&]() -> core::Status {
-    std::error_code error;
-    fs::remove_all(directory, error);
-    if (error) return core::Internal("cannot remove " + directory + ": " + error.message());
-    return core::OkStatus();
-  });
+  std::error_code error;
+  fs::remove_all(directory, error);
+  if (error) {
+    core::LogWarn(
+        "dataset files not removed",
+        {{"dataset", std::string(id)}, {"directory", directory}, {"error", error.message()}});
+  }
+  return core::OkStatus();
 }
 
 core::Result<store::DatasetRecord> DatasetService::Transform(

@@ -107,8 +107,10 @@ class DatasetService {
   core::Status Export(std::string_view id, DatasetFormat format,
                       const std::function<core::Status(std::string_view piece)>& sink);
 
-  // Removes the dataset and its file. NotFound; FailedPrecondition naming the
-  // job when a queued or running job reads it.
+  // Removes the dataset's record, then its files (a failure to remove them is
+  // logged: they are unreachable, and SweepOrphans removes them at the next
+  // start). NotFound; FailedPrecondition naming the job when a queued or
+  // running job reads it; the store's, with the dataset and its files intact.
   core::Status Delete(std::string_view id);
 
   // Fits the pipeline on the dataset and stores the result as a new dataset

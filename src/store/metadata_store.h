@@ -104,12 +104,13 @@ class MetadataStore {
   virtual core::Result<std::vector<DatasetRecord>> ListDatasets() = 0;
   // NotFound naming the id when there is none.
   virtual core::Result<DatasetRecord> GetDataset(std::string_view id) = 0;
-  // Removes a dataset's record, then runs `remove()` (which deletes its files)
-  // inside the same transaction, so a failed removal keeps the record.
+  // Removes a dataset's record. Its files are the caller's to remove once
+  // this has returned OK — never before: a delete that fails to commit (or a
+  // crash) must not leave a record whose files are gone, while files without
+  // a record are unreachable and swept at the next start.
   // NotFound when absent; FailedPrecondition naming the job when a queued or
   // running job reads it.
-  virtual core::Status DeleteDataset(std::string_view id,
-                                     const std::function<core::Status()>& remove) = 0;
+  virtual core::Status DeleteDataset(std::string_view id) = 0;
 
   // Adds a job. Its dataset must exist (NotFound naming it otherwise, checked
   // in the same transaction, so no delete can slip in between); AlreadyExists

@@ -69,8 +69,7 @@ core::Result<DatasetRecord> SqliteMetadataStore::GetDataset(std::string_view id)
   return DatasetFromRow(rows[0]);
 }
 
-core::Status SqliteMetadataStore::DeleteDataset(std::string_view id,
-                                                const std::function<core::Status()>& remove) {
+core::Status SqliteMetadataStore::DeleteDataset(std::string_view id) {
   return database_->InTransaction([&]() -> core::Status {
     MODELHOST_RETURN_IF_ERROR(GetDataset(id).status());
     const SqlValue key[] = {std::string(id)};
@@ -85,8 +84,7 @@ core::Status SqliteMetadataStore::DeleteDataset(std::string_view id,
       return core::FailedPrecondition("dataset '" + std::string(id) + "' is in use by " + state +
                                       " job '" + job + "'");
     }
-    MODELHOST_RETURN_IF_ERROR(database_->Query("DELETE FROM datasets WHERE id = ?", key).status());
-    return remove();
+    return database_->Query("DELETE FROM datasets WHERE id = ?", key).status();
   });
 }
 

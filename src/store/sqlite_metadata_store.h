@@ -32,8 +32,7 @@ class SqliteMetadataStore final : public MetadataStore {
                           const std::function<core::Status()>& place) override;
   core::Result<std::vector<DatasetRecord>> ListDatasets() override;
   core::Result<DatasetRecord> GetDataset(std::string_view id) override;
-  core::Status DeleteDataset(std::string_view id,
-                             const std::function<core::Status()>& remove) override;
+  core::Status DeleteDataset(std::string_view id) override;
 
   core::Status InsertJob(const JobRecord& job) override;
   core::Status UpdateJob(const JobRecord& job) override;

@@ -79,31 +79,20 @@ TEST_F(DatasetsAndJobsTest, ADatasetAQueuedOrRunningJobReadsCannotBeDeleted) {
   ASSERT_TRUE(store_->AddDataset(Dataset("ds_a"), Placed).ok());
   JobRecord job = Job("job_1", "ds_a");
   ASSERT_TRUE(store_->InsertJob(job).ok());
-  int removed = 0;
-  auto remove = [&] {
-    ++removed;
-    return core::OkStatus();
-  };
-  core::Status refused = store_->DeleteDataset("ds_a", remove);
+  core::Status refused = store_->DeleteDataset("ds_a");
   EXPECT_EQ(refused.code(), core::StatusCode::kFailedPrecondition);
   EXPECT_THAT(refused.message(), HasSubstr("queued job 'job_1'"));
 
   job.state = JobState::kRunning;
   ASSERT_TRUE(store_->UpdateJob(job).ok());
-  EXPECT_THAT(store_->DeleteDataset("ds_a", remove).message(), HasSubstr("running job"));
-  EXPECT_EQ(removed, 0);
+  EXPECT_THAT(store_->DeleteDataset("ds_a").message(), HasSubstr("running job"));
+  EXPECT_TRUE(store_->GetDataset("ds_a").ok());
 
   job.state = JobState::kSucceeded;
   ASSERT_TRUE(store_->UpdateJob(job).ok());
-  ASSERT_TRUE(store_->DeleteDataset("ds_a", remove).ok());
-  EXPECT_EQ(removed, 1);
-  EXPECT_EQ(store_->DeleteDataset("ds_a", remove).code(), core::StatusCode::kNotFound);
-}
-
-TEST_F(DatasetsAndJobsTest, AFailedRemovalKeepsTheRecord) {
-  ASSERT_TRUE(store_->AddDataset(Dataset("ds_a"), Placed).ok());
-  EXPECT_FALSE(store_->DeleteDataset("ds_a", [] { return core::Internal("busy"); }).ok());
-  EXPECT_TRUE(store_->GetDataset("ds_a").ok());
+  ASSERT_TRUE(store_->DeleteDataset("ds_a").ok());
+  EXPECT_EQ(store_->GetDataset("ds_a").status().code(), core::StatusCode::kNotFound);
+  EXPECT_EQ(store_->DeleteDataset("ds_a").code(), core::StatusCode::kNotFound);
 }
 
 TEST_F(DatasetsAndJobsTest, AJobNeedsAnExistingDataset) {
