@@ -1,6 +1,7 @@
 #include "jobs/dataset_service.h"
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -85,28 +86,66 @@ class Staging {
   std::string directory_;
 };
 
-// Describes the staged file and adds the dataset, moving the staging
-// directory into place inside the store's transaction.
-core::Result<store::DatasetRecord> AddStaged(store::MetadataStore& store,
-                                             const std::string& data_dir, const std::string& id,
-                                             std::string name, const Staging& staging,
-                                             std::string lineage_json) {
-  MODELHOST_ASSIGN_OR_RETURN(store::DatasetRecord record, Describe(staging.file()));
-  record.id = id;
-  record.name = std::move(name);
-  record.created_at = core::UtcNowRfc3339();
-  record.lineage_json = std::move(lineage_json);
-  const std::string final_directory = store::DatasetPath(data_dir, id);
-  MODELHOST_RETURN_IF_ERROR(store.AddDataset(record, [&]() -> core::Status {
-    std::error_code error;
-    fs::rename(staging.directory(), final_directory, error);
-    if (error) {
-      return core::Internal("cannot move " + staging.directory() + " to " + final_directory + ": " +
-                            error.message());
+// A new dataset written in its staging directory, not yet added.
+struct StagedDataset {
+  std::string id;
+  std::string name;
+  const Staging* staging;
+  std::string lineage_json;
+};
+
+// Describes the staged files and adds their datasets in one transaction of
+// the store, moving each staging directory into place inside it: all of them
+// become visible, or none.
+core::Result<std::vector<store::DatasetRecord>> AddStaged(
+    store::MetadataStore& store, const std::string& data_dir,
+    const std::vector<StagedDataset>& staged) {
+  std::vector<store::DatasetRecord> records;
+  for (const StagedDataset& dataset : staged) {
+    MODELHOST_ASSIGN_OR_RETURN(store::DatasetRecord record, Describe(dataset.staging->file()));
+    record.id = dataset.id;
+    record.name = dataset.name;
+    record.created_at = core::UtcNowRfc3339();
+    record.lineage_json = dataset.lineage_json;
+    records.push_back(std::move(record));
+  }
+  std::vector<std::string> placed;
+  core::Status placement;
+  core::Status added = store.AddDatasets(records, [&]() -> core::Status {
+    for (const StagedDataset& dataset : staged) {
+      const std::string final_directory = store::DatasetPath(data_dir, dataset.id);
+      std::error_code error;
+      fs::rename(dataset.staging->directory(), final_directory, error);
+      if (error) {
+        placement = core::Internal("cannot move " + dataset.staging->directory() + " to " +
+                                   final_directory + ": " + error.message());
+        return placement;
+      }
+      placed.push_back(final_directory);
     }
-    return core::FsyncDirectory(fs::path(final_directory).parent_path().string());
-  }));
-  return record;
+    placement = core::FsyncDirectory((fs::path(data_dir) / "datasets").string());
+    return placement;
+  });
+  if (!placement.ok()) {
+    // Rolled back, so the directories already moved have no record: their
+    // ids are new to everyone. (After a failed commit, whose outcome a crash
+    // could leave open, they are left to SweepOrphans, which asks the store.)
+    for (const std::string& directory : placed) {
+      std::error_code ignored;
+      fs::remove_all(directory, ignored);
+    }
+  }
+  MODELHOST_RETURN_IF_ERROR(added);
+  return records;
+}
+
+core::Result<store::DatasetRecord> AddOneStaged(store::MetadataStore& store,
+                                                const std::string& data_dir, StagedDataset staged) {
+  std::vector<StagedDataset> one;
+  one.push_back(std::move(staged));
+  MODELHOST_ASSIGN_OR_RETURN(std::vector<store::DatasetRecord> records,
+                             AddStaged(store, data_dir, one));
+  return std::move(records.front());
 }
 
 // The reader names the file it read; a client knows it as its upload.
@@ -234,7 +273,7 @@ core::Result<store::DatasetRecord> DatasetService::Import(const DatasetImportReq
     }
     lineage["bad_row_examples"] = std::move(examples);
   }
-  return AddStaged(*store_, data_dir_, id, request.name, staging, Dump(lineage));
+  return AddOneStaged(*store_, data_dir_, {id, request.name, &staging, Dump(lineage)});
 }
 
 core::Result<std::vector<store::DatasetRecord>> DatasetService::List() {
@@ -343,7 +382,7 @@ core::Result<store::DatasetRecord> DatasetService::Transform(
   json lineage = ParentLineage(parent, "transform", request.job_id);
   lineage["target"] = request.target ? json(*request.target) : json(nullptr);
   lineage["fitted_pipeline"] = json::parse(fitted_json);
-  return AddStaged(*store_, data_dir_, child, name, staging, Dump(lineage));
+  return AddOneStaged(*store_, data_dir_, {child, name, &staging, Dump(lineage)});
 }
 
 core::Result<std::vector<store::DatasetRecord>> DatasetService::Split(
@@ -377,12 +416,15 @@ core::Result<std::vector<store::DatasetRecord>> DatasetService::Split(
   parts[1].rows = std::move(split.validation);
   parts[2].rows = std::move(split.test);
 
-  std::vector<store::DatasetRecord> children;
+  // Every part is staged first and all are added at once: a split that
+  // fails partway leaves no part behind (and none is visible before the end).
+  std::deque<Staging> stagings;
+  std::vector<StagedDataset> staged;
   for (const Part& part : parts) {
     if (part.fraction <= 0) continue;
     MODELHOST_ASSIGN_OR_RETURN(data::Table rows, data::TakeRows(table, part.rows));
     const std::string child = core::RandomId("ds_");
-    Staging staging(data_dir_, child);
+    const Staging& staging = stagings.emplace_back(data_dir_, child);
     MODELHOST_RETURN_IF_ERROR(staging.Create());
     MODELHOST_RETURN_IF_ERROR(data::WriteDataset(staging.file(), rows));
     json lineage = ParentLineage(parent, "split", request.job_id);
@@ -391,12 +433,9 @@ core::Result<std::vector<store::DatasetRecord>> DatasetService::Split(
     lineage["fractions"] = {request.train_fraction, request.validation_fraction,
                             request.test_fraction};
     lineage["stratify"] = request.stratify.empty() ? json(nullptr) : json(request.stratify);
-    MODELHOST_ASSIGN_OR_RETURN(
-        store::DatasetRecord record,
-        AddStaged(*store_, data_dir_, child, prefix + "-" + part.name, staging, Dump(lineage)));
-    children.push_back(std::move(record));
+    staged.push_back({child, prefix + "-" + part.name, &staging, Dump(lineage)});
   }
-  return children;
+  return AddStaged(*store_, data_dir_, staged);
 }
 
 }  // namespace modelhost::jobs

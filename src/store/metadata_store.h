@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -100,6 +101,10 @@ class MetadataStore {
   // is added and its error is returned. AlreadyExists when the id is taken.
   virtual core::Status AddDataset(const DatasetRecord& dataset,
                                   const std::function<core::Status()>& place) = 0;
+  // Adds several datasets at once, as AddDataset: `place()` puts all their
+  // files in place; every one is added, or (whichever fails) none.
+  virtual core::Status AddDatasets(std::span<const DatasetRecord> datasets,
+                                   const std::function<core::Status()>& place) = 0;
   // Every dataset, oldest first.
   virtual core::Result<std::vector<DatasetRecord>> ListDatasets() = 0;
   // NotFound naming the id when there is none.

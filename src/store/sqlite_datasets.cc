@@ -1,5 +1,6 @@
 // SqliteMetadataStore: datasets (metadata_store.h).
 
+#include <span>
 #include <string>
 #include <utility>
 
@@ -31,20 +32,29 @@ constexpr const char* kDatasetColumns =
 
 core::Status SqliteMetadataStore::AddDataset(const DatasetRecord& dataset,
                                              const std::function<core::Status()>& place) {
-  MODELHOST_RETURN_IF_ERROR(ValidateResourceName("dataset id", dataset.id));
-  MODELHOST_RETURN_IF_ERROR(ValidateResourceName("dataset name", dataset.name));
+  return AddDatasets(std::span(&dataset, 1), place);
+}
+
+core::Status SqliteMetadataStore::AddDatasets(std::span<const DatasetRecord> datasets,
+                                              const std::function<core::Status()>& place) {
+  for (const DatasetRecord& dataset : datasets) {
+    MODELHOST_RETURN_IF_ERROR(ValidateResourceName("dataset id", dataset.id));
+    MODELHOST_RETURN_IF_ERROR(ValidateResourceName("dataset name", dataset.name));
+  }
   return database_->InTransaction([&]() -> core::Status {
-    const SqlValue row[] = {dataset.id,          dataset.name,         dataset.created_at,
-                            dataset.rows,        dataset.bytes,        dataset.sha256,
-                            dataset.schema_json, dataset.profile_json, dataset.lineage_json};
-    MODELHOST_RETURN_IF_ERROR(
-        database_
-            ->Query("INSERT INTO datasets (id, name, created_at, rows, bytes, sha256, "
-                    "schema_json, profile_json, lineage_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    row)
-            .status());
-    // Last: a failed placement rolls the row back, and a placed file whose
-    // commit then fails is the caller's to sweep (never visible).
+    for (const DatasetRecord& dataset : datasets) {
+      const SqlValue row[] = {dataset.id,          dataset.name,         dataset.created_at,
+                              dataset.rows,        dataset.bytes,        dataset.sha256,
+                              dataset.schema_json, dataset.profile_json, dataset.lineage_json};
+      MODELHOST_RETURN_IF_ERROR(
+          database_
+              ->Query("INSERT INTO datasets (id, name, created_at, rows, bytes, sha256, "
+                      "schema_json, profile_json, lineage_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      row)
+              .status());
+    }
+    // Last: a failed placement rolls the rows back, and placed files whose
+    // commit then fails are the caller's to sweep (never visible).
     return place();
   });
 }

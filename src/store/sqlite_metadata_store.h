@@ -30,6 +30,8 @@ class SqliteMetadataStore final : public MetadataStore {
 
   core::Status AddDataset(const DatasetRecord& dataset,
                           const std::function<core::Status()>& place) override;
+  core::Status AddDatasets(std::span<const DatasetRecord> datasets,
+                           const std::function<core::Status()>& place) override;
   core::Result<std::vector<DatasetRecord>> ListDatasets() override;
   core::Result<DatasetRecord> GetDataset(std::string_view id) override;
   core::Status DeleteDataset(std::string_view id) override;

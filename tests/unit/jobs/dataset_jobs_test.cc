@@ -323,8 +323,8 @@ TEST_F(DatasetJobsTest, ARestartFailsWhatWasRunningAndRunsWhatWasQueued) {
 
 // A crash after a job stored its datasets but before its final state: the
 // next start finds them by the job id in their lineage. A split cut short
-// between its parts loses the parts it had, so that a retry makes no
-// duplicates.
+// between its parts (as a modelhost that stored them one by one could leave
+// it) loses the parts it had, so that a retry makes no duplicates.
 TEST_F(DatasetJobsTest, ARestartKeepsWhatAFinishedJobMadeAndRemovesAHalfSplit) {
   DatasetTransformRequest transform;
   transform.pipeline_json = R"({"steps": []})";

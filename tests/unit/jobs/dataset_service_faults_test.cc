@@ -1,7 +1,8 @@
 // DatasetService when the store fails partway: a delete that cannot commit
-// keeps the dataset and its files. The fault is a real SQLite error, set up
+// keeps the dataset and its files, and a split whose later part cannot be
+// stored leaves none of its parts. The faults are real SQLite errors, set up
 // through a second connection to the store's database (a deferred foreign
-// key that fails the COMMIT).
+// key that fails the COMMIT, a trigger that refuses an INSERT).
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -58,6 +59,23 @@ TEST_F(DatasetServiceFaultsTest, ADeleteThatFailsToCommitKeepsTheDatasetAndItsFi
   EXPECT_TRUE(fs::exists(store::DatasetFilePath(root_.string(), dataset.id)));
   auto rows = service_->RowsJson(dataset.id, 0, 1);
   EXPECT_TRUE(rows.ok()) << rows.status().message();
+}
+
+TEST_F(DatasetServiceFaultsTest, ASplitWhoseLaterPartCannotBeStoredLeavesNoPart) {
+  const store::DatasetRecord parent = ImportPima();
+  OnTheDatabase(
+      "CREATE TRIGGER refuse_test_parts BEFORE INSERT ON datasets WHEN NEW.name LIKE '%-test' "
+      "BEGIN SELECT RAISE(ABORT, 'no test part today'); END");
+
+  auto parts = service_->Split(
+      parent.id, {.train_fraction = 0.8, .test_fraction = 0.2, .job_id = "job_00000000000000f1"});
+  ASSERT_FALSE(parts.ok());
+  EXPECT_THAT(parts.status().message(), HasSubstr("no test part today"));
+  auto listed = service_->List();
+  ASSERT_TRUE(listed.ok()) << listed.status().message();
+  ASSERT_EQ(listed->size(), 1u);  // the parent alone: no "pima-train"
+  EXPECT_EQ((*listed)[0].id, parent.id);
+  EXPECT_THAT(DatasetDirectories(), ::testing::ElementsAre(parent.id));
 }
 
 }  // namespace
