@@ -32,6 +32,7 @@
 #include "store/artifact_paths.h"
 #include "store/data_dir_lock.h"
 #include "store/metadata_store.h"
+#include "store/tmp_sweep.h"
 
 namespace modelhost::cli {
 namespace {
@@ -150,6 +151,8 @@ int RunServe(const ServeOptions& options) {
   if (!data_dir_lock.ok()) return Fail(data_dir_lock.status());
   auto store = store::OpenSqliteMetadataStore(options.data_dir);
   if (!store.ok()) return Fail(store.status());
+  // Before any job or route can stage a model version there.
+  if (core::Status swept = store::SweepTmp(options.data_dir); !swept.ok()) return Fail(swept);
 
   core::MetricsRegistry metrics;
   api::Router router;

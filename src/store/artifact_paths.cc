@@ -24,6 +24,10 @@ std::string UploadsPath(std::string_view data_dir) {
   return (std::filesystem::path(data_dir) / "uploads").string();
 }
 
+std::string TmpPath(std::string_view data_dir) {
+  return (std::filesystem::path(data_dir) / "tmp").string();
+}
+
 std::string LockFilePath(std::string_view data_dir) {
   return (std::filesystem::path(data_dir) / "modelhost.lock").string();
 }

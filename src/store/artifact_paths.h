@@ -10,6 +10,9 @@
 //   <data_dir>/datasets/<id>/data.mhd            one dataset (data/dataset_format.h)
 //   <data_dir>/uploads/                          request bodies being received,
 //                                                swept at start
+//   <data_dir>/tmp/                              staging of model versions being
+//                                                registered (bundle uploads,
+//                                                training), swept at start
 // Names are validated (resource_name.h) before they reach a path.
 //
 // Thread-safety: pure functions.
@@ -33,6 +36,8 @@ std::string DatasetPath(std::string_view data_dir, std::string_view id);
 std::string DatasetFilePath(std::string_view data_dir, std::string_view id);
 // <data_dir>/uploads
 std::string UploadsPath(std::string_view data_dir);
+// <data_dir>/tmp
+std::string TmpPath(std::string_view data_dir);
 // <data_dir>/modelhost.lock
 std::string LockFilePath(std::string_view data_dir);
 

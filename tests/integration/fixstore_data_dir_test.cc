@@ -1,6 +1,6 @@
 // The data directory's contract with the real binary: one server per data
 // directory (a second one stops before it touches anything), and what a
-// server clears at start.
+// server clears at start (tmp/).
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -77,6 +77,18 @@ TEST_F(DataDirTest, ASecondServerOnTheSameDataDirStopsBeforeTouchingIt) {
   // Once the first has stopped, the directory is free again.
   ServerProcess third(data_dir_.string());
   EXPECT_NE(third.port(), 0);
+}
+
+// A server killed while it staged a bundle upload or a trained model leaves
+// its staging directory under tmp/; the next start removes it.
+TEST_F(DataDirTest, WhatAKilledServerLeftInTmpIsGoneOnceTheNextListens) {
+  WriteFile(data_dir_ / "tmp" / "upload-X" / "model" / "weights.safetensors", "half a bundle");
+  WriteFile(data_dir_ / "tmp" / "job-Y" / "junk", "half a model");
+  ServerProcess server(data_dir_.string());
+  ASSERT_NE(server.port(), 0);
+  EXPECT_FALSE(fs::exists(data_dir_ / "tmp" / "upload-X"));
+  EXPECT_FALSE(fs::exists(data_dir_ / "tmp" / "job-Y"));
+  EXPECT_EQ(server.StopWith(SIGTERM), 0);
 }
 
 }  // namespace
