@@ -25,10 +25,20 @@ std::optional<DatasetJobKind> KindOf(std::string_view text) {
   return std::nullopt;
 }
 
-// Checks `spec_json` as the request of a `kind` job.
-core::Status CheckSpec(DatasetJobKind kind, std::string_view spec_json) {
-  if (kind == DatasetJobKind::kTransform) return ParseDatasetTransformSpec(spec_json).status();
-  return ParseDatasetSplitSpec(spec_json).status();
+// Checks `spec_json` as the request of a `kind` job on dataset `dataset_id`,
+// and the names of the datasets it would make, before it is queued: a
+// default name too long for the parent's fails now, not when the job runs.
+core::Status CheckRequest(store::MetadataStore& store, DatasetJobKind kind,
+                          std::string_view dataset_id, std::string_view spec_json) {
+  if (kind == DatasetJobKind::kTransform) {
+    MODELHOST_ASSIGN_OR_RETURN(DatasetTransformRequest request,
+                               ParseDatasetTransformSpec(spec_json));
+    MODELHOST_ASSIGN_OR_RETURN(store::DatasetRecord parent, store.GetDataset(dataset_id));
+    return TransformedDatasetName(parent, request).status();
+  }
+  MODELHOST_ASSIGN_OR_RETURN(DatasetSplitRequest request, ParseDatasetSplitSpec(spec_json));
+  MODELHOST_ASSIGN_OR_RETURN(store::DatasetRecord parent, store.GetDataset(dataset_id));
+  return SplitPartNames(parent, request).status();
 }
 
 // Runs the operation; the ids of the datasets it made.
@@ -134,7 +144,7 @@ core::Status DatasetJobs::RecoverInterrupted(store::JobRecord& record) {
 
 core::Result<store::JobRecord> DatasetJobs::Create(DatasetJobKind kind, std::string_view dataset_id,
                                                    std::string_view spec_json) {
-  MODELHOST_RETURN_IF_ERROR(CheckSpec(kind, spec_json));
+  MODELHOST_RETURN_IF_ERROR(CheckRequest(*store_, kind, dataset_id, spec_json));
   store::JobRecord record;
   record.id = core::RandomId("job_");
   record.kind = std::string(ToString(kind));
@@ -145,7 +155,8 @@ core::Result<store::JobRecord> DatasetJobs::Create(DatasetJobKind kind, std::str
   record.result_json = "{}";
   {
     // The insert and the enqueue under one lock keep the queue in the
-    // store's order. InsertJob checks that the dataset exists.
+    // store's order. InsertJob checks again that the dataset exists (it may
+    // have been deleted since CheckRequest).
     std::lock_guard lock(mu_);
     if (stopping_) return core::Unavailable("the server is shutting down");
     MODELHOST_RETURN_IF_ERROR(store_->InsertJob(record));

@@ -5,12 +5,13 @@
 // in the metadata store (kinds "transform" and "split", dataset_id the
 // parent, so the parent cannot be deleted while the job is queued or running).
 //
-// Life of a job: Create checks the request (dataset_job_spec.h) and that the
-// parent exists, stores the job `queued` and queues it; the worker marks it
-// `running`, runs DatasetService::Transform or ::Split and stores it
-// `succeeded` with result_json {"datasets": [ids of the new datasets]}, or
-// `failed` with the error's message in `error` and result_json
-// {"error_code": "invalid_argument" | …} (core::ToString of the code).
+// Life of a job: Create checks the request (dataset_job_spec.h), that the
+// parent exists and the new datasets' names, stores the job `queued` and
+// queues it; the worker marks it `running`, runs DatasetService::Transform
+// or ::Split and stores it `succeeded` with result_json {"datasets": [ids of
+// the new datasets]}, or `failed` with the error's message in `error` and
+// result_json {"error_code": "invalid_argument" | …} (core::ToString of the
+// code).
 //
 // A queued job can be cancelled; a running one cannot (an operation is not
 // interruptible and leaves nothing behind when it fails).
@@ -73,10 +74,12 @@ class DatasetJobs {
   DatasetJobs(const DatasetJobs&) = delete;
   DatasetJobs& operator=(const DatasetJobs&) = delete;
 
-  // Checks `spec_json` for `kind` and that dataset `dataset_id` exists,
-  // stores the job `queued` and queues it. Returns the stored record.
-  // Errors: InvalidArgument naming the field; NotFound naming the dataset;
-  // Unavailable after shutdown began; the store's.
+  // Checks `spec_json` for `kind`, that dataset `dataset_id` exists and the
+  // names of the datasets the job would make, stores the job `queued` and
+  // queues it. Returns the stored record.
+  // Errors: InvalidArgument naming the field, or a default name made from the
+  // parent's that is too long (TransformedDatasetName, SplitPartNames);
+  // NotFound naming the dataset; Unavailable after shutdown began; the store's.
   core::Result<store::JobRecord> Create(DatasetJobKind kind, std::string_view dataset_id,
                                         std::string_view spec_json);
 

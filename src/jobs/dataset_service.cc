@@ -212,6 +212,19 @@ std::string Dump(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+// A name made of others' (the parent's name or the client's 'name', plus a
+// suffix): refused naming it and how it was made, since the client never sent
+// it. Echoing it is safe: its parts are valid names, which hold no byte that
+// could garble a message.
+core::Status CheckDerivedName(const std::string& name, const std::string& made_of,
+                              std::string_view advice) {
+  core::Status valid = store::ValidateResourceName("a dataset name", name);
+  if (valid.ok()) return valid;
+  return core::InvalidArgument("the new dataset's name '" + name + "' (" + made_of +
+                               ") is not valid: " + std::string(valid.message()) + "; " +
+                               std::string(advice));
+}
+
 }  // namespace
 
 core::Result<DatasetFormat> ParseDatasetFormat(std::string_view text) {
@@ -219,6 +232,37 @@ core::Result<DatasetFormat> ParseDatasetFormat(std::string_view text) {
   if (text == "jsonl" || text == "ndjson" || text == "jsonlines") return DatasetFormat::kJsonLines;
   return core::InvalidArgument("unknown dataset format '" + std::string(text) +
                                "' (expected csv or jsonl)");
+}
+
+core::Result<std::string> TransformedDatasetName(const store::DatasetRecord& parent,
+                                                 const DatasetTransformRequest& request) {
+  if (!request.name.empty()) {
+    MODELHOST_RETURN_IF_ERROR(store::ValidateResourceName("field 'name'", request.name));
+    return request.name;
+  }
+  const std::string name = parent.name + "-transformed";
+  MODELHOST_RETURN_IF_ERROR(CheckDerivedName(name, "the parent's name + '-transformed'",
+                                             "pass 'name' to choose the new dataset's name"));
+  return name;
+}
+
+core::Result<std::vector<std::string>> SplitPartNames(const store::DatasetRecord& parent,
+                                                      const DatasetSplitRequest& request) {
+  const bool named = !request.name_prefix.empty();
+  const std::string prefix = named ? request.name_prefix : parent.name;
+  const std::pair<const char*, double> parts[] = {{"train", request.train_fraction},
+                                                  {"validation", request.validation_fraction},
+                                                  {"test", request.test_fraction}};
+  std::vector<std::string> names;
+  for (const auto& [part, fraction] : parts) {
+    if (fraction <= 0) continue;
+    const std::string suffix = std::string("-") + part;
+    names.push_back(prefix + suffix);
+    MODELHOST_RETURN_IF_ERROR(CheckDerivedName(
+        names.back(), (named ? "field 'name'" : "the parent's name") + (" + '" + suffix + "'"),
+        named ? "pass a shorter 'name'" : "pass 'name' to choose the parts' names' prefix"));
+  }
+  return names;
 }
 
 DatasetService::DatasetService(store::MetadataStore* store, std::string data_dir)
@@ -359,8 +403,7 @@ core::Status DatasetService::Delete(std::string_view id) {
 core::Result<store::DatasetRecord> DatasetService::Transform(
     std::string_view id, const DatasetTransformRequest& request) {
   MODELHOST_ASSIGN_OR_RETURN(store::DatasetRecord parent, store_->GetDataset(id));
-  const std::string name = request.name.empty() ? parent.name + "-transformed" : request.name;
-  MODELHOST_RETURN_IF_ERROR(store::ValidateResourceName("dataset name", name));
+  MODELHOST_ASSIGN_OR_RETURN(const std::string name, TransformedDatasetName(parent, request));
   MODELHOST_ASSIGN_OR_RETURN(data::Pipeline pipeline,
                              data::Pipeline::FromJson(request.pipeline_json));
   MODELHOST_ASSIGN_OR_RETURN(data::Table table,
@@ -388,7 +431,7 @@ core::Result<store::DatasetRecord> DatasetService::Transform(
 core::Result<std::vector<store::DatasetRecord>> DatasetService::Split(
     std::string_view id, const DatasetSplitRequest& request) {
   MODELHOST_ASSIGN_OR_RETURN(store::DatasetRecord parent, store_->GetDataset(id));
-  const std::string prefix = request.name_prefix.empty() ? parent.name : request.name_prefix;
+  MODELHOST_ASSIGN_OR_RETURN(const std::vector<std::string> names, SplitPartNames(parent, request));
   data::SplitOptions options;
   options.train_fraction = request.train_fraction;
   options.validation_fraction = request.validation_fraction;
@@ -403,12 +446,6 @@ core::Result<std::vector<store::DatasetRecord>> DatasetService::Split(
   std::vector<Part> parts = {{"train", request.train_fraction, {}},
                              {"validation", request.validation_fraction, {}},
                              {"test", request.test_fraction, {}}};
-  for (const Part& part : parts) {
-    if (part.fraction > 0) {
-      MODELHOST_RETURN_IF_ERROR(
-          store::ValidateResourceName("dataset name", prefix + "-" + part.name));
-    }
-  }
   MODELHOST_ASSIGN_OR_RETURN(data::Table table,
                              data::ReadDataset(store::DatasetFilePath(data_dir_, id)));
   MODELHOST_ASSIGN_OR_RETURN(data::RowSplit split, data::SplitRows(table, options));
@@ -421,7 +458,7 @@ core::Result<std::vector<store::DatasetRecord>> DatasetService::Split(
   std::deque<Staging> stagings;
   std::vector<StagedDataset> staged;
   for (const Part& part : parts) {
-    if (part.fraction <= 0) continue;
+    if (part.fraction <= 0) continue;  // as SplitPartNames: `names` holds the others, in order
     MODELHOST_ASSIGN_OR_RETURN(data::Table rows, data::TakeRows(table, part.rows));
     const std::string child = core::RandomId("ds_");
     const Staging& staging = stagings.emplace_back(data_dir_, child);
@@ -433,7 +470,7 @@ core::Result<std::vector<store::DatasetRecord>> DatasetService::Split(
     lineage["fractions"] = {request.train_fraction, request.validation_fraction,
                             request.test_fraction};
     lineage["stratify"] = request.stratify.empty() ? json(nullptr) : json(request.stratify);
-    staged.push_back({child, prefix + "-" + part.name, &staging, Dump(lineage)});
+    staged.push_back({child, names[staged.size()], &staging, Dump(lineage)});
   }
   return AddStaged(*store_, data_dir_, staged);
 }

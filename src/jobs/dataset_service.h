@@ -78,6 +78,19 @@ struct DatasetSplitRequest {
   std::string job_id = {};
 };
 
+// The name of the dataset a transform of `parent` makes: `request.name`, or
+// "<parent name>-transformed". InvalidArgument when it is not a valid dataset
+// name, naming a derived name and the field 'name' that chooses another.
+core::Result<std::string> TransformedDatasetName(const store::DatasetRecord& parent,
+                                                 const DatasetTransformRequest& request);
+
+// The names of the parts a split of `parent` makes, one per non-zero
+// fraction in the order train, validation, test: "<prefix>-train", … with
+// `request.name_prefix` (else the parent's name) as the prefix. Errors as
+// TransformedDatasetName.
+core::Result<std::vector<std::string>> SplitPartNames(const store::DatasetRecord& parent,
+                                                      const DatasetSplitRequest& request);
+
 class DatasetService {
  public:
   // `store` must outlive the service.

@@ -173,6 +173,38 @@ TEST_F(DatasetJobsTest, BadRequestsAreRefusedBeforeAnythingIsQueued) {
   EXPECT_TRUE(listed->empty());
 }
 
+// A default name made from the parent's is checked when the job is created,
+// not when it runs, and the refusal names it: the client never sent it.
+TEST_F(DatasetJobsTest, ADefaultNameTooLongForTheParentIsRefusedAtCreationNamingIt) {
+  StartJobs();
+  const std::string long_name(60, 'p');
+  auto parent = service_->Import({.name = long_name, .file = kPimaCsv});
+  ASSERT_TRUE(parent.ok()) << parent.status().message();
+
+  auto transform = jobs_->Create(DatasetJobKind::kTransform, parent->id, kStandardize);
+  EXPECT_EQ(transform.status().code(), core::StatusCode::kInvalidArgument);
+  EXPECT_THAT(transform.status().message(), HasSubstr("'" + long_name + "-transformed'"));
+  EXPECT_THAT(transform.status().message(), HasSubstr("pass 'name'"));
+  auto split = jobs_->Create(DatasetJobKind::kSplit, parent->id, "{}");
+  EXPECT_EQ(split.status().code(), core::StatusCode::kInvalidArgument);
+  EXPECT_THAT(split.status().message(), HasSubstr("'" + long_name + "-train'"));
+  EXPECT_THAT(split.status().message(), HasSubstr("pass 'name'"));
+  // A prefix that fits "-train" but not "-validation".
+  const std::string prefix(58, 'q');
+  auto prefixed = jobs_->Create(DatasetJobKind::kSplit, pima_.id,
+                                R"({"validation": 0.1, "name": ")" + prefix + R"("})");
+  EXPECT_EQ(prefixed.status().code(), core::StatusCode::kInvalidArgument);
+  EXPECT_THAT(prefixed.status().message(), HasSubstr("'" + prefix + "-validation'"));
+  EXPECT_THAT(prefixed.status().message(), HasSubstr("field 'name'"));
+  auto listed = jobs_->List();
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE(listed->empty());
+
+  auto named = jobs_->Create(DatasetJobKind::kTransform, parent->id,
+                             R"({"pipeline": {"steps": []}, "name": "short"})");
+  EXPECT_TRUE(named.ok()) << named.status().message();
+}
+
 TEST_F(DatasetJobsTest, AFailedJobKeepsTheErrorAndItsCode) {
   StartJobs();
   auto created = jobs_->Create(DatasetJobKind::kTransform, pima_.id,
