@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "model/predictions.h"
+
 namespace modelhost::api {
 
 nlohmann::json LabelJson(const model::TargetSchema& target, const std::string& label) {
@@ -31,7 +33,7 @@ nlohmann::json LabelJson(const model::TargetSchema& target, const std::string& l
 }
 
 size_t PredictedClass(const model::TargetSchema& target, const float* outputs) {
-  if (target.encoding == model::TargetEncoding::kBinary) return outputs[0] >= 0.5f ? 1 : 0;
+  if (target.encoding == model::TargetEncoding::kBinary) return model::BinaryClassOf(outputs[0]);
   size_t best = 0;
   for (size_t k = 1; k < target.labels.size(); ++k) {
     if (outputs[k] > outputs[best]) best = k;

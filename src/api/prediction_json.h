@@ -22,8 +22,8 @@ namespace modelhost::api {
 nlohmann::json LabelJson(const model::TargetSchema& target, const std::string& label);
 
 // The index of the class `outputs` (one row, OutputWidth(target) values)
-// predicts: probability >= 0.5 for a binary target, else the largest output
-// (the first of equals). REQUIRES: a class target.
+// predicts: model::BinaryClassOf (probability > 0.5) for a binary target,
+// else the largest output (the first of equals). REQUIRES: a class target.
 size_t PredictedClass(const model::TargetSchema& target, const float* outputs);
 
 // Appends `value` as JSON exactly as nlohmann::json writes a number: text

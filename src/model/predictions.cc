@@ -56,7 +56,7 @@ std::string FormatPredictionsCsv(const nn::Matrix& outputs, const TargetSchema& 
       case TargetEncoding::kBinary:
         AppendFloat(values[0], out);
         out += ',';
-        AppendCsvField(target.labels[values[0] >= 0.5f ? 1 : 0], out);
+        AppendCsvField(target.labels[BinaryClassOf(values[0])], out);
         break;
       case TargetEncoding::kClassIndex:
       case TargetEncoding::kOneHot: {

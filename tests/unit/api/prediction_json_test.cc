@@ -97,6 +97,16 @@ TEST(PredictionsBodyTest, BinaryLabelsOfEachTypeMatchTheJsonTree) {
   }
 }
 
+// As Keras's binary_accuracy: positive only above 0.5 (a sigmoid of 0 is not).
+TEST(PredictionsBodyTest, ABinaryProbabilityOfExactlyHalfIsTheFirstClass) {
+  const model::TargetSchema target{.name = "y",
+                                   .type = data::ColumnType::kInt64,
+                                   .encoding = model::TargetEncoding::kBinary,
+                                   .labels = {"0", "1"}};
+  const Json body = Json::parse(PredictionsBody("m", 1, target, Outputs(1, 1, {0.5f})));
+  EXPECT_EQ(body["predictions"][0]["label"], 0);
+}
+
 TEST(PredictionsBodyTest, ClassProbabilitiesAreKeyedInTheTreesOrder) {
   // Labels out of byte order, one needing escapes, one a prefix of another.
   const model::TargetSchema target{

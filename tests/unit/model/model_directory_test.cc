@@ -238,8 +238,8 @@ TEST_F(ModelDirectoryTest, ThePipelineTravelsWithTheModel) {
 
 TEST(PredictionsTest, FormatsEachEncoding) {
   TargetSchema binary{"y", data::ColumnType::kInt64, TargetEncoding::kBinary, {"no", "yes"}};
-  EXPECT_EQ(FormatPredictionsCsv(nn::Matrix(2, 1, {0.25f, 0.5f}), binary),
-            "probability,label\n0.25,no\n0.5,yes\n");
+  EXPECT_EQ(FormatPredictionsCsv(nn::Matrix(2, 1, {0.25f, 0.75f}), binary),
+            "probability,label\n0.25,no\n0.75,yes\n");
   TargetSchema classes{
       "k", data::ColumnType::kCategorical, TargetEncoding::kClassIndex, {"a", "b,c", "d"}};
   EXPECT_EQ(FormatPredictionsCsv(nn::Matrix(1, 3, {0.1f, 0.7f, 0.2f}), classes),

@@ -96,7 +96,7 @@ NetworkSpec SeedExampleSpec() {
 double BinaryAccuracyOf(const Matrix& predictions, const Matrix& targets) {
   size_t correct = 0;
   for (size_t row = 0; row < targets.rows(); ++row) {
-    correct += (predictions(row, 0) >= 0.5f) == (targets(row, 0) >= 0.5f);
+    correct += (predictions(row, 0) > 0.5f) == (targets(row, 0) > 0.5f);
   }
   return static_cast<double>(correct) / static_cast<double>(targets.rows());
 }

@@ -32,7 +32,7 @@ DatasetSplit LoadPimaSplit();
 // Dense(10, relu, input_dim=8) → Dense(10, relu) → Dense(1, sigmoid).
 NetworkSpec SeedExampleSpec();
 
-// Share of rows where (prediction ≥ 0.5) equals the 0/1 target.
+// Share of rows where (prediction > 0.5) equals the 0/1 target (Keras's rule).
 double BinaryAccuracyOf(const Matrix& predictions, const Matrix& targets);
 
 }  // namespace modelhost::nn
