@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <span>
 #include <sstream>
 
 #include "nn/layer.h"
@@ -92,12 +93,23 @@ TEST(NetworkSpecTest, RoundTripsThroughCanonicalJson) {
   }
 }
 
+struct ErrorCase {
+  const char* json;
+  const char* expected;  // a part of the message
+};
+
+// Each case is refused with InvalidArgument, its message containing `expected`.
+void ExpectRefused(std::span<const ErrorCase> cases) {
+  for (const ErrorCase& c : cases) {
+    auto spec = ParseNetworkSpec(c.json);
+    ASSERT_FALSE(spec.ok()) << c.json;
+    EXPECT_EQ(spec.status().code(), core::StatusCode::kInvalidArgument);
+    EXPECT_THAT(spec.status().message(), HasSubstr(c.expected)) << c.json;
+  }
+}
+
 TEST(NetworkSpecTest, ErrorsNameTheLayerAndTheKey) {
-  struct Case {
-    const char* json;
-    const char* expected;
-  };
-  const Case cases[] = {
+  const ErrorCase cases[] = {
       {R"({"layers": [{"dense": 4, "activaton": "relu"}]})", "layer 0: unknown option 'activaton'"},
       {R"({"layers": [{"dense": 0}]})", "layer 0: 'units' must be an integer in [1, 1048576]"},
       {R"({"layers": [{"dense": 4}, {"conv2d": 3}]})", "layer 1: expected one of"},
@@ -138,12 +150,7 @@ TEST(NetworkSpecTest, ErrorsNameTheLayerAndTheKey) {
       {R"({"layers": [{"dense": 2, "kernel_regularizer": {"class_name": 7}}]})",
        "'kernel_regularizer' must be a name"},
   };
-  for (const Case& c : cases) {
-    auto spec = ParseNetworkSpec(c.json);
-    ASSERT_FALSE(spec.ok()) << c.json;
-    EXPECT_EQ(spec.status().code(), core::StatusCode::kInvalidArgument);
-    EXPECT_THAT(spec.status().message(), HasSubstr(c.expected)) << c.json;
-  }
+  ExpectRefused(cases);
 }
 
 // Regression: a wrong-typed short-form factor or dtype name threw inside
@@ -151,11 +158,7 @@ TEST(NetworkSpecTest, ErrorsNameTheLayerAndTheKey) {
 // and a regularizer's unknown config key was dropped (L1 with "l2": 0.5 trained
 // with L1 0.01 and no L2).
 TEST(NetworkSpecTest, RegularizerAndDtypeErrorsNameTheLayerAndTheKey) {
-  struct Case {
-    const char* json;
-    const char* expected;
-  };
-  const Case cases[] = {
+  const ErrorCase cases[] = {
       {R"({"layers": [{"dense": 2, "kernel_l1": "big"}]})",
        "layer 0: 'kernel_l1' must be a finite number >= 0"},
       {R"({"layers": [{"dense": 2}, {"dense": 1, "kernel_l2": -1}]})",
@@ -177,12 +180,7 @@ TEST(NetworkSpecTest, RegularizerAndDtypeErrorsNameTheLayerAndTheKey) {
       {R"({"layers": [{"dense": 2, "kernel_regularizer": {"class_name": "L2", "confg": {"l2": 0.5}}}]})",
        "layer 0: kernel_regularizer: unknown key 'confg'"},
   };
-  for (const Case& c : cases) {
-    auto spec = ParseNetworkSpec(c.json);
-    ASSERT_FALSE(spec.ok()) << c.json;
-    EXPECT_EQ(spec.status().code(), core::StatusCode::kInvalidArgument);
-    EXPECT_THAT(spec.status().message(), HasSubstr(c.expected)) << c.json;
-  }
+  ExpectRefused(cases);
   // What Keras 3 writes (keras.regularizers.serialize) and the short form still parse.
   auto keras = ParseNetworkSpec(
       R"({"layers": [{"dense": 2, "kernel_regularizer": {"module": "keras.regularizers",

@@ -144,50 +144,50 @@ class WeightsAtEpoch : public TrainingObserver {
   int epoch_;
 };
 
-TEST(TrainerTest, RestoreBestWeightsPutsBackTheBestEpoch) {
+struct BestEpochRun {
+  core::Result<History> history;
+  std::vector<Matrix> weights;  // the model's after Fit
+  std::vector<Matrix> epoch0_weights;
+};
+
+// Fits with validation targets that are the training labels inverted: the
+// better the model learns, the worse val_loss gets, so epoch 0 stays the best.
+BestEpochRun FitWithEpochZeroBest(int epochs, int patience) {
   DatasetSplit pima = LoadPimaSplit();
-  // Validation targets are the training labels inverted: the better the
-  // model learns, the worse val_loss gets, so epoch 0 stays the best.
   Matrix inverted = pima.y_train;
   for (float& value : inverted.values()) value = 1.0f - value;
   Compiled compiled = Compile(4);
   FitOptions options;
-  options.epochs = 30;
-  options.early_stopping =
-      EarlyStoppingOptions{.monitor = "val_loss", .patience = 3, .restore_best_weights = true};
+  options.epochs = epochs;
+  options.early_stopping = EarlyStoppingOptions{
+      .monitor = "val_loss", .patience = patience, .restore_best_weights = true};
   WeightsAtEpoch observer(*compiled.model, 0);
   auto history =
       Fit(*compiled.model, compiled.loss, *compiled.optimizer, {}, {&pima.x_train, &pima.y_train},
           options, &observer, TrainingData{&pima.x_train, &inverted});
-  ASSERT_TRUE(history.ok()) << history.status().ToString();
-  ASSERT_TRUE(history->stopped_epoch.has_value());
-  EXPECT_EQ(*history->stopped_epoch, 3);
-  EXPECT_TRUE(Weights(*compiled.model) == observer.weights);
+  return {std::move(history), Weights(*compiled.model), observer.weights};
+}
+
+TEST(TrainerTest, RestoreBestWeightsPutsBackTheBestEpoch) {
+  BestEpochRun run = FitWithEpochZeroBest(30, 3);
+  ASSERT_TRUE(run.history.ok()) << run.history.status().ToString();
+  ASSERT_TRUE(run.history->stopped_epoch.has_value());
+  EXPECT_EQ(*run.history->stopped_epoch, 3);
+  EXPECT_TRUE(run.weights == run.epoch0_weights);
 }
 
 // Keras 3 restores the best weights at the end of training even when
 // patience never ran out (EarlyStopping.on_train_end).
 TEST(TrainerTest, RestoreBestWeightsAppliesWhenTrainingEndsWithoutStopping) {
-  DatasetSplit pima = LoadPimaSplit();
-  Matrix inverted = pima.y_train;  // as above: epoch 0 stays the best
-  for (float& value : inverted.values()) value = 1.0f - value;
-  Compiled compiled = Compile(4);
-  FitOptions options;
-  options.epochs = 4;
-  options.early_stopping =
-      EarlyStoppingOptions{.monitor = "val_loss", .patience = 10, .restore_best_weights = true};
-  WeightsAtEpoch observer(*compiled.model, 0);
-  auto history =
-      Fit(*compiled.model, compiled.loss, *compiled.optimizer, {}, {&pima.x_train, &pima.y_train},
-          options, &observer, TrainingData{&pima.x_train, &inverted});
-  ASSERT_TRUE(history.ok()) << history.status().ToString();
-  ASSERT_FALSE(history->stopped_epoch.has_value());
-  ASSERT_EQ(history->epochs.size(), 4u);
+  BestEpochRun run = FitWithEpochZeroBest(4, 10);
+  ASSERT_TRUE(run.history.ok()) << run.history.status().ToString();
+  ASSERT_FALSE(run.history->stopped_epoch.has_value());
+  const std::vector<EpochLog>& epochs = run.history->epochs;
+  ASSERT_EQ(epochs.size(), 4u);
   for (size_t epoch = 1; epoch < 4; ++epoch) {
-    ASSERT_GT(history->epochs[epoch].values.at("val_loss"),
-              history->epochs[0].values.at("val_loss"));
+    ASSERT_GT(epochs[epoch].values.at("val_loss"), epochs[0].values.at("val_loss"));
   }
-  EXPECT_TRUE(Weights(*compiled.model) == observer.weights);
+  EXPECT_TRUE(run.weights == run.epoch0_weights);
 }
 
 class CancelAfter : public TrainingObserver {
