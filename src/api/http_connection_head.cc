@@ -8,6 +8,7 @@
 
 #include "api/authenticator.h"
 #include "api/http_connection.h"
+#include "api/json_nesting.h"
 #include "api/request_id.h"
 #include "core/log.h"
 
@@ -169,6 +170,12 @@ void HttpConnection::Dispatch() {
     upload_.reset();
   } else {
     request.mutable_body().swap(parser_->get().body().text);
+    // Every in-memory body is a JSON document (or nothing); one nested deep
+    // enough to exhaust a handler's stack is refused here, for all routes.
+    if (core::Status nesting = CheckJsonNesting(request.body()); !nesting.ok()) {
+      WriteResponse(HttpResponse::Error(nesting));
+      return;
+    }
   }
   RunHandler(*handler_);
 }

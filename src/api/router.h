@@ -26,7 +26,9 @@
 // streamed to a file (HttpRequest::body_file(), bounded by max_upload_bytes),
 // so an upload of gigabytes costs no memory. Either way the route is matched
 // and its key checked when the headers are complete, before any of the body
-// is read: a refused request never uploads its body.
+// is read: a refused request never uploads its body. An in-memory body that
+// nests arrays and objects deeper than kMaxJsonNesting (api/json_nesting.h)
+// is refused with 400 before the handler runs.
 //
 // Each distinct pattern is a route label (its pattern text), used for metrics
 // so their cardinality is bounded by the table, not by the paths clients send.
