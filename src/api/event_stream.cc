@@ -91,9 +91,10 @@ bool EventStream::TakePending(std::string* out) {
   return closed_;
 }
 
-void EventStream::MarkClientGone() {
+void EventStream::MarkClientGone(bool abort_if_open) {
   std::lock_guard lock(mu_);
   gone_ = true;
+  if (!closed_ && abort_if_open) aborted_ = true;
   closed_ = true;
   wake_ = nullptr;
 }

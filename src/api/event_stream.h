@@ -78,8 +78,10 @@ class EventStream {
   // Moves the queued text into `out`; returns true when the stream is closed
   // and nothing is left after this.
   bool TakePending(std::string* out);
-  // The client went away or the server is ending the stream.
-  void MarkClientGone();
+  // The client went away or the server is ending the stream. With
+  // `abort_if_open`, a stream its producer has not closed yet ends as by
+  // Abort() (a byte stream cut short by the drain must not look complete).
+  void MarkClientGone(bool abort_if_open = false);
 
   mutable std::mutex mu_;
   std::string pending_;         // GUARDED_BY(mu_)

@@ -378,7 +378,7 @@ void HttpConnection::StartStream(HttpResponse response) {
                       std::shared_ptr<Port> port = self->port_;
                       self->stream_->Attach([port] { port->WakeStream(); });
                       if (self->shared_->draining.load(std::memory_order_acquire)) {
-                        self->stream_->MarkClientGone();
+                        self->stream_->MarkClientGone(/*abort_if_open=*/!self->stream_is_sse_);
                       }
                       self->WatchStreamPeer();
                       self->PumpStream();
@@ -460,9 +460,11 @@ void HttpConnection::BeginDrain() {
       // Bounded by the linger timeout; closing now could reset the response.
       return;
     case State::kStreaming:
-      // Ends the stream for the producer; queued events are still written,
-      // then the last chunk (PumpStream).
-      stream_->MarkClientGone();
+      // Ends the stream for the producer; what is queued is still written,
+      // then the last chunk (PumpStream) — but not for a byte stream its
+      // producer had not finished: its client must see the body cut short
+      // (a half export is not a whole one), as after EventStream::Abort.
+      stream_->MarkClientGone(/*abort_if_open=*/!stream_is_sse_);
       PumpStream();
       return;
     case State::kHandling:

@@ -116,7 +116,10 @@ class HttpServer {
   // Graceful drain, blocking until done: stops accepting; closes idle
   // keep-alive connections; lets in-flight requests finish and sends their
   // responses with "Connection: close"; ends open event streams (queued events
-  // are still sent); after options.drain_timeout closes whatever is left;
+  // are still sent, then the last chunk) and byte streams whose producer has
+  // not closed them (queued bytes are still sent, then the connection closes
+  // without the last chunk, so the client sees the body cut short rather than
+  // take it for whole); after options.drain_timeout closes whatever is left;
   // joins the I/O threads. Responders and EventStreams still held by other
   // threads afterwards are harmless (their output is dropped). Idempotent.
   // REQUIRES: not called on an I/O thread (it would wait for itself).

@@ -597,6 +597,34 @@ TEST_F(HttpServerTest, ShutdownEndsOpenEventStreams) {
   EXPECT_TRUE(stream->client_gone());
 }
 
+// A byte stream (an export) still being produced when the drain begins must
+// not end with the last chunk: its client would take half a file for a whole.
+TEST_F(HttpServerTest, ShutdownCutsAnUnfinishedByteStreamShort) {
+  std::promise<std::shared_ptr<EventStream>> opened;
+  router_.Add(Method::kGet, "/export", Access::Public(), SyncHandler([&](const HttpRequest&) {
+                auto stream = EventStream::Create();
+                opened.set_value(stream);
+                return HttpResponse::ByteStream("text/csv", stream);
+              }));
+  HttpServerOptions options;
+  options.drain_timeout = std::chrono::seconds(30);
+  StartServer(options);
+  TestHttpClient client(server_->port());
+  ASSERT_TRUE(client.Get("/export"));
+  auto stream = opened.get_future().get();
+  ASSERT_TRUE(stream->Write("a,b\n1,2\n"));
+  // The whole chunk, its closing CRLF included.
+  ASSERT_TRUE(client.ReadUntil("a,b\n1,2\n\r\n"));
+  auto start = std::chrono::steady_clock::now();
+  server_->Shutdown();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, options.drain_timeout);
+  EXPECT_TRUE(stream->client_gone());
+  EXPECT_FALSE(stream->Write("3,4\n"));
+  stream->Close();  // too late: the stream was cut short
+  // Then the connection closed, without the last chunk ("0\r\n\r\n").
+  EXPECT_TRUE(client.WaitForClose());
+}
+
 TEST_F(HttpServerTest, IdleTimeoutClosesConnection) {
   HttpServerOptions options;
   options.idle_timeout = std::chrono::milliseconds(50);
