@@ -53,48 +53,101 @@ ModelCache::~ModelCache() {
   // `dropped` drains each version's batcher as it goes, outside the lock.
 }
 
-core::Result<int64_t> ModelCache::Resolve(std::string_view model, const VersionSelector& selector) {
-  if (selector.version) return *selector.version;
-  const Clock::TimePoint now = clock_.Now();
+core::Result<const ModelCache::Resolution*> ModelCache::ReadResolution(
+    std::string_view model, uint64_t generation, std::vector<Entry>* dropped) {
+  Resolution fresh;
+  fresh.generation = generation;
+  // NotFound for an unknown model, which is therefore never kept (nor any of
+  // its versions, when its last one was deleted).
+  core::Result<std::vector<store::ModelVersionRecord>> versions = store_->ListModelVersions(model);
+  if (versions.ok()) {
+    for (const auto& record : *versions) fresh.versions.insert(record.version);
+  } else if (versions.status().code() != core::StatusCode::kNotFound) {
+    return versions.status();
+  }
+  // A deleted version serves no more; requests holding it still get answers.
+  for (auto entry = loaded_.begin(); entry != loaded_.end();) {
+    if ((*entry)->record().model == model && !fresh.versions.contains((*entry)->record().version)) {
+      core::LogInfo("model version unloaded (deleted)",
+                    {{"model", (*entry)->record().model}, {"version", (*entry)->record().version}});
+      loaded_bytes_ -= (*entry)->bytes();
+      dropped->push_back(std::move(*entry));
+      entry = loaded_.erase(entry);
+    } else {
+      ++entry;
+    }
+  }
+  if (bytes_gauge_ != nullptr) bytes_gauge_->Set(static_cast<double>(loaded_bytes_));
+  if (!versions.ok()) {
+    if (const auto kept = resolutions_.find(model); kept != resolutions_.end()) {
+      resolutions_.erase(kept);
+    }
+    return versions.status();
+  }
+  MODELHOST_ASSIGN_OR_RETURN(fresh.aliases, store_->ListAliases(model));
+  fresh.latest = versions->back().version;
+  fresh.read_at = clock_.Now();
+  return &resolutions_.insert_or_assign(std::string(model), std::move(fresh)).first->second;
+}
+
+core::Result<int64_t> ModelCache::Resolve(std::string_view model, const VersionSelector& selector,
+                                          std::vector<Entry>* dropped) {
   auto cached = resolutions_.find(model);
   // This server's own registry writes (an upload, a job's registration, an
-  // alias moved) show at once; the time to live bounds other writers'.
+  // alias moved, a version deleted) show at once; the time to live bounds
+  // other writers'.
   const uint64_t generation = store_->registry_generation();
-  if (cached == resolutions_.end() || cached->second.generation != generation ||
-      now - cached->second.read_at >= std::chrono::milliseconds(options_.resolution_ttl_ms)) {
-    Resolution fresh;
-    fresh.generation = generation;
-    MODELHOST_ASSIGN_OR_RETURN(fresh.aliases, store_->ListAliases(model));
-    // NotFound for an unknown model, which is therefore never kept.
-    MODELHOST_ASSIGN_OR_RETURN(auto versions, store_->ListModelVersions(model));
-    fresh.latest = versions.back().version;
-    fresh.read_at = now;
-    cached = resolutions_.insert_or_assign(std::string(model), std::move(fresh)).first;
+  const bool stale = cached == resolutions_.end() || cached->second.generation != generation ||
+                     clock_.Now() - cached->second.read_at >=
+                         std::chrono::milliseconds(options_.resolution_ttl_ms);
+  const Resolution* resolution = nullptr;
+  if (stale) {
+    MODELHOST_ASSIGN_OR_RETURN(resolution, ReadResolution(model, generation, dropped));
+  } else {
+    resolution = &cached->second;
   }
-  const Resolution& resolution = cached->second;
+  if (selector.version) {
+    if (!stale && !resolution->versions.contains(*selector.version)) {
+      // Perhaps added by another process since the list was read.
+      MODELHOST_ASSIGN_OR_RETURN(resolution, ReadResolution(model, generation, dropped));
+    }
+    if (!resolution->versions.contains(*selector.version)) {
+      return core::NotFound("no model '" + std::string(model) + "' version " +
+                            std::to_string(*selector.version));
+    }
+    return *selector.version;
+  }
   if (selector.alias) {
-    const auto found = resolution.aliases.find(*selector.alias);
-    if (found == resolution.aliases.end()) {
+    const auto found = resolution->aliases.find(*selector.alias);
+    if (found == resolution->aliases.end()) {
       return core::NotFound("model '" + std::string(model) + "' has no alias '" + *selector.alias +
                             "'");
     }
     return found->second;
   }
-  if (const auto production = resolution.aliases.find("production");
-      production != resolution.aliases.end()) {
+  if (const auto production = resolution->aliases.find("production");
+      production != resolution->aliases.end()) {
     return production->second;
   }
-  return resolution.latest;
+  return resolution->latest;
 }
 
 core::Result<ModelCache::Entry> ModelCache::Load(std::string_view model, int64_t version) {
   MODELHOST_ASSIGN_OR_RETURN(store::ModelVersionRecord record,
                              store_->GetModelVersion(model, version));
   const std::string path = store::ModelVersionPath(data_dir_, model, version);
-  MODELHOST_RETURN_IF_ERROR(model::VerifyModelDirectory(path, record.bundle_sha256));
-  core::Result<std::unique_ptr<model::ModelDirectory>> directory =
-      model::ModelDirectory::Read(path);
+  core::Status verified = model::VerifyModelDirectory(path, record.bundle_sha256);
+  using Directory = std::unique_ptr<model::ModelDirectory>;
+  core::Result<Directory> directory =
+      verified.ok() ? model::ModelDirectory::Read(path) : core::Result<Directory>(verified);
   if (!directory.ok()) {
+    // A version deleted since its record was read loses its files next: that
+    // is NotFound, as the delete answered, not damage.
+    if (core::Status still = store_->GetModelVersion(model, version).status();
+        still.code() == core::StatusCode::kNotFound) {
+      return still;
+    }
+    if (!verified.ok()) return verified;
     return core::DataLoss("model '" + std::string(model) + "' version " + std::to_string(version) +
                           ": " + directory.status().message());
   }
@@ -107,7 +160,7 @@ core::Result<std::shared_ptr<LoadedModel>> ModelCache::Get(std::string_view mode
   // Declared before the lock, so evicted versions drain after it is released.
   std::vector<Entry> evicted;
   std::lock_guard lock(mutex_);
-  MODELHOST_ASSIGN_OR_RETURN(int64_t version, Resolve(model, selector));
+  MODELHOST_ASSIGN_OR_RETURN(int64_t version, Resolve(model, selector, &evicted));
   for (auto entry = loaded_.begin(); entry != loaded_.end(); ++entry) {
     if ((*entry)->record().version == version && (*entry)->record().model == model) {
       loaded_.splice(loaded_.begin(), loaded_, entry);

@@ -4,16 +4,20 @@
 //
 // Resolution: an explicit version; else an explicit alias; else the
 // "production" alias when the model has one; else the latest version. A
-// model's aliases and latest version are read from the store at most once
-// per resolution_ttl_ms and kept, so the hot path does no database query: an
-// alias moved, or a version added, through this process's store shows at
-// once (MetadataStore::registry_generation), and by another process sharing
-// the database at most that long after (the bound TensorFlow Serving's
-// version polling gives too). Only models that
+// model's aliases and versions are read from the store at most once per
+// resolution_ttl_ms and kept, so the hot path does no database query: an
+// alias moved, or a version added or deleted, through this process's store
+// shows at once (MetadataStore::registry_generation), and by another process
+// sharing the database at most that long after (the bound TensorFlow
+// Serving's version polling gives too). An explicit version must be among
+// them: a deleted version stops serving (NotFound) and its loaded entry is
+// dropped; one the kept list lacks is looked up again at once, so a version
+// another process just added serves without waiting. Only models that
 // exist are kept, so unknown names sent by clients cost no memory.
 // Loading reads the version's directory (model::ModelDirectory::Read) and
 // verifies its checksum against the registry first, so a file changed or
-// damaged on disk is refused (DataLoss), never served.
+// damaged on disk is refused (DataLoss), never served — unless the version
+// was deleted meanwhile (its files go after its record): then NotFound.
 //
 // Bounded by memory: each loaded version is charged the bytes of its files
 // on disk (the weights dominate, and take as many bytes in memory as in
@@ -40,8 +44,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/metrics.h"
 #include "core/result.h"
@@ -109,12 +115,20 @@ class ModelCache {
   // What the store said of one model's aliases and versions, and when.
   struct Resolution {
     std::map<std::string, int64_t> aliases;
+    std::set<int64_t> versions;
     int64_t latest = 0;
     Clock::TimePoint read_at;
     uint64_t generation = 0;  // the store's registry_generation() when read
   };
 
-  core::Result<int64_t> Resolve(std::string_view model, const VersionSelector& selector);
+  // The version `selector` picks; versions of `model` no longer registered
+  // leave loaded_ for `dropped`. REQUIRES: mutex_ held.
+  core::Result<int64_t> Resolve(std::string_view model, const VersionSelector& selector,
+                                std::vector<Entry>* dropped);
+  // Reads `model`'s aliases and versions from the store into resolutions_.
+  // REQUIRES: mutex_ held.
+  core::Result<const Resolution*> ReadResolution(std::string_view model, uint64_t generation,
+                                                 std::vector<Entry>* dropped);
   core::Result<Entry> Load(std::string_view model, int64_t version);
 
   store::MetadataStore* const store_;

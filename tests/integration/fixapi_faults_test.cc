@@ -1,5 +1,6 @@
 // Faults of the API against the real binary, each found by review: bodies
-// nested deep enough to overflow the stack.
+// nested deep enough to overflow the stack, a deleted model version that kept
+// serving.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -100,6 +101,26 @@ TEST_F(FaultsTest, DeeplyNestedBodiesAre400AndTheServerLivesOn) {
   HttpReply shallow = Call("POST", "/v2/models/pima/infer",
                            R"({"inputs": [{"name": "glucose", "data": [[[1]]]}]})");
   EXPECT_THAT(shallow.body, ::testing::Not(HasSubstr("deeper than")));
+}
+
+// A deleted version answered predictions from the cache for as long as the
+// server ran.
+TEST_F(FaultsTest, ADeletedVersionServesNoMore) {
+  ASSERT_EQ(Call("POST", "/v1/models/pima/versions", Slurp(bundle_)).status, 201);
+  const std::string instances = R"({"instances": [{"pregnant": 6, "glucose": 148,
+      "pressure": 72, "triceps": 35, "insulin": 0, "mass": 33.6, "pedigree": 0.627, "age": 50}]})";
+  for (const std::string version : {"1", "2"}) {
+    HttpReply predicted =
+        Call("POST", "/v1/models/pima/versions/" + version + ":predict", instances);
+    ASSERT_EQ(predicted.status, 200) << predicted.body;
+  }
+  ASSERT_EQ(Call("DELETE", "/v1/models/pima/versions/1").status, 204);
+  HttpReply gone = Call("POST", "/v1/models/pima/versions/1:predict", instances);
+  EXPECT_EQ(gone.status, 404) << gone.body;
+  EXPECT_THAT(gone.body, HasSubstr("no model 'pima' version 1"));
+  EXPECT_EQ(Call("GET", "/v2/models/pima/versions/1/ready").status, 404);
+  EXPECT_EQ(Call("POST", "/v1/models/pima/versions/2:predict", instances).status, 200);
+  EXPECT_EQ(Call("GET", "/v2/models/pima/versions/2/ready").status, 200);
 }
 
 }  // namespace

@@ -109,7 +109,7 @@ TEST_F(ModelCacheTest, AnotherProcesssAliasMoveIsSeenOnceTheTimeToLivePassed) {
   auto production = cache.Get("m", {});
   ASSERT_TRUE(production.ok());
   EXPECT_EQ((*production)->record().version, 1);
-  // A version asked for by number needs no resolution.
+  // A version asked for by number is served while the store lists it.
   EXPECT_EQ((*cache.Get("m", {.version = 2, .alias = {}}))->record().version, 2);
 
   // Requests queued on version 2 before the move are answered by it.
@@ -291,6 +291,58 @@ TEST_F(ModelCacheTest, PreloadLoadsWhatEachModelServesAndReportsOneThatFails) {
   ASSERT_TRUE(a.ok());
   EXPECT_EQ((*a)->record().version, 1);
   EXPECT_EQ(cache.loaded_count(), 2u);  // a:1 and b:1 were both loaded already
+}
+
+TEST_F(ModelCacheTest, ADeletedVersionServesNoMoreAndLeavesTheCache) {
+  ASSERT_NO_FATAL_FAILURE(Register("m", 1));
+  ASSERT_NO_FATAL_FAILURE(Register("m", 2));
+  ManualClock clock;
+  ModelCache cache(store_.get(), data_dir_,
+                   {.batcher = {.max_batch_size = 32, .max_queue_delay_us = 0},
+                    .resolution_ttl_ms = 60'000,
+                    .clock = &clock});
+  auto one = cache.Get("m", {.version = 1, .alias = {}});
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  ASSERT_TRUE(cache.Get("m", {}).ok());
+  EXPECT_EQ(cache.loaded_count(), 2u);
+
+  ASSERT_TRUE(store_->DeleteModelVersion("m", 1).ok());
+  auto deleted = cache.Get("m", {.version = 1, .alias = {}});
+  EXPECT_EQ(deleted.status().code(), core::StatusCode::kNotFound) << deleted.status().ToString();
+  EXPECT_EQ(deleted.status().message(), "no model 'm' version 1");
+  EXPECT_EQ(cache.loaded_count(), 1u);
+  // A request that held it before the delete is still answered by it.
+  auto answer = PredictAndWait(**one, Rows(2));
+  ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+  EXPECT_EQ(*answer, OfflinePredict("m", 1, Rows(2)));
+
+  // The model goes with its last version.
+  ASSERT_TRUE(store_->DeleteModelVersion("m", 2).ok());
+  EXPECT_EQ(cache.Get("m", {.version = 2, .alias = {}}).status().code(),
+            core::StatusCode::kNotFound);
+  EXPECT_EQ(cache.Get("m", {}).status().code(), core::StatusCode::kNotFound);
+  EXPECT_EQ(cache.loaded_count(), 0u);
+  EXPECT_EQ(cache.loaded_bytes(), 0u);
+}
+
+TEST_F(ModelCacheTest, AnotherProcesssNewVersionServesAtOnceAndItsDeleteWithinTheTtl) {
+  ASSERT_NO_FATAL_FAILURE(Register("m", 1));
+  auto other = store::OpenSqliteMetadataStore(data_dir_);
+  ASSERT_TRUE(other.ok());
+  ManualClock clock;
+  ModelCache cache(store_.get(), data_dir_,
+                   {.batcher = {}, .resolution_ttl_ms = 1000, .clock = &clock});
+  ASSERT_TRUE(cache.Get("m", {.version = 1, .alias = {}}).ok());
+  // Through `other`, this store's registry generation stays: the cache's list
+  // of versions is not due for a re-read, yet a number it lacks is looked up.
+  ASSERT_NO_FATAL_FAILURE(Register("m", 2, other->get()));
+  auto added = cache.Get("m", {.version = 2, .alias = {}});
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  ASSERT_TRUE((*other)->DeleteModelVersion("m", 1).ok());
+  clock.Advance(std::chrono::milliseconds(1000));
+  EXPECT_EQ(cache.Get("m", {.version = 1, .alias = {}}).status().code(),
+            core::StatusCode::kNotFound);
+  EXPECT_EQ(cache.loaded_count(), 1u);
 }
 
 }  // namespace

@@ -46,8 +46,10 @@ class RegisteredModels : public ::testing::Test {
     return description;
   }
 
-  // Registers the next version of `name` with weights drawn from `seed`.
-  void Register(const std::string& name, uint64_t seed) {
+  // Registers the next version of `name` with weights drawn from `seed`,
+  // through `store` (another handle on the same database: another process),
+  // else through store_.
+  void Register(const std::string& name, uint64_t seed, store::MetadataStore* store = nullptr) {
     const model::ModelDescription description = Description();
     auto network = nn::Sequential::Create(description.network_spec, 3, seed);
     ASSERT_TRUE(network.ok()) << network.status().ToString();
@@ -55,7 +57,8 @@ class RegisteredModels : public ::testing::Test {
     ASSERT_TRUE(model::ModelDirectory::Write(staged, description, **network).ok());
     auto checksum = model::ModelDirectoryChecksum(staged);
     ASSERT_TRUE(checksum.ok());
-    auto added = store_->AddModelVersion(name, *checksum, "{}", [&](int64_t version) {
+    if (store == nullptr) store = store_.get();
+    auto added = store->AddModelVersion(name, *checksum, "{}", [&](int64_t version) {
       const std::filesystem::path target = store::ModelVersionPath(data_dir_, name, version);
       std::filesystem::create_directories(target.parent_path());
       std::filesystem::rename(staged, target);
