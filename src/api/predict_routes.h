@@ -36,11 +36,14 @@
 
 namespace modelhost::api {
 
+// The most instances (rows) one prediction request may carry by default.
+inline constexpr size_t kDefaultMaxInstances = 10'000;
+
 struct PredictRoutesOptions {
   // Must outlive the server.
   serve::ModelCache* cache = nullptr;
   // Most instances one request may carry.
-  size_t max_instances = 10'000;
+  size_t max_instances = kDefaultMaxInstances;
 };
 
 void AddPredictRoutes(Router& router, PredictRoutesOptions options);

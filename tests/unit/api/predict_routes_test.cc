@@ -39,7 +39,7 @@ class PredictRoutesTest : public testing::RegistryServerTest {
     cache_ = std::make_unique<serve::ModelCache>(store_.get(), data_dir_, CacheOptions());
     Router router;
     AddPredictRoutes(router, {.cache = cache_.get(), .max_instances = 100});
-    AddKserveRoutes(router, store_.get(), cache_.get());
+    AddKserveRoutes(router, store_.get(), cache_.get(), /*max_rows=*/100);
     ASSERT_NO_FATAL_FAILURE(StartServer(std::move(router)));
 
     auto read =
@@ -83,6 +83,15 @@ class PredictRoutesTest : public testing::RegistryServerTest {
   ParsedResponse Post(const std::string& target, const std::string& body,
                       const std::string& method = "POST") {
     return Call(method, target, body);
+  }
+
+  // The KServe error for `body` sent to pima's infer route, checked to be `status`.
+  std::string InferError(const std::string& body, int status = 400) {
+    ParsedResponse response = Post("/v2/models/pima/infer", body);
+    EXPECT_EQ(response.status, status) << body << " → " << response.body;
+    Json error = Json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+    return error.is_object() && error["error"].is_string() ? error["error"].get<std::string>()
+                                                           : response.body;
   }
 
   data::Table table_;
@@ -210,7 +219,7 @@ TEST_F(PredictRoutesTest, KserveV2MetadataAndInferMatchThePredictRoute) {
   }
 
   ParsedResponse wrong = Post("/v2/models/pima/infer", R"({"inputs": [
-      {"name": "glucose", "datatype": "BYTES", "shape": [1], "data": ["high"]}]})");
+      {"name": "glucose", "datatype": "INT64", "shape": [1], "data": ["high"]}]})");
   EXPECT_EQ(wrong.status, 400);
   EXPECT_THAT(Json::parse(wrong.body)["error"].get<std::string>(),
               HasSubstr("input 'glucose', element 0: expected a number"));
@@ -218,6 +227,90 @@ TEST_F(PredictRoutesTest, KserveV2MetadataAndInferMatchThePredictRoute) {
       Post("/v2/models/pima/infer", R"({"inputs": [{"name": "colour", "data": [1]}]})").status,
       400);
   EXPECT_EQ(Post("/v2/models/nope/infer", R"({"inputs": []})").status, 404);
+}
+
+TEST_F(PredictRoutesTest, KserveShapesAndDatatypesMustFitTheData) {
+  ASSERT_NO_FATAL_FAILURE(Register(1));
+  auto tensor = [](const std::string& fields) {
+    return R"({"inputs": [{"name": "glucose", )" + fields + "}]}";
+  };
+  // Accepted: flat or [N, 1] nested data, with or without a matching shape.
+  for (const std::string fields : {R"("datatype": "INT64", "shape": [2], "data": [148, 85])",
+                                   R"("datatype": "FP32", "shape": [2, 1], "data": [148, 85])",
+                                   R"("datatype": "FP64", "shape": [2, 1], "data": [[148], [85]])",
+                                   R"("data": [[148], [85]])", R"("shape": [0], "data": [])"}) {
+    ParsedResponse answered = Post("/v2/models/pima/infer", tensor(fields));
+    EXPECT_EQ(answered.status, 200) << fields << " → " << answered.body;
+  }
+  EXPECT_THAT(InferError(tensor(R"("shape": [5, 3], "data": [1, 2])")),
+              HasSubstr("input 'glucose': 'shape' must be [N] or [N, 1], not [5,3]"));
+  EXPECT_THAT(InferError(tensor(R"("shape": [5], "data": [1, 2])")),
+              HasSubstr("input 'glucose': shape [5] does not match the 2 elements of 'data'"));
+  EXPECT_THAT(InferError(tensor(R"("shape": [2], "data": [[1], [2]])")),
+              HasSubstr("nested data needs shape [N, 1], not [2]"));
+  EXPECT_THAT(InferError(tensor(R"("shape": "2", "data": [1, 2])")),
+              HasSubstr("'shape' must be [N] or [N, 1]"));
+  EXPECT_THAT(InferError(tensor(R"("data": [[1], [2, 3]])")),
+              HasSubstr("input 'glucose': data[1] must be a one-element array"));
+  EXPECT_THAT(InferError(tensor(R"("data": [[1], 2])")), HasSubstr("data[1] must be"));
+  EXPECT_THAT(InferError(tensor(R"("data": [1, [2]])")),
+              HasSubstr("data[1] must be a single value"));
+  EXPECT_THAT(InferError(tensor(R"("data": [[[1]]])")),
+              HasSubstr("data[0][0] must be a single value"));
+  EXPECT_THAT(InferError(tensor(R"("data": 148)")), HasSubstr("'data' must be an array"));
+  EXPECT_THAT(InferError(tensor(R"("datatype": "FP16", "data": [1])")),
+              HasSubstr("input 'glucose': unsupported datatype 'FP16'"));
+  EXPECT_THAT(InferError(tensor(R"("datatype": 64, "data": [1])")),
+              HasSubstr("'datatype' must be a string"));
+  EXPECT_THAT(InferError(tensor(R"("datatype": "BYTES", "data": [148])")),
+              HasSubstr("datatype BYTES does not fit the input, which takes INT64, FP32 or FP64"));
+  EXPECT_THAT(InferError(tensor(R"("datatype": "BOOL", "data": [true])")),
+              HasSubstr("datatype BOOL does not fit"));
+  // Every input has the same rows, also when the first has none.
+  EXPECT_THAT(InferError(R"({"inputs": [{"name": "glucose", "data": []},
+                                              {"name": "mass", "data": [33.6, 26.6]}]})"),
+              HasSubstr("input 'mass' has 2 elements; input 'glucose' has 0"));
+}
+
+TEST_F(PredictRoutesTest, KserveOutputsMustNameKnownOutputs) {
+  ASSERT_NO_FATAL_FAILURE(Register(1));
+  auto asking = [](const std::string& outputs) {
+    return R"({"inputs": [{"name": "glucose", "data": [148]}], "outputs": )" + outputs + "}";
+  };
+  ParsedResponse picked = Post("/v2/models/pima/infer", asking(R"([{"name": "label"}])"));
+  ASSERT_EQ(picked.status, 200) << picked.body;
+  const Json outputs = Json::parse(picked.body)["outputs"];
+  ASSERT_EQ(outputs.size(), 1u);
+  EXPECT_EQ(outputs[0]["name"], "label");
+  EXPECT_THAT(InferError(asking(R"([{"name": "label"}, {"name": 5}])")),
+              HasSubstr("outputs[1].name must be a string"));
+  EXPECT_THAT(InferError(asking(R"([{}])")), HasSubstr("outputs[0].name must be a string"));
+  EXPECT_THAT(InferError(asking(R"(["label"])")), HasSubstr("outputs[0] must be an object"));
+  EXPECT_THAT(InferError(asking(R"({"name": "label"})")), HasSubstr("'outputs' must be an array"));
+  EXPECT_THAT(InferError(asking(R"([{"name": "score"}])")),
+              HasSubstr("unknown output 'score' (outputs[0])"));
+}
+
+TEST_F(PredictRoutesTest, KserveRowsAreLimitedAsPredictInstancesAre) {
+  ASSERT_NO_FATAL_FAILURE(Register(1));
+  Json data = Json::array();
+  for (int row = 0; row < 100; ++row) data.push_back(row);
+  Json body = {{"inputs", {{{"name", "glucose"}, {"data", data}}}}};
+  EXPECT_EQ(Post("/v2/models/pima/infer", body.dump()).status, 200);
+  body["inputs"][0]["data"].push_back(100);
+  EXPECT_EQ(InferError(body.dump(), 413),
+            "input 'glucose' has 101 rows; the limit is 100 per request");
+}
+
+TEST_F(PredictRoutesTest, KserveNamesThatAreNotUtf8Are404) {
+  ASSERT_NO_FATAL_FAILURE(Register(1));
+  for (const std::string target :
+       {"/v2/models/%FF", "/v2/models/%FF/ready", "/v2/models/pi%C3ma/versions/1"}) {
+    ParsedResponse missing = Post(target, "", "GET");
+    EXPECT_EQ(missing.status, 404) << target << " → " << missing.body;
+    EXPECT_TRUE(Json::accept(missing.body)) << missing.body;
+  }
+  EXPECT_EQ(Post("/v2/models/%FF/infer", R"({"inputs": []})").status, 404);
 }
 
 }  // namespace
