@@ -114,7 +114,7 @@ TEST_F(ServingTest, UploadedPipelineModelAnswersAsOfflinePredictDoes) {
     EXPECT_EQ(answer["model_version"], version);
     for (size_t row = 0; row < expected.size(); ++row) {
       EXPECT_EQ(answer["predictions"][row]["probability"].get<float>(), expected[row]) << row;
-      EXPECT_EQ(answer["predictions"][row]["label"], expected[row] >= 0.5f ? 1 : 0);
+      EXPECT_EQ(answer["predictions"][row]["label"], expected[row] > 0.5f ? 1 : 0);
     }
   };
   {

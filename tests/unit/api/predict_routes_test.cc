@@ -129,7 +129,7 @@ TEST_F(PredictRoutesTest, RawRecordsGetTheOfflineAnswerBitForBit) {
   for (size_t row = 0; row < 3; ++row) {
     const Json& prediction = answer["predictions"][row];
     EXPECT_EQ(prediction["probability"].get<float>(), outputs(row, 0)) << row;
-    EXPECT_EQ(prediction["label"], outputs(row, 0) >= 0.5f ? 1 : 0);  // a number, as trained
+    EXPECT_EQ(prediction["label"], outputs(row, 0) > 0.5f ? 1 : 0);  // a number, as trained
   }
 }
 
