@@ -290,10 +290,22 @@ TEST_F(DatasetJobsTest, AWatcherHearsEachStateOnceInOrder) {
 TEST_F(DatasetJobsTest, AtShutdownAWatcherHearsTheJobOnceMoreAndThenNothing) {
   store::JobRecord first, second;
   ASSERT_NO_FATAL_FAILURE(StartWithASplitQueuedBehindABigTransform(first, second));
+  using store::JobState;
+  // Shut down once the worker holds the transform: before that, on a loaded
+  // machine, both jobs could still be queued and stay so.
+  std::promise<void> taken;
+  ASSERT_TRUE(jobs_
+                  ->Watch(first.id,
+                          [&taken](const store::JobRecord& job) {
+                            if (job.state == JobState::kQueued) return true;
+                            taken.set_value();
+                            return false;
+                          })
+                  .ok());
+  taken.get_future().wait();
   HeardStates queued_one;
   ASSERT_TRUE(jobs_->Watch(second.id, queued_one.Watcher()).ok());
   jobs_->Shutdown();  // the running job finishes; a queued one stays queued
-  using store::JobState;
   // The split is still queued at shutdown (the transform takes a while). On a
   // loaded machine the test thread may lose its core between Watch and
   // Shutdown: the split may have started (heard once more at shutdown, then
