@@ -32,9 +32,9 @@ std::string Slurp(const fs::path& path) {
 class FaultsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ =
-        fs::path(::testing::TempDir()) /
-        ("fixapi_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    root_ = fs::path(::testing::TempDir()) /
+            ("api_faults_" +
+             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(root_);
     fs::create_directories(root_);
     // A registered model, so that the infer routes get as far as the tensors.

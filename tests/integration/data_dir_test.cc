@@ -26,7 +26,7 @@ class DataDirTest : public ::testing::Test {
  protected:
   void SetUp() override {
     data_dir_ = fs::path(::testing::TempDir()) /
-                ("fixstore_" +
+                ("data_dir_" +
                  std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(data_dir_);
   }
