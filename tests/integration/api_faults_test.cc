@@ -7,8 +7,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -23,11 +21,6 @@ using ::testing::HasSubstr;
 using Json = nlohmann::json;
 
 const std::string kPima = std::string(MODELHOST_TEST_DATA) + "/pima_indians_diabetes.csv";
-
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 class FaultsTest : public ::testing::Test {
  protected:
@@ -46,9 +39,9 @@ class FaultsTest : public ::testing::Test {
     ASSERT_EQ(std::system(("tar -C '" + model + "' -cf '" + bundle_ + "' .").c_str()), 0);
     server_ = std::make_unique<ServerProcess>((root_ / "data").string());
     ASSERT_NE(server_->port(), 0);
-    HttpReply uploaded = Call("POST", "/v1/models/pima/versions", Slurp(bundle_));
+    HttpReply uploaded = Call("POST", "/v1/models/pima/versions", ReadWholeFile(bundle_));
     ASSERT_EQ(uploaded.status, 201) << uploaded.body;
-    HttpReply dataset = Call("POST", "/v1/datasets?name=pima", Slurp(kPima));
+    HttpReply dataset = Call("POST", "/v1/datasets?name=pima", ReadWholeFile(kPima));
     ASSERT_EQ(dataset.status, 201) << dataset.body;
     dataset_ = Json::parse(dataset.body)["id"];
   }
@@ -106,7 +99,7 @@ TEST_F(FaultsTest, DeeplyNestedBodiesAre400AndTheServerLivesOn) {
 // A deleted version answered predictions from the cache for as long as the
 // server ran.
 TEST_F(FaultsTest, ADeletedVersionServesNoMore) {
-  ASSERT_EQ(Call("POST", "/v1/models/pima/versions", Slurp(bundle_)).status, 201);
+  ASSERT_EQ(Call("POST", "/v1/models/pima/versions", ReadWholeFile(bundle_)).status, 201);
   const std::string instances = R"({"instances": [{"pregnant": 6, "glucose": 148,
       "pressure": 72, "triceps": 35, "insulin": 0, "mass": 33.6, "pedigree": 0.627, "age": 50}]})";
   for (const std::string version : {"1", "2"}) {

@@ -11,7 +11,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -33,11 +32,6 @@ constexpr char kJobSpec[] = R"({
   "model": {"layers": [{"dense": 8, "activation": "relu"}, {"dense": 1, "activation": "sigmoid"}]},
   "compile": {"optimizer": "adam", "loss": "binary_crossentropy", "metrics": ["accuracy"]},
   "fit": {"epochs": 3, "batch_size": 32, "seed": 3, "validation_split": 0.2}})";
-
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
@@ -114,7 +108,7 @@ TEST_F(CliRemoteTest, LoginStoresAPrivateFileAndLogoutRemovesIt) {
   EXPECT_EQ(info.st_mode & 0777, 0600u);
   ASSERT_EQ(::stat(ConfigFile().parent_path().c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0700u);
-  Json stored = Json::parse(Slurp(ConfigFile()));
+  Json stored = Json::parse(ReadWholeFile(ConfigFile()));
   EXPECT_EQ(stored["url"], url_);
   EXPECT_EQ(stored["api_key"], server_->AdminKey());
 
@@ -186,7 +180,7 @@ TEST_F(CliRemoteTest, UploadTrainWatchPromoteAndPredict) {
   std::vector<std::string> csv = Lines(predicted.stdout_text);
   ASSERT_EQ(csv.size(), 769u);
   EXPECT_EQ(csv[0], "probability,label");
-  std::vector<std::string> rows = Lines(Slurp(kPima));
+  std::vector<std::string> rows = Lines(ReadWholeFile(kPima));
   std::vector<std::string> names;
   std::stringstream header(rows[0]);
   for (std::string name; std::getline(header, name, ',');) names.push_back(name);

@@ -8,7 +8,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -43,8 +42,8 @@ class DataDirTest : public ::testing::Test {
 TEST_F(DataDirTest, ASecondServerOnTheSameDataDirStopsBeforeTouchingIt) {
   ServerProcess first(data_dir_.string());
   ASSERT_NE(first.port(), 0);
-  std::ifstream csv(std::string(MODELHOST_TEST_DATA) + "/pima_indians_diabetes.csv");
-  const std::string pima((std::istreambuf_iterator<char>(csv)), {});
+  const std::string pima =
+      ReadWholeFile(std::string(MODELHOST_TEST_DATA) + "/pima_indians_diabetes.csv");
   HttpReply uploaded =
       HttpRequest(first.port(), "POST", "/v1/datasets?name=pima", pima, first.AdminAuth());
   ASSERT_EQ(uploaded.status, 201) << uploaded.body;

@@ -11,8 +11,6 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -69,8 +67,8 @@ class DatasetJobsTest : public ::testing::Test {
 TEST_F(DatasetJobsTest, OperationsRunAsJobsAnsweredAsTheClientPrefers) {
   auto server = std::make_unique<ServerProcess>(data_dir_.string());
   ASSERT_NE(server->port(), 0);
-  std::ifstream csv(std::string(MODELHOST_TEST_DATA) + "/pima_indians_diabetes.csv");
-  const std::string pima((std::istreambuf_iterator<char>(csv)), {});
+  const std::string pima =
+      ReadWholeFile(std::string(MODELHOST_TEST_DATA) + "/pima_indians_diabetes.csv");
   HttpReply uploaded =
       HttpRequest(server->port(), "POST", "/v1/datasets?name=pima", pima, Headers(*server));
   ASSERT_EQ(uploaded.status, 201) << uploaded.body;

@@ -133,8 +133,8 @@ TEST_F(OpenApiTest, TheServerAnswersAsDocumentedThroughTheWholeFlow) {
     ExpectDocumented(document, method, pattern, reply);
     return reply;
   };
-  std::ifstream csv(std::string(MODELHOST_TEST_DATA) + "/pima_indians_diabetes.csv");
-  const std::string pima((std::istreambuf_iterator<char>(csv)), {});
+  const std::string pima =
+      ReadWholeFile(std::string(MODELHOST_TEST_DATA) + "/pima_indians_diabetes.csv");
 
   call("GET", "/v2", "/v2");
   call("GET", "/v2/health/ready", "/v2/health/ready", "", {{"X-No-Key", "1"}});

@@ -30,13 +30,6 @@ std::string TempPath(const std::string& stem) {
       .string();
 }
 
-std::string ReadWholeFile(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream contents;
-  contents << file.rdbuf();
-  return contents.str();
-}
-
 // fork + exec of the binary with stdout to `stdout_fd` and stderr to a file.
 pid_t Spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
             int stdout_fd, const std::string& stderr_path) {
@@ -97,6 +90,13 @@ HttpReply ParseReply(const std::string& raw) {
 }
 
 }  // namespace
+
+std::string ReadWholeFile(const std::filesystem::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::stringstream contents;
+  contents << file.rdbuf();
+  return contents.str();
+}
 
 CommandResult RunModelhost(const std::vector<std::string>& args,
                            const std::map<std::string, std::string>& environment) {

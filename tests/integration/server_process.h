@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -21,6 +22,9 @@ struct CommandResult {
   std::string stdout_text;
   std::string stderr_text;
 };
+
+// The bytes of the file at `path`; "" when it cannot be read.
+std::string ReadWholeFile(const std::filesystem::path& path);
 
 // Runs `modelhost args...` to completion with extra environment variables.
 CommandResult RunModelhost(const std::vector<std::string>& args,

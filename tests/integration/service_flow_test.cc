@@ -14,8 +14,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -29,11 +27,6 @@ using ::testing::HasSubstr;
 using Json = nlohmann::json;
 
 const std::string kPima = std::string(MODELHOST_TEST_DATA) + "/pima_indians_diabetes.csv";
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // The seed model of the Pima example: 12-8-1, relu, sigmoid, adam.
 Json TrainingSpec(const std::string& dataset, int epochs, const std::string& register_as) {
@@ -79,8 +72,8 @@ class ServiceFlowTest : public ::testing::Test {
 
   // Uploads the Pima CSV; returns the dataset id.
   static std::string Upload(const ServerProcess& server) {
-    HttpReply reply = HttpRequest(server.port(), "POST", "/v1/datasets?name=pima", Slurp(kPima),
-                                  WithType(server.AdminAuth(), "text/csv"));
+    HttpReply reply = HttpRequest(server.port(), "POST", "/v1/datasets?name=pima",
+                                  ReadWholeFile(kPima), WithType(server.AdminAuth(), "text/csv"));
     EXPECT_EQ(reply.status, 201) << reply.body;
     if (reply.status != 201) return "";
     Json dataset = Json::parse(reply.body);
@@ -204,7 +197,7 @@ TEST_F(ServiceFlowTest, KillDuringAnUploadLeavesNoDatasetAndNoFile) {
     ASSERT_NE(server.port(), 0);
     RawConnection upload(server.port());
     upload.Send("POST /v1/datasets?name=half HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " +
-                server.AdminKey() + "\r\nContent-Length: 100000000\r\n\r\n" + Slurp(kPima));
+                server.AdminKey() + "\r\nContent-Length: 100000000\r\n\r\n" + ReadWholeFile(kPima));
     // Wait until the server is writing the body to disk, then kill it.
     const fs::path uploads = fs::path(data_dir_) / "uploads";
     for (int attempt = 0; attempt < 500 && fs::is_empty(uploads); ++attempt) {

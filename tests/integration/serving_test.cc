@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -27,15 +26,10 @@ using Json = nlohmann::json;
 
 const std::string kPimaNa = std::string(MODELHOST_TEST_DATA) + "/pima_indians_diabetes_na.csv";
 
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 // The first `count` data rows of the Pima NA file as a CSV, and as predict
 // instances (NA → null; the target left out).
 std::pair<std::string, Json> FirstRows(size_t count) {
-  std::istringstream lines(Slurp(kPimaNa));
+  std::istringstream lines(ReadWholeFile(kPimaNa));
   std::string header, line, csv;
   std::getline(lines, header);
   csv = header + "\n";
@@ -120,7 +114,7 @@ TEST_F(ServingTest, UploadedPipelineModelAnswersAsOfflinePredictDoes) {
   {
     // A bundle streams to disk: one above --max-body-bytes still uploads.
     const std::string max_body_bytes = std::to_string(std::max(body.dump().size(), size_t{1024}));
-    ASSERT_GT(Slurp(bundle).size(), std::stoul(max_body_bytes));
+    ASSERT_GT(ReadWholeFile(bundle).size(), std::stoul(max_body_bytes));
     ServerProcess server(data_dir, {"--max-body-bytes", max_body_bytes});
     ASSERT_NE(server.port(), 0);
     HttpReply garbage = HttpRequest(server.port(), "POST", "/v1/models/pima/versions", "not a tar",
@@ -130,7 +124,7 @@ TEST_F(ServingTest, UploadedPipelineModelAnswersAsOfflinePredictDoes) {
               R"({"models":[]})");
 
     HttpReply uploaded = HttpRequest(server.port(), "POST", "/v1/models/pima/versions",
-                                     Slurp(bundle), server.AdminAuth());
+                                     ReadWholeFile(bundle), server.AdminAuth());
     ASSERT_EQ(uploaded.status, 201) << uploaded.body;
     EXPECT_EQ(Json::parse(uploaded.body)["version"], 1);
     EXPECT_EQ(Json::parse(uploaded.body)["summary"]["pipeline"], true);
@@ -219,8 +213,8 @@ TEST_F(ServingTest, AWideModelAnswersOfflineAsOverHttpForRowsPastTheLastWholeBlo
 
   ServerProcess server((root_ / "data").string());
   ASSERT_NE(server.port(), 0);
-  HttpReply uploaded = HttpRequest(server.port(), "POST", "/v1/models/wide/versions", Slurp(bundle),
-                                   server.AdminAuth());
+  HttpReply uploaded = HttpRequest(server.port(), "POST", "/v1/models/wide/versions",
+                                   ReadWholeFile(bundle), server.AdminAuth());
   ASSERT_EQ(uploaded.status, 201) << uploaded.body;
   HttpReply reply = HttpRequest(server.port(), "POST", "/v1/models/wide:predict",
                                 Json{{"instances", instances}}.dump(), server.AdminAuth());

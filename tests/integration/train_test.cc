@@ -26,13 +26,6 @@ using ::testing::MatchesRegex;
 
 const std::string kPima = std::string(MODELHOST_TEST_DATA) + "/pima_indians_diabetes.csv";
 
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
   std::stringstream stream(text);
@@ -83,7 +76,7 @@ TEST_F(TrainTest, WritesTheModelDirectoryWithOneLinePerEpoch) {
   }
   EXPECT_EQ(result.stdout_text.find('\r'), std::string::npos);
 
-  auto model = nlohmann::json::parse(Slurp(root_ / "model" / "model.json"));
+  auto model = nlohmann::json::parse(ReadWholeFile(root_ / "model" / "model.json"));
   EXPECT_EQ(model["format_version"], 2);
   EXPECT_EQ(model["pipeline"], false);
   EXPECT_EQ(model["target"]["name"], "diabetes");
@@ -98,11 +91,11 @@ TEST_F(TrainTest, WritesTheModelDirectoryWithOneLinePerEpoch) {
 TEST_F(TrainTest, SameSeedGivesByteIdenticalWeights) {
   ASSERT_EQ(TrainPima("a").exit_code, 0);
   ASSERT_EQ(TrainPima("b").exit_code, 0);
-  std::string a = Slurp(root_ / "a" / "weights.safetensors");
+  std::string a = ReadWholeFile(root_ / "a" / "weights.safetensors");
   ASSERT_FALSE(a.empty());
-  EXPECT_EQ(a, Slurp(root_ / "b" / "weights.safetensors"));
+  EXPECT_EQ(a, ReadWholeFile(root_ / "b" / "weights.safetensors"));
   ASSERT_EQ(TrainPima("c", {}, "8").exit_code, 0);
-  EXPECT_NE(a, Slurp(root_ / "c" / "weights.safetensors"));
+  EXPECT_NE(a, ReadWholeFile(root_ / "c" / "weights.safetensors"));
 }
 
 TEST_F(TrainTest, EvaluateAndPredictUseTheModel) {
@@ -128,7 +121,7 @@ TEST_F(TrainTest, EvaluateAndPredictUseTheModel) {
   const std::string out = (root_ / "predictions.csv").string();
   CommandResult second = RunModelhost({"predict", "--model", model, "--data", kPima, "--out", out});
   ASSERT_EQ(second.exit_code, 0) << second.stderr_text;
-  EXPECT_EQ(Slurp(out), first.stdout_text);  // the same text, so the same floats
+  EXPECT_EQ(ReadWholeFile(out), first.stdout_text);  // the same text, so the same floats
 }
 
 TEST_F(TrainTest, CategoricalFeatureOrUnknownTargetIsAnError) {
@@ -167,7 +160,7 @@ TEST_F(TrainTest, APipelinePreparesCategoricalAndMissingFeatures) {
                     cases + "/pipeline.json", "--epochs", "5", "--seed", "3", "--out", model});
   ASSERT_EQ(trained.exit_code, 0) << trained.stderr_text;
   EXPECT_TRUE(fs::exists(fs::path(model) / "pipeline.json"));
-  auto description = nlohmann::json::parse(Slurp(fs::path(model) / "model.json"));
+  auto description = nlohmann::json::parse(ReadWholeFile(fs::path(model) / "model.json"));
   EXPECT_EQ(description["pipeline"], true);
   EXPECT_GT(description["input_schema"]["features"].size(), 14u);  // one-hot widened it
   EXPECT_EQ(description["target"]["labels"], nlohmann::json::array({"<=50K", ">50K"}));
@@ -179,10 +172,10 @@ TEST_F(TrainTest, APipelinePreparesCategoricalAndMissingFeatures) {
 
   // Two raw rows, one with a category training never saw ("ignore": all zeros).
   const fs::path rows = root_ / "rows.csv";
-  std::ofstream(rows) << Lines(Slurp(cases + "/input.csv"))[0] << "\n"
+  std::ofstream(rows) << Lines(ReadWholeFile(cases + "/input.csv"))[0] << "\n"
                       << "39,Martian,77516,Bachelors,13,Never-married,Adm-clerical,Not-in-family,"
                          "White,Male,2174,0,40,United-States,<=50K\n"
-                      << Lines(Slurp(cases + "/input.csv"))[1] << "\n";
+                      << Lines(ReadWholeFile(cases + "/input.csv"))[1] << "\n";
   CommandResult predicted = RunModelhost({"predict", "--model", model, "--data", rows.string()});
   ASSERT_EQ(predicted.exit_code, 0) << predicted.stderr_text;
   auto lines = Lines(predicted.stdout_text);
@@ -225,7 +218,7 @@ TEST_F(TrainTest, JsonLinesAndRegressionAndMultiClass) {
        "--target", "progression", "--epochs", "2", "--out", regression});
   ASSERT_EQ(numeric.exit_code, 0) << numeric.stderr_text;
   EXPECT_THAT(numeric.stdout_text, HasSubstr("mae="));
-  auto model_json = nlohmann::json::parse(Slurp(fs::path(regression) / "model.json"));
+  auto model_json = nlohmann::json::parse(ReadWholeFile(fs::path(regression) / "model.json"));
   EXPECT_EQ(model_json["loss"], "mean_squared_error");
 }
 
@@ -269,7 +262,7 @@ TEST_F(TrainTest, SigintCancelsWithoutWritingTheModel) {
   ASSERT_TRUE(signalled) << output;
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 1);
-  EXPECT_THAT(Slurp(stderr_path), HasSubstr("cancelled"));
+  EXPECT_THAT(ReadWholeFile(stderr_path), HasSubstr("cancelled"));
   EXPECT_FALSE(fs::exists(out));
   EXPECT_EQ(std::distance(fs::directory_iterator(root_), fs::directory_iterator()), 1)
       << "only stderr.txt: no temporary directory is left";

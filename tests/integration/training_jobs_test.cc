@@ -10,9 +10,7 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <functional>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -35,11 +33,6 @@ bool WaitFor(const std::function<bool()>& condition) {
   return false;
 }
 
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 class TrainingJobsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -51,9 +44,9 @@ class TrainingJobsTest : public ::testing::Test {
     server_ = std::make_unique<ServerProcess>((root_ / "data").string());
     ASSERT_NE(server_->port(), 0);
     auth_ = server_->AdminAuth();
-    HttpReply uploaded =
-        HttpRequest(server_->port(), "POST", "/v1/datasets?name=pima",
-                    Slurp(std::string(MODELHOST_TEST_DATA) + "/pima_indians_diabetes.csv"), auth_);
+    HttpReply uploaded = HttpRequest(
+        server_->port(), "POST", "/v1/datasets?name=pima",
+        ReadWholeFile(std::string(MODELHOST_TEST_DATA) + "/pima_indians_diabetes.csv"), auth_);
     ASSERT_EQ(uploaded.status, 201) << uploaded.body;
   }
   void TearDown() override {
