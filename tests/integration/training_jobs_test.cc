@@ -153,7 +153,11 @@ TEST_F(TrainingJobsTest, AJobStoppedByShutdownResumesFromItsCheckpointAfterTheRe
   }));
   EXPECT_EQ(job["state"], "running");
   EXPECT_GE(job["resumed_from_epoch"].get<int>(), 1);
-  EXPECT_EQ(Call("POST", "/v1/training-jobs/" + id + ":cancel").status, 202);
+  // 202 while it stops at its next batch; 200 with the final record when the
+  // stop this cancel asked for was stored before the answer was written (a
+  // Pima batch takes microseconds).
+  HttpReply cancelled = Call("POST", "/v1/training-jobs/" + id + ":cancel");
+  EXPECT_TRUE(cancelled.status == 202 || cancelled.status == 200) << cancelled.body;
   EXPECT_THAT(Events(id), HasSubstr(R"("state":"cancelled")"));
   EXPECT_FALSE(fs::exists(checkpoint));
 }
